@@ -1,0 +1,99 @@
+/**
+ * Seeded pseudo-random numbers. Every random choice in prednas flows from an explicit `Rng`, so a
+ * seed fully determines a run. The generator is sfc32 (small, fast, passes PractRand to 2^38+),
+ * seeded through splitmix32 so that nearby integer seeds give unrelated streams.
+ */
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+    const sm = splitmix32(Math.floor(seed) ^ Math.floor(seed / 2 ** 32));
+    this.a = sm();
+    this.b = sm();
+    this.c = sm();
+    this.d = sm();
+    for (let i = 0; i < 12; i++) this.nextU32();
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
+    this.c = (this.c + t) >>> 0;
+    return t;
+  }
+
+  /** Uniform float in [0, 1) with 53 random bits. */
+  next(): number {
+    const hi = this.nextU32() >>> 5;
+    const lo = this.nextU32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform float in [lo, hi). */
+  uniform(lo = 0, hi = 1): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    if (!(n >= 1) || !Number.isInteger(n)) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal (Box-Muller, caching the second value). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** One element of a non-empty array. */
+  choice<T>(xs: readonly T[]): T {
+    if (xs.length === 0) throw new Error('Rng.choice: empty array');
+    return xs[this.int(xs.length)]!;
+  }
+
+  /** Fisher-Yates shuffle in place; returns the array. */
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = xs[i]!;
+      xs[i] = xs[j]!;
+      xs[j] = t;
+    }
+    return xs;
+  }
+
+  /** An independent child stream, derived deterministically from this one. */
+  fork(): Rng {
+    return new Rng(this.nextU32() * 4294967296 + this.nextU32());
+  }
+}

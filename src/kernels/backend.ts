@@ -1,0 +1,42 @@
+/**
+ * The contract between the autograd engine and a compute backend.
+ *
+ * Autograd describes *what* to compute with plain typed arrays and integers; a backend decides
+ * *how*. Autograd imports only this interface and the registry, never a concrete backend, so a
+ * backend that fails to load (gpu.js absent, WebAssembly forbidden by CSP) cannot break the core.
+ */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * One (possibly batched) matrix product: for every batch index t,
+ *   out[t] (m×n) = op(A[t]) (m×k) · op(B[t]) (k×n)
+ * where op(A) = Aᵀ when `transA` (A[t] is then stored k×m, row-major), likewise for B (stored n×k).
+ * Transpose flags exist so that the backward pass (G·Bᵀ, Aᵀ·G) needs no transposed copies.
+ * `out` is overwritten, never accumulated into.
+ */
+export interface MatmulSpec {
+  readonly a: FloatArray;
+  readonly b: FloatArray;
+  readonly out: FloatArray;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+  /** Number of products; out holds batch·m·n values, contiguous. */
+  readonly batch: number;
+  /** Element offset of A[t] in `a`, per batch (broadcast batches repeat an offset). */
+  readonly aOffsets: Int32Array;
+  /** Element offset of B[t] in `b`, per batch. */
+  readonly bOffsets: Int32Array;
+}
+
+export interface Backend {
+  /** Registry key, e.g. 'js' or 'gpujs'. */
+  readonly name: string;
+  /** True when results are bit-for-bit reproducible for a given input (same seed, same result). */
+  readonly exact: boolean;
+  /** Which dtypes this backend accepts; the registry routes the others to 'js'. */
+  supports(dtype: 'float32' | 'float64'): boolean;
+  matmul(spec: MatmulSpec): void;
+}
