@@ -1,0 +1,219 @@
+/**
+ * Recording and the reverse sweep. `apply` runs a primitive's forward implementation and, when
+ * gradients are wanted, records a Node on the result; `backward` walks those nodes in reverse
+ * topological order, asking the backward table for each op's vector-Jacobian product.
+ */
+import { forward } from './forward.js';
+import type { OpAttrs, OpName } from './op-types.js';
+import { fmtShape, sameShape } from './shape.js';
+import { Tensor } from './tensor.js';
+import { vjp } from './vjp.js';
+
+interface EngineState {
+  gradEnabled: boolean;
+  /** Depth of nested valueAndGrad evaluations; >0 while a gradient function is being traced. */
+  traceDepth: number;
+  checkNaN: boolean;
+}
+
+const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false };
+
+export interface DebugOptions {
+  /** Throw as soon as an op produces NaN from NaN-free inputs, naming the op and shapes. */
+  readonly checkNaN?: boolean;
+}
+
+export function setDebug(opts: DebugOptions): void {
+  if (opts.checkNaN !== undefined) state.checkNaN = opts.checkNaN;
+}
+
+export function isGradEnabled(): boolean {
+  return state.gradEnabled;
+}
+
+/** Run fn without recording the graph (inference, optimiser updates, backward rules). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = state.gradEnabled;
+  state.gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    state.gradEnabled = prev;
+  }
+}
+
+function hasNaN(t: Tensor): boolean {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) if (d[i] !== d[i]) return true;
+  return false;
+}
+
+export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs: OpAttrs[K]): Tensor {
+  const out = forward[op](inputs, attrs);
+  if (state.checkNaN && hasNaN(out) && !inputs.some(hasNaN)) {
+    throw new Error(`NaN check: op '${op}' produced NaN from NaN-free inputs of shapes ${inputs.map((t) => fmtShape(t.shape)).join(', ')}`);
+  }
+  if (state.gradEnabled && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.node = { op, inputs, attrs };
+  }
+  return out;
+}
+
+/** Tensors reachable from root through recorded nodes, inputs before the tensors they feed. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [t, i] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1] = i + 1;
+      const c = inputs[i]!;
+      if (c.requiresGrad && !seen.has(c)) {
+        seen.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+function addInto(prev: Tensor | undefined, g: Tensor): Tensor {
+  if (prev === undefined) return g;
+  const out = prev.clone();
+  const a = out.data, b = g.data;
+  for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+  return out;
+}
+
+/**
+ * The reverse sweep. With `wrt`, gradients are returned for exactly those tensors and no leaf's
+ * `.grad` is touched (functional mode, used by the ascent); without it, every leaf that requires
+ * grad accumulates into `.grad`.
+ */
+export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: readonly Tensor[]): Map<Tensor, Tensor> {
+  if (!root.requiresGrad) {
+    throw new Error(`backward: ${root.toString()} does not require grad (computed under noGrad, detached, or from inputs without requiresGrad)`);
+  }
+  if (seed === undefined) {
+    if (root.size !== 1) {
+      throw new Error(`backward: root has shape ${fmtShape(root.shape)}; a non-scalar root needs an explicit seed gradient of that shape`);
+    }
+    seed = new Tensor(root.dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+  } else if (!sameShape(seed.shape, root.shape) || seed.dtype !== root.dtype) {
+    throw new Error(`backward: seed ${seed.toString()} must match root ${root.toString()} in shape and dtype`);
+  }
+  const order = topoOrder(root);
+  // In functional mode, only walk into tensors that lead to a requested input.
+  let relevant: Set<Tensor> | null = null;
+  if (wrt !== undefined) {
+    relevant = new Set(wrt);
+    for (const t of order) if (t.node?.inputs.some((c) => relevant!.has(c))) relevant.add(t);
+  }
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const result = new Map<Tensor, Tensor>();
+  const wanted = wrt === undefined ? null : new Set(wrt);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i]!;
+    const g = grads.get(t);
+    if (g === undefined) continue;
+    grads.delete(t);
+    if (wanted?.has(t)) result.set(t, g);
+    const node = t.node;
+    if (node === null) {
+      if (wanted === null) accumulateLeaf(t, g);
+      continue;
+    }
+    const needs = node.inputs.map((c) => c.requiresGrad && (relevant === null || relevant.has(c)));
+    if (!needs.some(Boolean)) continue;
+    const rule = vjp[node.op] as ((g: Tensor, ctx: unknown) => (Tensor | null)[]) | undefined;
+    if (rule === undefined) throw new Error(`backward: no backward rule for op '${node.op}'`);
+    const inGrads = noGrad(() => rule(g, { inputs: node.inputs, out: t, attrs: node.attrs, needs }));
+    node.inputs.forEach((c, k) => {
+      if (!needs[k]) return;
+      const gc = inGrads[k];
+      if (gc === null || gc === undefined) {
+        throw new Error(`backward: rule for '${node.op}' returned no gradient for input ${k} ${c.toString()}`);
+      }
+      if (!sameShape(gc.shape, c.shape) || gc.dtype !== c.dtype) {
+        throw new Error(
+          `backward: rule for '${node.op}' produced gradient ${gc.toString()} for input ${k} of ${c.toString()} ` +
+            `(inputs: ${node.inputs.map((x) => fmtShape(x.shape)).join(', ')}; output ${fmtShape(t.shape)})`,
+        );
+      }
+      grads.set(c, addInto(grads.get(c), gc));
+    });
+  }
+  return result;
+}
+
+function accumulateLeaf(t: Tensor, g: Tensor): void {
+  if (t.gradApplied && t.grad !== null) {
+    throw new Error(
+      `backward: ${t.toString()} still holds the gradient that optimizer.step() already applied; ` +
+        `call optimizer.zeroGrad() before the next backward (accumulating across steps is almost always a bug)`,
+    );
+  }
+  t.gradApplied = false;
+  // Always a private buffer: rules may hand the same tensor to several inputs.
+  t.grad = t.grad === null ? g.clone() : addInto(t.grad, g);
+}
+
+export function backward(root: Tensor, seed?: Tensor): void {
+  backwardImpl(root, seed);
+}
+
+export interface ValueAndGrad {
+  value: Tensor;
+  grads: Tensor[];
+}
+
+/**
+ * Functional gradient: `valueAndGrad(f, argnums)(...args)` evaluates f on fresh leaves that share
+ * the argument's data and returns d f / d args[argnums] without touching any `.grad` (parameters
+ * used inside f are left alone). f must return a scalar. Nested use (grad of grad) is refused:
+ * backward rules run without recording, so a nested derivative would silently be zero.
+ */
+export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number | readonly number[]): (...args: Tensor[]) => ValueAndGrad {
+  return (...args) => {
+    if (state.traceDepth > 0) {
+      throw new Error('valueAndGrad: higher-order derivatives (grad of grad) are not supported by this engine');
+    }
+    const which = argnums === undefined ? args.map((_, i) => i) : typeof argnums === 'number' ? [argnums] : [...argnums];
+    for (const i of which) {
+      if (args[i] === undefined) throw new Error(`valueAndGrad: argnum ${i} is out of range for ${args.length} argument(s)`);
+    }
+    const leaves = args.map((a, i) => (which.includes(i) ? new Tensor(a.data, a.shape, true) : a));
+    state.traceDepth++;
+    let value: Tensor;
+    let grads: Map<Tensor, Tensor>;
+    const prev = state.gradEnabled;
+    state.gradEnabled = true;
+    try {
+      value = f(...leaves);
+      if (value.size !== 1) throw new Error(`valueAndGrad: f must return a scalar, got shape ${fmtShape(value.shape)}`);
+      const targets = which.map((i) => leaves[i]!);
+      grads = value.requiresGrad ? backwardImpl(value, undefined, targets) : new Map();
+    } finally {
+      state.traceDepth--;
+      state.gradEnabled = prev;
+    }
+    const out = which.map((i) => {
+      const leaf = leaves[i]!;
+      return grads.get(leaf) ?? new Tensor(leaf.dtype === 'float64' ? new Float64Array(leaf.size) : new Float32Array(leaf.size), leaf.shape);
+    });
+    return { value: value.detach(), grads: out };
+  };
+}
+
+export function grad(f: (...args: Tensor[]) => Tensor, argnums?: number | readonly number[]): (...args: Tensor[]) => Tensor[] {
+  const vg = valueAndGrad(f, argnums);
+  return (...args) => vg(...args).grads;
+}

@@ -1,0 +1,200 @@
+/**
+ * Forward implementations of the primitives, one entry per op (exhaustive, like the backward
+ * table). Inputs arrive validated by ops.ts; each entry returns a fresh tensor without a node.
+ */
+import { runMatmul } from '../kernels/registry.js';
+import { allocate } from './dtype.js';
+import { Bin, Un, binary, broadcastCopy, permute as permuteLoop, reduce, unary, where as whereLoop } from './loops.js';
+import type { OpAttrs, OpName } from './op-types.js';
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from './shape.js';
+import { Tensor } from './tensor.js';
+
+type Forward<K extends OpName> = (inputs: readonly Tensor[], attrs: OpAttrs[K]) => Tensor;
+
+type NoAttrsForward = (inputs: readonly Tensor[], attrs: Record<string, never>) => Tensor;
+type ReduceForward = (inputs: readonly Tensor[], attrs: OpAttrs['sum']) => Tensor;
+
+function bin(op: Bin): NoAttrsForward {
+  return ([a, b]) => {
+    const shape = broadcastShapes(a!.shape, b!.shape, 'binary op');
+    const out = allocate(a!.dtype, sizeOf(shape));
+    binary(op, a!.data, a!.shape, b!.data, b!.shape, out, shape);
+    return new Tensor(out, shape);
+  };
+}
+
+function un(op: Un): NoAttrsForward {
+  return ([x]) => {
+    const out = allocate(x!.dtype, x!.size);
+    unary(op, x!.data, out);
+    return new Tensor(out, x!.shape);
+  };
+}
+
+function keepShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function reduced(kind: 'sum' | 'max'): ReduceForward {
+  return ([x], { axes, keepdims }) => {
+    const keep = keepShape(x!.shape, axes);
+    const out = allocate(x!.dtype, sizeOf(keep));
+    reduce(kind, x!.data, x!.shape, out, keep);
+    return new Tensor(out, keepdims ? keep : x!.shape.filter((_, i) => !axes.includes(i)));
+  };
+}
+
+export const forward: { [K in OpName]: Forward<K> } = {
+  add: bin(Bin.Add),
+  sub: bin(Bin.Sub),
+  mul: bin(Bin.Mul),
+  div: bin(Bin.Div),
+  maximum: bin(Bin.Max),
+  minimum: bin(Bin.Min),
+  neg: un(Un.Neg),
+  exp: un(Un.Exp),
+  log: un(Un.Log),
+  sqrt: un(Un.Sqrt),
+  abs: un(Un.Abs),
+  relu: un(Un.Relu),
+  sigmoid: un(Un.Sigmoid),
+  tanh: un(Un.Tanh),
+  pow: ([x], { exponent }) => {
+    const out = allocate(x!.dtype, x!.size);
+    const d = x!.data;
+    if (exponent === 2) for (let i = 0; i < d.length; i++) out[i] = d[i]! * d[i]!;
+    else for (let i = 0; i < d.length; i++) out[i] = Math.pow(d[i]!, exponent);
+    return new Tensor(out, x!.shape);
+  },
+  where: ([m, a, b]) => {
+    const shape = broadcastShapes(broadcastShapes(m!.shape, a!.shape, 'where'), b!.shape, 'where');
+    const out = allocate(a!.dtype, sizeOf(shape));
+    whereLoop(m!.data, m!.shape, a!.data, a!.shape, b!.data, b!.shape, out, shape);
+    return new Tensor(out, shape);
+  },
+  sum: reduced('sum'),
+  max: reduced('max'),
+  // Contiguous storage makes reshape a relabelling; the buffer is shared, never written in place.
+  reshape: ([x], { shape }) => new Tensor(x!.data, shape),
+  permute: ([x], { perm }) => {
+    const out = allocate(x!.dtype, x!.size);
+    permuteLoop(x!.data, x!.shape, perm, out);
+    return new Tensor(out, perm.map((p) => x!.shape[p]!));
+  },
+  broadcast: ([x], { shape }) => {
+    const out = allocate(x!.dtype, sizeOf(shape));
+    broadcastCopy(x!.data, x!.shape, out, shape);
+    return new Tensor(out, shape);
+  },
+  slice: ([x], { begin, end }) => {
+    const shape = begin.map((b, i) => end[i]! - b);
+    const out = allocate(x!.dtype, sizeOf(shape));
+    if (out.length > 0) {
+      const xs = stridesOf(x!.shape);
+      const offset = begin.reduce((acc, b, i) => acc + b * xs[i]!, 0);
+      // Read x through its own strides over the sliced shape, writing out contiguously.
+      copyStrided(x!.data, offset, xs, shape, out);
+    }
+    return new Tensor(out, shape);
+  },
+  concat: (xs, { axis }) => {
+    const first = xs[0]!;
+    const shape = [...first.shape];
+    shape[axis] = xs.reduce((acc, t) => acc + t.shape[axis]!, 0);
+    const out = allocate(first.dtype, sizeOf(shape));
+    const outer = sizeOf(shape.slice(0, axis));
+    const inner = sizeOf(shape.slice(axis + 1));
+    const row = shape[axis]! * inner;
+    let col = 0;
+    for (const t of xs) {
+      const w = t.shape[axis]! * inner;
+      for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * w, (o + 1) * w), o * row + col);
+      col += w;
+    }
+    return new Tensor(out, shape);
+  },
+  gather: ([x], { indices, axis }) => {
+    const shape = [...x!.shape];
+    const n = shape[axis]!;
+    shape[axis] = indices.length;
+    const out = allocate(x!.dtype, sizeOf(shape));
+    const outer = sizeOf(shape.slice(0, axis));
+    const inner = sizeOf(shape.slice(axis + 1));
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < indices.length; j++) {
+        const src = (o * n + indices[j]!) * inner;
+        out.set(x!.data.subarray(src, src + inner), (o * indices.length + j) * inner);
+      }
+    }
+    return new Tensor(out, shape);
+  },
+  matmul: ([a, b], { transA, transB }) => {
+    const plan = matmulPlan(a!.shape, b!.shape, transA, transB);
+    const out = allocate(a!.dtype, sizeOf(plan.shape));
+    runMatmul(
+      { a: a!.data, b: b!.data, out, m: plan.m, n: plan.n, k: plan.k, transA, transB, batch: plan.batch, aOffsets: plan.aOffsets, bOffsets: plan.bOffsets },
+      a!.dtype,
+    );
+    return new Tensor(out, plan.shape);
+  },
+};
+
+function copyStrided(src: ArrayLike<number>, offset: number, strides: readonly number[], shape: readonly number[], out: { [i: number]: number; length: number }): void {
+  const rank = shape.length;
+  if (rank === 0) {
+    out[0] = src[offset]!;
+    return;
+  }
+  const idx = new Array<number>(rank).fill(0);
+  const n = shape[rank - 1]!;
+  const s = strides[rank - 1]!;
+  let off = offset;
+  for (let o = 0; o < out.length; o += n) {
+    for (let i = 0; i < n; i++) out[o + i] = src[off + i * s]!;
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]!++;
+      off += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      off -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export interface MatmulPlan {
+  shape: number[];
+  m: number;
+  n: number;
+  k: number;
+  batch: number;
+  aOffsets: Int32Array;
+  bOffsets: Int32Array;
+}
+
+/** Output shape and per-batch operand offsets of a batched matmul (shapes already validated). */
+export function matmulPlan(as: readonly number[], bs: readonly number[], transA: boolean, transB: boolean): MatmulPlan {
+  const ra = as.length, rb = bs.length;
+  const m = transA ? as[ra - 1]! : as[ra - 2]!;
+  const k = transA ? as[ra - 2]! : as[ra - 1]!;
+  const n = transB ? bs[rb - 2]! : bs[rb - 1]!;
+  const ba = as.slice(0, ra - 2), bb = bs.slice(0, rb - 2);
+  const batchShape = broadcastShapes(ba, bb, 'matmul');
+  const batch = sizeOf(batchShape);
+  const sa = broadcastStrides(ba, batchShape), sb = broadcastStrides(bb, batchShape);
+  const aOffsets = new Int32Array(batch), bOffsets = new Int32Array(batch);
+  const idx = new Array<number>(batchShape.length).fill(0);
+  for (let t = 0; t < batch; t++) {
+    let oa = 0, ob = 0;
+    for (let d = 0; d < idx.length; d++) {
+      oa += idx[d]! * sa[d]!;
+      ob += idx[d]! * sb[d]!;
+    }
+    aOffsets[t] = oa * m * k;
+    bOffsets[t] = ob * k * n;
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d]! < batchShape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return { shape: [...batchShape, m, n], m, n, k, batch, aOffsets, bOffsets };
+}

@@ -1,0 +1,14 @@
+export { Tensor, type TensorLike } from './tensor.js';
+export type { DType, FloatArray } from './dtype.js';
+export type { Shape } from './shape.js';
+export { Rng } from './random.js';
+export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions } from './creation.js';
+export {
+  add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, pow, where,
+  sum, mean, max, reshape, permute, transpose, broadcastTo, slice, concat, gather, matmul,
+} from './ops.js';
+export { softmax, logSoftmax, softplus, silu, gelu, layerNorm, dropout, mseLoss, pairwiseRankingLoss, crossEntropy } from './composites.js';
+export { noGrad, isGradEnabled, valueAndGrad, grad, setDebug, type ValueAndGrad, type DebugOptions } from './engine.js';
+export { vjp, type VjpRule } from './vjp.js';
+export type { OpName, OpAttrs } from './op-types.js';
+export { checkGrads, allclose, GRAD_TOLERANCE, type CheckGradsOptions, type CheckGradsReport } from './check-grads.js';

@@ -1,0 +1,157 @@
+/**
+ * Elementwise, broadcast and reduction loops on contiguous typed arrays. These are the engine's
+ * own reference loops (matmul goes to the kernel registry instead). Hot paths avoid per-element
+ * closures: the operation is chosen once per run of the innermost loop.
+ */
+import type { FloatArray } from './dtype.js';
+import { broadcastStrides, sizeOf, stridesOf, type Shape } from './shape.js';
+
+export enum Bin { Add, Sub, Mul, Div, Max, Min }
+export enum Un { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh }
+
+function binRun(op: Bin, x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, o: FloatArray, oo: number, n: number): void {
+  switch (op) {
+    case Bin.Add: for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs]! + y[yo + i * ys]!; return;
+    case Bin.Sub: for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs]! - y[yo + i * ys]!; return;
+    case Bin.Mul: for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs]! * y[yo + i * ys]!; return;
+    case Bin.Div: for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs]! / y[yo + i * ys]!; return;
+    // NaN propagates through maximum/minimum, as in NumPy.
+    case Bin.Max: for (let i = 0; i < n; i++) { const a = x[xo + i * xs]!, b = y[yo + i * ys]!; o[oo + i] = a > b || a !== a ? a : b; } return;
+    case Bin.Min: for (let i = 0; i < n; i++) { const a = x[xo + i * xs]!, b = y[yo + i * ys]!; o[oo + i] = a < b || a !== a ? a : b; } return;
+  }
+}
+
+/**
+ * Merge adjacent output dims that every operand walks contiguously, so that same-shape ops
+ * become one flat loop and a [N,H] + [H] bias add becomes two loops.
+ */
+function coalesce(shape: Shape, strides: number[][]): { shape: number[]; strides: number[][] } {
+  const dims: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strides.every((s, k) => st[k]![last] === s[d]! * size)) {
+      dims[last] = dims[last]! * size;
+      strides.forEach((s, k) => (st[k]![last] = s[d]!));
+    } else {
+      dims.push(size);
+      strides.forEach((s, k) => st[k]!.push(s[d]!));
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    strides.forEach((_, k) => st[k]!.push(0));
+  }
+  return { shape: dims, strides: st };
+}
+
+/** Visit every innermost run of an n-ary broadcast walk: cb(offsets..., outOffset, runLength). */
+function walk(outShape: Shape, inStrides: number[][], cb: (offs: number[], oo: number, n: number, inner: number[]) => void): void {
+  const total = sizeOf(outShape);
+  if (total === 0) return;
+  const outSt = stridesOf(outShape);
+  const c = coalesce(outShape, [...inStrides, outSt]);
+  const shape = c.shape;
+  const rank = shape.length;
+  const k = inStrides.length;
+  const inner = c.strides.map((s) => s[rank - 1]!);
+  const n = shape[rank - 1]!;
+  const idx = new Array<number>(rank).fill(0);
+  const offs = new Array<number>(k + 1).fill(0);
+  for (let done = 0; done < total; done += n) {
+    cb(offs, offs[k]!, n, inner);
+    // odometer over all but the innermost dim
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]!++;
+      for (let q = 0; q <= k; q++) offs[q]! += c.strides[q]![d]!;
+      if (idx[d]! < shape[d]!) break;
+      for (let q = 0; q <= k; q++) offs[q]! -= c.strides[q]![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+export function binary(op: Bin, x: FloatArray, xShape: Shape, y: FloatArray, yShape: Shape, out: FloatArray, outShape: Shape): void {
+  if (x.length === out.length && y.length === out.length) {
+    binRun(op, x, 0, 1, y, 0, 1, out, 0, out.length);
+    return;
+  }
+  const sx = broadcastStrides(xShape, outShape);
+  const sy = broadcastStrides(yShape, outShape);
+  walk(outShape, [sx, sy], (offs, oo, n, inner) => binRun(op, x, offs[0]!, inner[0]!, y, offs[1]!, inner[1]!, out, oo, n));
+}
+
+export function where(mask: FloatArray, mShape: Shape, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape): void {
+  const sm = broadcastStrides(mShape, outShape);
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  walk(outShape, [sm, sa, sb], (offs, oo, n, inner) => {
+    const [mo, ao, bo] = offs as [number, number, number];
+    const [ms, as, bs] = inner as [number, number, number];
+    for (let i = 0; i < n; i++) out[oo + i] = mask[mo + i * ms] !== 0 ? a[ao + i * as]! : b[bo + i * bs]!;
+  });
+}
+
+/** Copy `x` (shape xShape) broadcast to outShape. */
+export function broadcastCopy(x: FloatArray, xShape: Shape, out: FloatArray, outShape: Shape): void {
+  const sx = broadcastStrides(xShape, outShape);
+  walk(outShape, [sx], (offs, oo, n, inner) => {
+    const xo = offs[0]!, xs = inner[0]!;
+    for (let i = 0; i < n; i++) out[oo + i] = x[xo + i * xs]!;
+  });
+}
+
+export function unary(op: Un, x: FloatArray, o: FloatArray): void {
+  const n = x.length;
+  switch (op) {
+    case Un.Neg: for (let i = 0; i < n; i++) o[i] = -x[i]!; return;
+    case Un.Exp: for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]!); return;
+    case Un.Log: for (let i = 0; i < n; i++) o[i] = Math.log(x[i]!); return;
+    case Un.Sqrt: for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]!); return;
+    case Un.Abs: for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]!); return;
+    case Un.Relu: for (let i = 0; i < n; i++) { const v = x[i]!; o[i] = v > 0 ? v : v !== v ? v : 0; } return;
+    // Split by sign so that exp never overflows.
+    case Un.Sigmoid: for (let i = 0; i < n; i++) { const v = x[i]!; if (v >= 0) o[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); o[i] = e / (1 + e); } } return;
+    case Un.Tanh: for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]!); return;
+  }
+}
+
+/**
+ * Reduce `x` over the axes where `outShapeKeep` (same rank as xShape) has size 1 but xShape does
+ * not. kind 'sum' adds, 'max' keeps the maximum (NaN wins, as in NumPy).
+ */
+export function reduce(kind: 'sum' | 'max', x: FloatArray, xShape: Shape, out: FloatArray, outShapeKeep: Shape): void {
+  out.fill(kind === 'sum' ? 0 : -Infinity);
+  if (x.length === 0) return;
+  const xs = stridesOf(xShape);
+  const os = broadcastStrides(outShapeKeep, xShape);
+  walk(xShape, [xs, os], (offs, _oo, n, inner) => {
+    const xo = offs[0]!, xi = inner[0]!, oo = offs[1]!, oi = inner[1]!;
+    if (kind === 'sum') {
+      if (oi === 0) {
+        let acc = 0;
+        for (let i = 0; i < n; i++) acc += x[xo + i * xi]!;
+        out[oo]! += acc;
+      } else for (let i = 0; i < n; i++) out[oo + i * oi]! += x[xo + i * xi]!;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = x[xo + i * xi]!, p = oo + i * oi, cur = out[p]!;
+        if (v > cur || v !== v) out[p] = v;
+        else if (cur !== cur) out[p] = cur;
+      }
+    }
+  });
+}
+
+/** out = x permuted: out.shape[i] = xShape[perm[i]]. */
+export function permute(x: FloatArray, xShape: Shape, perm: readonly number[], out: FloatArray): void {
+  const xs = stridesOf(xShape);
+  const outShape = perm.map((p) => xShape[p]!);
+  const src = perm.map((p) => xs[p]!);
+  walk(outShape, [src], (offs, oo, n, inner) => {
+    const xo = offs[0]!, xi = inner[0]!;
+    for (let i = 0; i < n; i++) out[oo + i] = x[xo + i * xi]!;
+  });
+}

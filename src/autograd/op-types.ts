@@ -1,0 +1,39 @@
+/**
+ * The primitive ops and their attributes. Everything differentiable in prednas is built from
+ * these; `vjp.ts` must give each one a backward rule (a mapped type makes a missing rule a
+ * compile error), and `forward.ts` an implementation.
+ */
+export interface OpAttrs {
+  add: Record<string, never>;
+  sub: Record<string, never>;
+  mul: Record<string, never>;
+  div: Record<string, never>;
+  maximum: Record<string, never>;
+  minimum: Record<string, never>;
+  neg: Record<string, never>;
+  exp: Record<string, never>;
+  log: Record<string, never>;
+  sqrt: Record<string, never>;
+  abs: Record<string, never>;
+  relu: Record<string, never>;
+  sigmoid: Record<string, never>;
+  tanh: Record<string, never>;
+  /** x ** exponent for a constant scalar exponent. */
+  pow: { readonly exponent: number };
+  /** inputs [mask, a, b]: mask ≠ 0 selects a. The mask gets no gradient. */
+  where: Record<string, never>;
+  sum: { readonly axes: readonly number[]; readonly keepdims: boolean };
+  max: { readonly axes: readonly number[]; readonly keepdims: boolean };
+  reshape: { readonly shape: readonly number[] };
+  permute: { readonly perm: readonly number[] };
+  broadcast: { readonly shape: readonly number[] };
+  slice: { readonly begin: readonly number[]; readonly end: readonly number[] };
+  concat: { readonly axis: number };
+  gather: { readonly indices: Int32Array; readonly axis: number };
+  /** Batched matmul with NumPy batch broadcasting; transpose flags swap the last two dims. */
+  matmul: { readonly transA: boolean; readonly transB: boolean };
+}
+
+export type OpName = keyof OpAttrs;
+
+export const NO_ATTRS: Record<string, never> = Object.freeze({}) as Record<string, never>;
