@@ -35,6 +35,8 @@ export interface ArchCost {
   readonly params?: number;
   readonly flops?: number;
   readonly latency?: number;
+  /** Named latencies by device (e.g. { pixel3: 3.6 } for 'latency:pixel3'), where a table has several. */
+  readonly latencies?: Readonly<Record<string, number>>;
 }
 
 export type Projection<A> =
@@ -70,7 +72,7 @@ export interface SearchSpace<A> {
   isValid(arch: A): boolean;
   cost?(arch: A): ArchCost;
   /** Differentiable cost of relaxed logits [B, logitDim] → [B] per named cost. */
-  relaxedCost?(z: Tensor): { readonly params?: Tensor; readonly flops?: Tensor };
+  relaxedCost?(z: Tensor, opts?: { readonly tau?: number }): { readonly params?: Tensor; readonly flops?: Tensor };
   /** Every architecture, for spaces small enough to list (NB-201: 15,625). */
   enumerate?(): Iterable<A>;
 }
