@@ -12,3 +12,6 @@ export { noGrad, isGradEnabled, valueAndGrad, grad, setDebug, type ValueAndGrad,
 export { vjp, type VjpRule } from './vjp.js';
 export type { OpName, OpAttrs } from './op-types.js';
 export { checkGrads, allclose, GRAD_TOLERANCE, type CheckGradsOptions, type CheckGradsReport } from './check-grads.js';
+export * as nn from './nn/index.js';
+export { Module, Linear, MLP, Dropout, LayerNorm, DirectedGCNLayer, normalizeAdjacency, type StateDict } from './nn/index.js';
+export { Optimizer, SGD, Adam, AdamW, cosineSchedule } from './optim/index.js';

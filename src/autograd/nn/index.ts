@@ -1,0 +1,3 @@
+export { Module, type StateDict, type TensorState } from './module.js';
+export { Linear, MLP, Dropout, LayerNorm, activate, type Activation, type LinearOptions, type MLPOptions } from './layers.js';
+export { DirectedGCNLayer, normalizeAdjacency } from './gcn.js';

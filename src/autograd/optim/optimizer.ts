@@ -1,0 +1,144 @@
+/**
+ * Optimisers update parameters in place from their `.grad`. Zeroing is explicit (`zeroGrad()`),
+ * and forgetting it cannot go unnoticed: step() marks each updated parameter, and the next
+ * backward into a marked, non-zeroed gradient throws (see engine.accumulateLeaf). A known bug in
+ * a popular NAS library's GCN predictor is exactly a missing zero_grad between batches.
+ */
+import { fmtShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+export abstract class Optimizer {
+  lr: number;
+  readonly params: readonly Tensor[];
+
+  constructor(params: readonly Tensor[], lr: number) {
+    if (params.length === 0) throw new Error(`${this.constructor.name}: no parameters to optimise`);
+    if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`${this.constructor.name}: learning rate must be a positive number, got ${lr}`);
+    for (const p of params) {
+      if (!p.requiresGrad || p.node !== null) throw new Error(`${this.constructor.name}: ${p.toString()} is not a trainable leaf (requiresGrad leaf expected)`);
+    }
+    this.params = params;
+    this.lr = lr;
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) {
+      p.grad = null;
+      p.gradApplied = false;
+    }
+  }
+
+  step(): void {
+    this.params.forEach((p, i) => {
+      if (p.grad === null) return; // a parameter unused in this step's loss is left alone
+      if (p.grad.size !== p.size) throw new Error(`${this.constructor.name}: grad ${fmtShape(p.grad.shape)} does not match parameter ${fmtShape(p.shape)}`);
+      this.update(i, p.data, p.grad.data);
+      p.gradApplied = true;
+    });
+    this.afterStep();
+  }
+
+  protected afterStep(): void {}
+
+  /** Update parameter i in place from its gradient. */
+  protected abstract update(i: number, w: Float32Array | Float64Array, g: Float32Array | Float64Array): void;
+}
+
+export interface SGDOptions {
+  readonly lr: number;
+  readonly momentum?: number;
+  readonly weightDecay?: number;
+  readonly nesterov?: boolean;
+}
+
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  private readonly velocity: Float64Array[];
+
+  constructor(params: readonly Tensor[], opts: SGDOptions) {
+    super(params, opts.lr);
+    this.momentum = opts.momentum ?? 0;
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.nesterov = opts.nesterov ?? false;
+    this.velocity = params.map((p) => new Float64Array(p.size));
+  }
+
+  protected update(i: number, w: Float32Array | Float64Array, g: Float32Array | Float64Array): void {
+    const v = this.velocity[i]!, mu = this.momentum, wd = this.weightDecay, lr = this.lr;
+    for (let k = 0; k < w.length; k++) {
+      const gk = g[k]! + wd * w[k]!;
+      if (mu === 0) {
+        w[k]! -= lr * gk;
+        continue;
+      }
+      v[k] = mu * v[k]! + gk;
+      w[k]! -= lr * (this.nesterov ? gk + mu * v[k]! : v[k]!);
+    }
+  }
+}
+
+export interface AdamOptions {
+  readonly lr: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  /** Adam: L2 penalty added to the gradient; AdamW: decoupled decay of the weights. */
+  readonly weightDecay?: number;
+}
+
+/** Adam (Kingma & Ba 2015) with bias correction; moments kept in Float64. */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected readonly decoupled: boolean = false;
+  private readonly m: Float64Array[];
+  private readonly v: Float64Array[];
+  private t = 0;
+
+  constructor(params: readonly Tensor[], opts: AdamOptions) {
+    super(params, opts.lr);
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.m = params.map((p) => new Float64Array(p.size));
+    this.v = params.map((p) => new Float64Array(p.size));
+  }
+
+  override step(): void {
+    this.t++;
+    super.step();
+  }
+
+  get stepCount(): number {
+    return this.t;
+  }
+
+  protected update(i: number, w: Float32Array | Float64Array, g: Float32Array | Float64Array): void {
+    const m = this.m[i]!, v = this.v[i]!;
+    const b1 = this.beta1, b2 = this.beta2, lr = this.lr, wd = this.weightDecay;
+    const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
+    const step = lr / c1;
+    const decay = this.decoupled ? 1 - lr * wd : 1;
+    const l2 = this.decoupled ? 0 : wd;
+    for (let k = 0; k < w.length; k++) {
+      const gk = g[k]! + l2 * w[k]!;
+      m[k] = b1 * m[k]! + (1 - b1) * gk;
+      v[k] = b2 * v[k]! + (1 - b2) * gk * gk;
+      w[k] = w[k]! * decay - (step * m[k]!) / (Math.sqrt(v[k]! / c2) + this.eps);
+    }
+  }
+}
+
+/** AdamW (Loshchilov & Hutter 2019): weight decay applied to the weights, not the gradient. */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: readonly Tensor[], opts: AdamOptions) {
+    super(params, { ...opts, weightDecay: opts.weightDecay ?? 0.01 });
+  }
+}
