@@ -129,7 +129,10 @@ export function nb201Parse(s: string): Nb201Arch {
  * NATS-Bench's isomorphism key (`get_unique_str`, zero ops considered): each node is described by
  * the sorted '+'-join of its incoming terms, where a term is '#' for a none edge (or an edge from
  * a node that is exactly '#'), the source's description for skip_connect, and
- * `(source)@op` otherwise. Reproduces the shared table's `unique_str` (6,466 classes).
+ * `(source)@op` otherwise. Reproduces the shared table's `unique_str` (6,466 classes). It merges
+ * cells equal up to reordering a node's inputs, skip edges and cut-off paths, but is not a full
+ * canonical form: a none edge leaves a '#' term inside a node's description, so e.g. swapping two
+ * parallel conv paths where one node also has a none input yields a different key.
  */
 export function nb201IsoKey(arch: Nb201Arch): string {
   check(arch, 'isoKey');
