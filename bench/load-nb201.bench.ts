@@ -32,3 +32,9 @@ for (const ds of oracle.datasets) {
   console.log(`${ds}: optimum A (test of best-by-${oracle.metricColumns(ds).val}) ${a.value} ` +
     `[index ${oracle.indexOf(a.arch)}], B (best test) ${b.value} [index ${oracle.indexOf(b.arch)}]`);
 }
+
+const low = loadNb201Oracle({ fidelity: '12ep', latency: false });
+for (const ds of low.datasets) {
+  const a = low.optimum(ds, 'A');
+  console.log(`${ds}: optimum A with 12-epoch val (${low.metricColumns(ds).val}) ${a.value} [index ${low.indexOf(a.arch)}]`);
+}
