@@ -21,9 +21,14 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return op.sub(s, op.log(op.sum(op.exp(s), axis, true)));
 }
 
-/** log(1 + exp(x)) without overflow: relu(x) + log(1 + exp(-|x|)). */
+/**
+ * log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(-|x|)). Both terms have a kink at
+ * 0 that the sum does not: maximum splits a tie's gradient evenly (1/2) and abs'(0) = 0, which
+ * adds up to the true softplus'(0) = 1/2. relu'(0) = 0 would give 0 there, and then tied scores
+ * get no gradient at all from the ranking loss.
+ */
 export function softplus(x: Tensor): Tensor {
-  return op.add(op.relu(x), op.log(op.add(op.exp(op.neg(op.abs(x))), 1)));
+  return op.add(op.maximum(x, 0), op.log(op.add(op.exp(op.neg(op.abs(x))), 1)));
 }
 
 export function silu(x: Tensor): Tensor {
