@@ -1,0 +1,212 @@
+/**
+ * Autodiff semantics, apart from numerics: what gets a gradient, where it accumulates, what is
+ * refused. Small hand-written cases whose expected gradients can be read off the test.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  Rng, concat, gather, grad, isGradEnabled, maximum, max, noGrad, pairwiseRankingLoss, slice, softplus, tensor, valueAndGrad, type Tensor,
+} from '../src/autograd/index.js';
+
+const f64 = (data: number[], shape?: number[], requiresGrad = false): Tensor =>
+  tensor(data, shape ?? [data.length], { dtype: 'float64', requiresGrad });
+
+describe('which inputs get gradients', () => {
+  it('an unused input gets a zero gradient of its own shape from valueAndGrad', () => {
+    const { value, grads } = valueAndGrad((a, _b) => a!.mul(a!).sum())(f64([1, 2]), f64([5, 6, 7], [3, 1]));
+    expect(value.item()).toBe(5);
+    expect(grads[0]!.toArray()).toEqual([2, 4]);
+    expect(grads[1]!.shape).toEqual([3, 1]);
+    expect(grads[1]!.toArray()).toEqual([0, 0, 0]);
+    expect(grads[1]!.dtype).toBe('float64');
+  });
+
+  it('an unused leaf keeps .grad === null after backward', () => {
+    const a = f64([1, 2], undefined, true), b = f64([3], undefined, true);
+    a.mul(2).sum().backward();
+    expect(a.grad!.toArray()).toEqual([2, 2]);
+    expect(b.grad).toBeNull();
+  });
+
+  it('argnums picks which gradients are returned', () => {
+    const f = (a: Tensor, b: Tensor) => a.mul(b).sum();
+    const a = f64([1, 2]), b = f64([3, 4]);
+    const only1 = valueAndGrad(f, 1)(a, b).grads;
+    expect(only1).toHaveLength(1);
+    expect(only1[0]!.toArray()).toEqual([1, 2]);
+    expect(grad(f, [1, 0])(a, b).map((g) => g.toArray())).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('a detached path contributes nothing', () => {
+    const x = f64([3], undefined, true);
+    // y = x·stop(x): dy/dx = stop(x) = 3, not 2x = 6.
+    x.detach().mul(x).sum().backward();
+    expect(x.grad!.toArray()).toEqual([3]);
+    const { grads } = valueAndGrad((a) => a!.detach().mul(a!.detach()).sum())(f64([3]));
+    expect(grads[0]!.toArray()).toEqual([0]);
+  });
+
+  it('a tensor used twice collects both paths in one sweep', () => {
+    const x = f64([2, -1], undefined, true);
+    x.mul(x).add(x).sum().backward(); // d(x² + x) = 2x + 1
+    expect(x.grad!.toArray()).toEqual([5, -1]);
+  });
+});
+
+describe('broadcasting gradients reduce to the input shape', () => {
+  it('[3,1] * [4] and a rank-0 operand', () => {
+    const a = f64([1, 2, 3], [3, 1], true), b = f64([1, 10, 100, 1000], [4], true), c = f64([2], [], true);
+    a.mul(b).mul(c).sum().backward();
+    expect(a.grad!.shape).toEqual([3, 1]);
+    expect(a.grad!.toArray()).toEqual([2222, 2222, 2222]);
+    expect(b.grad!.shape).toEqual([4]);
+    expect(b.grad!.toArray()).toEqual([12, 12, 12, 12]);
+    expect(c.grad!.shape).toEqual([]);
+    expect(c.grad!.item()).toBe(6 * 1111);
+  });
+
+  it('a leading size-1 dim that the output keeps', () => {
+    const a = f64([1, 2, 3], [1, 3], true), b = f64([1, 1], [2, 1], true);
+    a.add(b).sum().backward();
+    expect(a.grad!.shape).toEqual([1, 3]);
+    expect(a.grad!.toArray()).toEqual([2, 2, 2]);
+    expect(b.grad!.toArray()).toEqual([3, 3]);
+  });
+});
+
+describe('accumulation', () => {
+  it('repeated backward adds into .grad', () => {
+    const x = f64([1, 2], undefined, true);
+    const loss = x.mul(x).sum();
+    loss.backward();
+    loss.backward();
+    expect(x.grad!.toArray()).toEqual([4, 8]);
+    x.mul(3).sum().backward();
+    expect(x.grad!.toArray()).toEqual([7, 11]);
+  });
+
+  it('the accumulated .grad is a private buffer, not an alias of a graph tensor', () => {
+    const x = f64([1, 2], undefined, true);
+    const seed = f64([1, 1]);
+    x.backward(seed);
+    expect(x.grad!.data).not.toBe(seed.data);
+    x.backward(seed);
+    expect(seed.toArray()).toEqual([1, 1]);
+    expect(x.grad!.toArray()).toEqual([2, 2]);
+  });
+
+  it('a non-scalar root takes an explicit seed', () => {
+    const x = f64([1, 2, 3], undefined, true);
+    x.mul(x).backward(f64([1, 0, -1]));
+    expect(x.grad!.toArray()).toEqual([2, 0, -6]);
+  });
+});
+
+describe('functional gradients leave parameters alone', () => {
+  it('valueAndGrad does not touch the .grad of parameters used inside f, nor of its arguments', () => {
+    const w = f64([2, 3], undefined, true);
+    const arg = f64([1, 1], undefined, true);
+    arg.grad = f64([9, 9]);
+    const { grads } = valueAndGrad((x) => x!.mul(w).sum())(arg);
+    expect(grads[0]!.toArray()).toEqual([2, 3]);
+    expect(w.grad).toBeNull();
+    expect(arg.grad.toArray()).toEqual([9, 9]);
+  });
+});
+
+describe('noGrad', () => {
+  it('records nothing and restores the mode, also when fn throws', () => {
+    const x = f64([1], undefined, true);
+    const y = noGrad(() => {
+      expect(isGradEnabled()).toBe(false);
+      return x.mul(2).exp();
+    });
+    expect(y.requiresGrad).toBe(false);
+    expect(y.node).toBeNull();
+    expect(isGradEnabled()).toBe(true);
+    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(isGradEnabled()).toBe(true);
+    expect(() => y.sum().backward()).toThrow(/does not require grad/);
+  });
+});
+
+describe('higher-order derivatives', () => {
+  it('grad of grad is refused with a clear error, and the engine recovers', () => {
+    const inner = grad((x) => x!.mul(x!).mul(x!).sum());
+    const outer = valueAndGrad((x) => inner(x!)[0]!.sum());
+    expect(() => outer(f64([2]))).toThrow('valueAndGrad: higher-order derivatives (grad of grad) are not supported by this engine');
+    // The failed nesting must not leave the engine thinking it is still tracing.
+    expect(inner(f64([2]))[0]!.toArray()).toEqual([12]);
+  });
+
+  it('gradients returned by valueAndGrad are constants (backward on them is refused)', () => {
+    const g = grad((x) => x!.mul(x!).sum())(f64([3]))[0]!;
+    expect(g.requiresGrad).toBe(false);
+    expect(() => g.sum().backward()).toThrow(/does not require grad/);
+  });
+});
+
+describe('adjoints of the movement ops', () => {
+  it('concat splits the gradient back to its parts', () => {
+    const a = f64([1, 2], [2, 1], true), b = f64([3, 4, 5, 6], [2, 2], true);
+    concat([a, b], 1).backward(f64([10, 20, 30, 40, 50, 60], [2, 3]));
+    expect(a.grad!.toArray()).toEqual([10, 40]);
+    expect(b.grad!.toArray()).toEqual([20, 30, 50, 60]);
+  });
+
+  it('slice pads its gradient with zeros outside the window', () => {
+    const x = f64([0, 1, 2, 3, 4, 5], [2, 3], true);
+    slice(x, [1, 1], [2, 3]).backward(f64([7, 8], [1, 2]));
+    expect(x.grad!.toArray()).toEqual([0, 0, 0, 0, 7, 8]);
+  });
+
+  it('gather scatters back, and repeated indices accumulate', () => {
+    const x = f64([1, 2, 3, 4, 5, 6], [3, 2], true);
+    gather(x, [2, 0, 2, 2]).backward(f64([1, 10, 2, 20, 3, 30, 4, 40], [4, 2]));
+    expect(x.grad!.toArray()).toEqual([2, 20, 0, 0, 8, 80]);
+    const y = f64([1, 2, 3], [1, 3], true);
+    gather(y, [1, 1, 1], 1).sum().backward();
+    expect(y.grad!.toArray()).toEqual([0, 3, 0]);
+  });
+});
+
+describe('conventions at kinks', () => {
+  it('maximum and max split a tie evenly, so maximum(x, x) has slope exactly 1', () => {
+    expect(grad((x) => maximum(x!, x!).sum())(f64([1.5]))[0]!.toArray()).toEqual([1]);
+    expect(grad((x) => max(x!))(f64([2, 5, 5, 1]))[0]!.toArray()).toEqual([0, 0.5, 0.5, 0]);
+  });
+
+  it('softplus has slope 1/2 at exactly 0, so tied scores still get ranking gradients', () => {
+    expect(grad((x) => softplus(x!).sum())(f64([0]))[0]!.toArray()).toEqual([0.5]);
+    const g = grad((s) => pairwiseRankingLoss(s!, [1, 2, 3]))(f64([0, 0, 0]))[0]!.toArray();
+    // pairs (1,0), (2,0), (2,1), each d/ds_i = -1/2 / 3 and d/ds_j = +1/2 / 3.
+    expect(g[0]).toBeCloseTo(1 / 3, 15);
+    expect(g[1]).toBeCloseTo(0, 15);
+    expect(g[2]).toBeCloseTo(-1 / 3, 15);
+  });
+});
+
+describe('pairwiseRankingLoss with maxPairs', () => {
+  it('subsamples deterministically per seed and averages a subset of the pair losses', () => {
+    const s = f64([0.3, -1, 2, 0.5, 1.1]);
+    const t = [1, 2, 3, 4, 5]; // 10 ordered pairs
+    const at = (seed: number) => pairwiseRankingLoss(s, t, { maxPairs: 3, rng: new Rng(seed) }).item();
+    expect(at(5)).toBe(at(5));
+    const all = [] as number[];
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) if (t[i]! > t[j]!) all.push(Math.log1p(Math.exp(-(s.data[i]! - s.data[j]!))));
+    expect(at(5)).toBeGreaterThanOrEqual(Math.min(...all));
+    expect(at(5)).toBeLessThanOrEqual(Math.max(...all));
+    expect(new Set([1, 2, 3, 4, 5, 6].map(at)).size).toBeGreaterThan(1);
+    expect(pairwiseRankingLoss(s, t, { maxPairs: 10 }).item()).toBeCloseTo(all.reduce((a, b) => a + b) / 10, 14);
+  });
+});
+
+describe('dtypes', () => {
+  it('Float32 stays Float32 through forward and backward, scalars included', () => {
+    const x = tensor([1, 2], [2], { requiresGrad: true });
+    const y = x.mul(3).add(1).sigmoid().sum();
+    expect(y.dtype).toBe('float32');
+    y.backward();
+    expect(x.grad!.dtype).toBe('float32');
+    expect(x.grad!.data).toBeInstanceOf(Float32Array);
+  });
+});
