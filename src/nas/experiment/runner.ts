@@ -1,0 +1,219 @@
+/**
+ * The benchmark driver: runs algorithms × seeds against an oracle at a fixed query budget and
+ * summarises them the way the field reports (protocol and query semantics always labelled).
+ * Core code: no files, no threads; the Node edge adds parallel workers and writing results.
+ */
+import { Rng } from '../../autograd/random.js';
+import type { Oracle, Protocol, QueryResult } from '../oracle.js';
+import type { SearchSpace } from '../space.js';
+import type { AlgorithmOptions } from '../search/registry.js';
+import { makeAlgorithm } from '../search/registry.js';
+import { PredictorGuidedSearch } from '../search/predictor-guided.js';
+import { formatConstraint, feasibility, type Constraint } from './constraint.js';
+import { mean, quantile, std } from './stats.js';
+
+export const RESULTS_SCHEMA = 'prednas.results/1';
+export const DEFAULT_CHECKPOINTS = [10, 20, 50, 100, 150];
+
+export interface TrajectoryPoint {
+  readonly query: number;
+  readonly arch: string;
+  readonly val: number;
+  readonly test: number | null;
+}
+
+export interface RunResult {
+  readonly algo: string;
+  readonly seed: number;
+  readonly trajectory: TrajectoryPoint[];
+  /** Milliseconds: total, and for predictor-guided searches the fit/propose split. */
+  readonly timeMs: { total: number; fit?: number; propose?: number; rounds?: number };
+}
+
+export interface CheckpointSummary {
+  readonly mean: number;
+  readonly std: number;
+  readonly median: number;
+  readonly q25: number;
+  readonly q75: number;
+  /** Fraction of runs whose reported metric reached the optimum within n queries. */
+  readonly foundOptimum: number;
+  readonly runs: number;
+}
+
+export interface AlgoSummary {
+  readonly checkpoints: Record<string, CheckpointSummary>;
+  /** Mean queries to reach the optimum, over the runs that reached it (null if none did). */
+  readonly meanQueriesToOptimum: number | null;
+  readonly foundOptimumRuns: number;
+  readonly meanTimeMs: number;
+}
+
+export interface ExperimentResults {
+  readonly schema: typeof RESULTS_SCHEMA;
+  readonly space: string;
+  readonly benchmark: string;
+  readonly pool: boolean;
+  readonly dataset: string;
+  readonly protocol: Protocol;
+  readonly semantics: string;
+  /** What `val` and the reported metric are, in words, for the table caption. */
+  readonly metricNote: string;
+  readonly budget: number;
+  readonly seeds: number[];
+  readonly constraints: string[];
+  readonly optimum: { value: number; arch: string };
+  readonly summary: Record<string, Record<string, CheckpointSummary>>;
+  readonly details: Record<string, AlgoSummary>;
+  readonly runs: RunResult[];
+}
+
+export interface ExperimentConfig<A> {
+  readonly oracle: Oracle<A>;
+  /** Space to search (defaults to the oracle's; e.g. a dataset-specific cost model). */
+  readonly space?: SearchSpace<A>;
+  readonly dataset: string;
+  readonly algorithms: readonly string[];
+  readonly budget: number;
+  readonly seeds: readonly number[];
+  readonly protocol?: Protocol;
+  readonly constraints?: readonly Constraint[];
+  readonly algorithmOptions?: AlgorithmOptions;
+  readonly checkpoints?: readonly number[];
+  /** Called after each finished run (progress reporting). */
+  readonly onRun?: (run: RunResult, done: number, total: number) => void;
+}
+
+/** One algorithm, one seed, until the budget is spent or nothing fresh is left. */
+export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number): RunResult {
+  const space = cfg.space ?? cfg.oracle.space;
+  const dataset = cfg.oracle.dataset(cfg.dataset);
+  const feasible = feasibility(cfg.constraints ?? [], space, cfg.oracle, dataset);
+  const ctx = feasible === undefined ? { space, seed } : { space, seed, feasible };
+  const search = makeAlgorithm(algo, ctx, withPenalty(cfg, algo));
+  // A separate stream for the oracle (repeat drawn per query under 'sample' semantics).
+  const queryRng = new Rng(seed * 7919 + 17);
+  const trajectory: TrajectoryPoint[] = [];
+  const t0 = performance.now();
+  while (trajectory.length < cfg.budget) {
+    const [arch] = search.ask(1);
+    if (arch === undefined) break;
+    const r: QueryResult = cfg.oracle.query(arch, { dataset, rng: queryRng });
+    search.tell(arch, r.val);
+    trajectory.push({ query: trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
+  }
+  const total = performance.now() - t0;
+  const timeMs = search instanceof PredictorGuidedSearch ? { total, fit: search.times.fit, propose: search.times.propose, rounds: search.rounds } : { total };
+  return { algo, seed, trajectory, timeMs };
+}
+
+/** With a FLOPs/params constraint, PredNAS also gets the soft penalty unless told otherwise. */
+function withPenalty<A>(cfg: ExperimentConfig<A>, algo: string): AlgorithmOptions {
+  const opts = cfg.algorithmOptions ?? {};
+  if (algo !== 'prednas' || opts.prednas?.penalty !== undefined) return opts;
+  const space = cfg.space ?? cfg.oracle.space;
+  const c = (cfg.constraints ?? []).find((k) => k.op === '<=' && (k.metric === 'flops' || k.metric === 'params'));
+  if (c === undefined || space.relaxedCost === undefined) return opts;
+  return { ...opts, prednas: { ...opts.prednas, penalty: { cost: c.metric as 'flops' | 'params', target: c.value } } };
+}
+
+/** The reported metric after n queries: protocol A = test of best-by-val, B = best test. */
+export function reportedMetric(traj: readonly TrajectoryPoint[], n: number, protocol: Protocol): number {
+  let best = -Infinity, bestVal = -Infinity;
+  for (let i = 0; i < Math.min(n, traj.length); i++) {
+    const p = traj[i]!;
+    const test = p.test ?? p.val;
+    if (protocol === 'B') best = Math.max(best, test);
+    else if (p.val > bestVal) {
+      bestVal = p.val;
+      best = test;
+    }
+  }
+  return best;
+}
+
+export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: number, checkpoints: readonly number[], budget: number): AlgoSummary {
+  const mine = runs.filter((r) => r.algo === algo);
+  const cps: Record<string, CheckpointSummary> = {};
+  const reached = (v: number) => v >= optimum - 1e-9;
+  for (const n of checkpoints.filter((c) => c <= budget)) {
+    const vals = mine.map((r) => reportedMetric(r.trajectory, n, protocol));
+    cps[String(n)] = {
+      mean: mean(vals), std: std(vals), median: quantile(vals, 0.5), q25: quantile(vals, 0.25), q75: quantile(vals, 0.75),
+      foundOptimum: vals.filter(reached).length / Math.max(1, vals.length), runs: vals.length,
+    };
+  }
+  const firsts = mine.map((r) => {
+    for (let n = 1; n <= r.trajectory.length; n++) if (reached(reportedMetric(r.trajectory, n, protocol))) return n;
+    return null;
+  }).filter((n): n is number => n !== null);
+  return {
+    checkpoints: cps,
+    meanQueriesToOptimum: firsts.length > 0 ? mean(firsts) : null,
+    foundOptimumRuns: firsts.length,
+    meanTimeMs: mean(mine.map((r) => r.timeMs.total)),
+  };
+}
+
+export function metricNote<A>(oracle: Oracle<A>, protocol: Protocol): string {
+  const hasTest = oracle.archs().length > 0 && oracle.peek(oracle.archs()[0]!, { dataset: oracle.datasets[0]! }).test !== null;
+  const reported = hasTest ? 'test' : 'validation (the table has no test metric)';
+  return protocol === 'A'
+    ? `protocol A: ${reported} metric of the best-by-validation architecture among those queried`
+    : `protocol B: best ${reported} metric among those queried`;
+}
+
+/** Assemble results from finished runs (used by the serial runner and the worker pool alike). */
+export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]): ExperimentResults {
+  const protocol = cfg.protocol ?? 'A';
+  const space = cfg.space ?? cfg.oracle.space;
+  const dataset = cfg.oracle.dataset(cfg.dataset);
+  const feasible = feasibility(cfg.constraints ?? [], space, cfg.oracle, dataset);
+  const opt = cfg.oracle.optimum(dataset, protocol, feasible);
+  const checkpoints = cfg.checkpoints ?? DEFAULT_CHECKPOINTS;
+  const details: Record<string, AlgoSummary> = {};
+  const summary: Record<string, Record<string, CheckpointSummary>> = {};
+  for (const a of cfg.algorithms) {
+    details[a] = summarise(runs, a, protocol, opt.value, checkpoints, cfg.budget);
+    summary[a] = details[a]!.checkpoints;
+  }
+  return {
+    schema: RESULTS_SCHEMA,
+    space: space.name,
+    benchmark: cfg.oracle.benchmark,
+    pool: cfg.oracle.isPool,
+    dataset,
+    protocol,
+    semantics: cfg.oracle.semantics,
+    metricNote: metricNote(cfg.oracle, protocol),
+    budget: cfg.budget,
+    seeds: [...cfg.seeds],
+    constraints: (cfg.constraints ?? []).map(formatConstraint),
+    optimum: { value: opt.value, arch: space.toString(opt.arch) },
+    summary,
+    details,
+    runs,
+  };
+}
+
+export function validateConfig<A>(cfg: ExperimentConfig<A>): void {
+  if (!Number.isInteger(cfg.budget) || cfg.budget < 1) throw new Error(`experiment: budget must be a positive integer, got ${cfg.budget}`);
+  if (cfg.seeds.length === 0) throw new Error('experiment: at least one seed is needed');
+  if (cfg.algorithms.length === 0) throw new Error('experiment: at least one algorithm is needed');
+  cfg.oracle.dataset(cfg.dataset);
+}
+
+/** Serial runner: every algorithm on every seed. */
+export function runExperiment<A>(cfg: ExperimentConfig<A>): ExperimentResults {
+  validateConfig(cfg);
+  const runs: RunResult[] = [];
+  const total = cfg.algorithms.length * cfg.seeds.length;
+  for (const seed of cfg.seeds) {
+    for (const algo of cfg.algorithms) {
+      const r = runOne(cfg, algo, seed);
+      runs.push(r);
+      cfg.onRun?.(r, runs.length, total);
+    }
+  }
+  return assembleResults(cfg, runs);
+}

@@ -1,0 +1,52 @@
+/**
+ * The predictor seam: fit on evaluated architectures, predict unseen ones, and a differentiable
+ * score of relaxed encodings for the gradient ascent. An interface, not a class hierarchy.
+ */
+import type { Tensor } from '../../autograd/tensor.js';
+import type { RelaxedBatch, SearchSpace } from '../space.js';
+
+export interface Prediction {
+  /** Ensemble mean, in the units of the fitted targets. */
+  readonly mean: Float64Array;
+  /** Ensemble standard deviation (0 for a single model). */
+  readonly std: Float64Array;
+}
+
+export interface Predictor<A> {
+  fit(archs: readonly A[], ys: readonly number[]): void;
+  predict(archs: readonly A[]): Prediction;
+  /**
+   * Differentiable score of a batch of relaxed (or discrete) encodings → [B], in standardised
+   * target units (higher = better). Gradients flow to whatever the encoding was computed from.
+   */
+  score(batch: RelaxedBatch): Tensor;
+}
+
+/** A network that maps an encoded batch to one output per architecture. */
+export interface ScoreNet {
+  forward(batch: RelaxedBatch): Tensor;
+  parameters(): Tensor[];
+  train(on?: boolean): unknown;
+}
+
+export type PredictorKind = 'gcn' | 'mlp';
+
+export interface PredictorOptions {
+  readonly kind?: PredictorKind;
+  /** Ensemble size M (members differ by seed). */
+  readonly ensemble?: number;
+  readonly loss?: 'mse' | 'ranking';
+  readonly hidden?: number;
+  readonly layers?: number;
+  readonly dropout?: number;
+  readonly lr?: number;
+  /** Full-batch Adam steps for a cold fit. */
+  readonly epochs?: number;
+  /** Keep weights between fits and train `warmEpochs` steps instead (warm start across rounds). */
+  readonly warmStart?: boolean;
+  readonly warmEpochs?: number;
+  readonly weightDecay?: number;
+  readonly seed?: number;
+}
+
+export type SpaceForPredictor<A> = Pick<SearchSpace<A>, 'encode' | 'flatDim' | 'graphDims' | 'name'>;

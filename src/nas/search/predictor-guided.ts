@@ -1,0 +1,95 @@
+/**
+ * Shared skeleton of the predictor-guided searches (PredNAS and the Wen et al. control): evaluate
+ * N0 random architectures, then in rounds: fit the predictor on everything told so far, propose a
+ * batch of K candidates, hand them out one by one, and start a new round when the batch is used.
+ * The two algorithms differ only in how a round's candidates are generated, which is exactly the
+ * comparison that isolates the gradient ascent's contribution.
+ */
+import { NeuralPredictor } from '../predictors/neural.js';
+import type { PredictorOptions } from '../predictors/predictor.js';
+import { BaseSearch, type SearchContext } from './algorithm.js';
+
+export interface PredictorGuidedOptions {
+  /** Random architectures evaluated before the first predictor fit (N0). */
+  readonly initial?: number;
+  /** Candidates evaluated per round (K). */
+  readonly perRound?: number;
+  readonly predictor?: PredictorOptions;
+}
+
+/** Time spent per phase, for the reports' time split. */
+export interface PhaseTimes {
+  fit: number;
+  propose: number;
+}
+
+export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
+  readonly initial: number;
+  readonly perRound: number;
+  readonly predictor: NeuralPredictor<A>;
+  readonly times: PhaseTimes = { fit: 0, propose: 0 };
+  rounds = 0;
+  private queue: A[] = [];
+
+  constructor(ctx: SearchContext<A>, opts: PredictorGuidedOptions) {
+    super(ctx);
+    this.initial = opts.initial ?? 10;
+    this.perRound = opts.perRound ?? 10;
+    if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
+    if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
+    this.predictor = new NeuralPredictor(ctx.space, { seed: ctx.seed, ...opts.predictor });
+  }
+
+  protected proposeOne(): A | null {
+    if (this.history.length + this.pending.size < this.initial || this.history.length < 2) return this.sampleFresh();
+    while (this.queue.length > 0) {
+      const a = this.queue.shift()!;
+      if (this.isFresh(a)) return a;
+    }
+    // A round's candidates are chosen knowing everything told so far; with proposals still
+    // pending, the next round waits for them only implicitly (they are excluded as taken).
+    this.newRound();
+    while (this.queue.length > 0) {
+      const a = this.queue.shift()!;
+      if (this.isFresh(a)) return a;
+    }
+    return this.sampleFresh();
+  }
+
+  private newRound(): void {
+    this.rounds++;
+    let t = performance.now();
+    this.predictor.fit(this.history.map((o) => o.arch), this.history.map((o) => o.val));
+    this.times.fit += performance.now() - t;
+    t = performance.now();
+    const cands = this.candidates();
+    this.queue = this.topUp(cands, this.perRound);
+    this.times.propose += performance.now() - t;
+  }
+
+  /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
+  protected abstract candidates(): A[];
+
+  /**
+   * The K best candidates by predicted mean; if there are fewer than K, top up with mutants of
+   * the best evaluated architectures, then random ones.
+   */
+  private topUp(cands: A[], k: number): A[] {
+    const pred = cands.length > 0 ? this.predictor.predict(cands).mean : new Float64Array(0);
+    const order = cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b);
+    const chosen: A[] = order.slice(0, k).map((i) => cands[i] as A);
+    const hashes = new Set(chosen.map((a) => this.space.hash(a)));
+    const ranked = [...this.history].sort((a, b) => b.val - a.val);
+    for (let i = 0; chosen.length < k && i < 4 * k; i++) {
+      const parent = ranked[i % Math.max(1, Math.min(ranked.length, 5))];
+      const m: A | null = parent ? this.mutateFresh(parent.arch) : this.sampleFresh();
+      if (m === null) continue;
+      const h = this.space.hash(m);
+      if (!hashes.has(h)) {
+        hashes.add(h);
+        chosen.push(m);
+      }
+    }
+    return chosen;
+  }
+}

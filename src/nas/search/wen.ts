@@ -1,0 +1,37 @@
+/**
+ * The control for PredNAS (Wen et al. 2020, "Neural Predictor for Neural Architecture Search"):
+ * the same predictor ranks many random unseen candidates and the top K are evaluated. If PredNAS
+ * does not beat this at equal budget, the gradient ascent adds nothing.
+ */
+import type { SearchContext } from './algorithm.js';
+import { PredictorGuidedSearch, type PredictorGuidedOptions } from './predictor-guided.js';
+
+export interface WenOptions extends PredictorGuidedOptions {
+  /** Random candidates ranked per round. */
+  readonly pool?: number;
+}
+
+export class WenSearch<A> extends PredictorGuidedSearch<A> {
+  readonly name = 'wen';
+  readonly poolSize: number;
+
+  constructor(ctx: SearchContext<A>, opts: WenOptions = {}) {
+    super(ctx, opts);
+    this.poolSize = opts.pool ?? 1000;
+  }
+
+  protected candidates(): A[] {
+    const out: A[] = [];
+    const hashes = new Set<string>();
+    for (let tries = 0; out.length < this.poolSize && tries < 3 * this.poolSize; tries++) {
+      const a = this.sampleFresh(50);
+      if (a === null) break;
+      const h = this.space.hash(a);
+      if (!hashes.has(h)) {
+        hashes.add(h);
+        out.push(a);
+      }
+    }
+    return out;
+  }
+}
