@@ -1,15 +1,16 @@
 /** Stack discrete encodings of architectures into the same batch layout that relax() produces. */
+import { allocate, type DType } from '../../autograd/dtype.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { RelaxedBatch } from '../space.js';
 import type { SpaceForPredictor } from './predictor.js';
 
-export function encodeBatch<A>(space: SpaceForPredictor<A>, archs: readonly A[]): RelaxedBatch {
+export function encodeBatch<A>(space: SpaceForPredictor<A>, archs: readonly A[], dtype: DType = 'float32'): RelaxedBatch {
   const B = archs.length;
   const D = space.flatDim;
-  const flat = new Float32Array(B * D);
+  const flat = allocate(dtype, B * D);
   const g = space.graphDims;
-  const adj = g ? new Float32Array(B * g.n * g.n) : null;
-  const nodes = g ? new Float32Array(B * g.n * g.f) : null;
+  const adj = g ? allocate(dtype, B * g.n * g.n) : null;
+  const nodes = g ? allocate(dtype, B * g.n * g.f) : null;
   archs.forEach((a, i) => {
     const e = space.encode(a);
     if (e.flat.length !== D) throw new Error(`encodeBatch: ${space.name} encoded a flat vector of ${e.flat.length}, expected ${D}`);

@@ -6,6 +6,7 @@
  */
 import { Linear, MLP, DirectedGCNLayer, normalizeAdjacency, Module, Dropout, activate, type Activation } from '../../autograd/nn/index.js';
 import type { Rng } from '../../autograd/random.js';
+import type { DType } from '../../autograd/dtype.js';
 import type { Tensor } from '../../autograd/tensor.js';
 import { div, sum, mul } from '../../autograd/ops.js';
 import type { RelaxedBatch } from '../space.js';
@@ -17,6 +18,7 @@ export interface NetOptions {
   readonly dropout: number;
   readonly activation: Activation;
   readonly rng: Rng;
+  readonly dtype: DType;
 }
 
 export class GcnNet extends Module implements ScoreNet {
@@ -28,10 +30,10 @@ export class GcnNet extends Module implements ScoreNet {
 
   constructor(features: number, opts: NetOptions) {
     super();
-    const { hidden, layers, rng } = opts;
-    this.gcn = Array.from({ length: layers }, (_, i) => new DirectedGCNLayer(i === 0 ? features : hidden, hidden, { rng }));
-    this.fc = new Linear(hidden, 128, { rng });
-    this.out = new Linear(128, 1, { rng });
+    const { hidden, layers, rng, dtype } = opts;
+    this.gcn = Array.from({ length: layers }, (_, i) => new DirectedGCNLayer(i === 0 ? features : hidden, hidden, { rng, dtype }));
+    this.fc = new Linear(hidden, 128, { rng, dtype });
+    this.out = new Linear(128, 1, { rng, dtype });
     this.drop = new Dropout(opts.dropout, rng.fork());
     this.act = opts.activation;
   }
@@ -55,7 +57,7 @@ export class MlpNet extends Module implements ScoreNet {
   constructor(features: number, opts: NetOptions) {
     super();
     const sizes = [features, ...Array.from({ length: opts.layers }, () => opts.hidden), 1];
-    this.mlp = new MLP(sizes, { rng: opts.rng, activation: opts.activation, dropout: opts.dropout });
+    this.mlp = new MLP(sizes, { rng: opts.rng, activation: opts.activation, dropout: opts.dropout, dtype: opts.dtype });
   }
 
   forward(batch: RelaxedBatch): Tensor {

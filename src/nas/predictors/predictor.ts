@@ -47,6 +47,8 @@ export interface PredictorOptions {
   readonly warmEpochs?: number;
   readonly weightDecay?: number;
   readonly seed?: number;
+  /** Float32 (default) or Float64 (for gradient checks). */
+  readonly dtype?: 'float32' | 'float64';
 }
 
 export type SpaceForPredictor<A> = Pick<SearchSpace<A>, 'encode' | 'flatDim' | 'graphDims' | 'name'>;

@@ -81,7 +81,7 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
   protected candidates(): A[] {
     const starts = this.starts();
     const S = starts.length, D = this.space.logitDim;
-    const z = new Float32Array(S * D);
+    const z = this.predictor.opts.dtype === 'float64' ? new Float64Array(S * D) : new Float32Array(S * D);
     starts.forEach((a, i) => z.set(this.space.logits(a, this.cfg.logitScale), i * D));
     const m = new Float64Array(S * D), v = new Float64Array(S * D);
     const b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = this.cfg.lr;
