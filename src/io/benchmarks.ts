@@ -1,0 +1,40 @@
+/**
+ * Benchmarks by name for the CLI and scripts (Node: reads tables from the data directory).
+ */
+import type { Oracle } from '../nas/oracle.js';
+import type { SearchSpace } from '../nas/space.js';
+import { nb201Space } from '../nas/spaces/nb201.js';
+import { loadNb201Oracle } from './load-nb201.js';
+
+export interface LoadedBenchmark {
+  readonly oracle: Oracle<unknown>;
+  /** The space to search (may differ from oracle.space in its cost model, e.g. per dataset). */
+  readonly space: SearchSpace<unknown>;
+  readonly dataset: string;
+}
+
+export interface BenchmarkRequest {
+  readonly space: string;
+  readonly dataset?: string;
+  readonly dataDir: string;
+  /** NB-201: validation fidelity '200ep' (default) or '12ep'. */
+  readonly fidelity?: string;
+}
+
+export const BENCHMARKS = ['nb201'] as const;
+
+export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
+  switch (req.space) {
+    case 'nb201': {
+      if (req.fidelity !== undefined && req.fidelity !== '200ep' && req.fidelity !== '12ep') {
+        throw new Error(`--fidelity: expected 200ep or 12ep for nb201, got '${req.fidelity}'`);
+      }
+      const oracle = loadNb201Oracle({ dataDir: req.dataDir, ...(req.fidelity ? { fidelity: req.fidelity as '200ep' | '12ep' } : {}) });
+      const dataset = oracle.dataset(req.dataset ?? 'cifar10');
+      const space = nb201Space({ dataset: dataset as 'cifar10' });
+      return { oracle: oracle as Oracle<unknown>, space: space as SearchSpace<unknown>, dataset };
+    }
+    default:
+      throw new Error(`unknown space '${req.space}'; available: ${BENCHMARKS.join(', ')}`);
+  }
+}

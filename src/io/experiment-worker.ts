@@ -1,0 +1,8 @@
+/** Worker thread body for runExperimentParallel: load the benchmark once, run the assigned jobs. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runOne } from '../nas/experiment/runner.js';
+import { configFromSpec, type ExperimentSpec } from './parallel.js';
+
+const { spec, jobs } = workerData as { spec: ExperimentSpec; jobs: { algo: string; seed: number }[] };
+const cfg = configFromSpec(spec);
+for (const j of jobs) parentPort!.postMessage(runOne(cfg, j.algo, j.seed));

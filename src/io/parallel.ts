@@ -1,0 +1,76 @@
+/**
+ * Run an experiment's (algorithm, seed) jobs on worker threads. Each run is a pure function of
+ * its config and seed, so the results are identical to the serial runner's; runs are put back in
+ * the serial order before summarising.
+ */
+import { Worker } from 'node:worker_threads';
+import { assembleResults, runExperiment, validateConfig, type ExperimentConfig, type ExperimentResults, type RunResult } from '../nas/experiment/runner.js';
+import type { AlgorithmOptions } from '../nas/search/registry.js';
+import { parseConstraint } from '../nas/experiment/constraint.js';
+import type { Protocol } from '../nas/oracle.js';
+import { loadBenchmark, type BenchmarkRequest } from './benchmarks.js';
+
+/** Everything a worker needs, as plain data. */
+export interface ExperimentSpec {
+  readonly benchmark: BenchmarkRequest;
+  readonly algorithms: readonly string[];
+  readonly budget: number;
+  readonly seeds: readonly number[];
+  readonly protocol: Protocol;
+  readonly constraints: readonly string[];
+  readonly algorithmOptions?: AlgorithmOptions;
+  readonly checkpoints?: readonly number[];
+}
+
+export function configFromSpec(spec: ExperimentSpec, onRun?: ExperimentConfig<unknown>['onRun']): ExperimentConfig<unknown> {
+  const b = loadBenchmark(spec.benchmark);
+  return {
+    oracle: b.oracle,
+    space: b.space,
+    dataset: b.dataset,
+    algorithms: spec.algorithms,
+    budget: spec.budget,
+    seeds: spec.seeds,
+    protocol: spec.protocol,
+    constraints: spec.constraints.map(parseConstraint),
+    ...(spec.algorithmOptions ? { algorithmOptions: spec.algorithmOptions } : {}),
+    ...(spec.checkpoints ? { checkpoints: spec.checkpoints } : {}),
+    ...(onRun ? { onRun } : {}),
+  };
+}
+
+export interface ParallelOptions {
+  readonly workers: number;
+  readonly onRun?: (run: RunResult, done: number, total: number) => void;
+}
+
+export async function runExperimentParallel(spec: ExperimentSpec, opts: ParallelOptions): Promise<ExperimentResults> {
+  if (opts.workers <= 1) return runExperiment(configFromSpec(spec, opts.onRun));
+  const cfg = configFromSpec(spec);
+  validateConfig(cfg);
+  const jobs = spec.seeds.flatMap((seed) => spec.algorithms.map((algo) => ({ algo, seed })));
+  const n = Math.min(opts.workers, jobs.length);
+  const shards: { algo: string; seed: number }[][] = Array.from({ length: n }, () => []);
+  jobs.forEach((j, i) => shards[i % n]!.push(j));
+  // From source (tsx, vitest) the worker is TypeScript and needs the tsx loader; from dist it is JS.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./experiment-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  // Node 20 does not carry tsx's loader hooks into workers, so a source-mode worker registers
+  // them itself before importing the TypeScript entry (Node-only edge code, never in the core).
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  const makeWorker = (workerData: unknown) => (fromSource ? new Worker(boot, { eval: true, workerData }) : new Worker(url, { workerData }));
+  const results: RunResult[] = [];
+  await Promise.all(shards.map((shard) => new Promise<void>((resolve, reject) => {
+    const w = makeWorker({ spec, jobs: shard });
+    w.on('message', (r: RunResult) => {
+      results.push(r);
+      opts.onRun?.(r, results.length, jobs.length);
+    });
+    w.on('error', reject);
+    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`experiment worker exited with code ${code}`))));
+  })));
+  const key = (r: { algo: string; seed: number }) => `${r.seed}\u0000${spec.algorithms.indexOf(r.algo)}`;
+  const order = new Map(jobs.map((j, i) => [key(j), i]));
+  results.sort((a, b) => order.get(key(a))! - order.get(key(b))!);
+  return assembleResults(cfg, results);
+}
