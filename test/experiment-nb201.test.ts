@@ -1,0 +1,67 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveDataDir } from '../src/io/data-dir.js';
+import { configFromSpec, runExperimentParallel, type ExperimentSpec } from '../src/io/parallel.js';
+import { runExperiment } from '../src/nas/experiment/runner.js';
+
+const dataDir = resolveDataDir();
+const hasData = existsSync(join(dataDir, 'nasbench201', 'nb201.csv.gz'));
+if (!hasData && process.env.CI) throw new Error(`CI: NB-201 table missing under ${dataDir}`);
+
+const fast = { predictor: { epochs: 40, ensemble: 2, hidden: 32 } };
+const spec: ExperimentSpec = {
+  benchmark: { space: 'nb201', dataset: 'cifar100', dataDir },
+  algorithms: ['prednas', 'random', 'rea', 'ls', 'wen'],
+  budget: 25,
+  seeds: [0, 1],
+  protocol: 'A',
+  constraints: [],
+  algorithmOptions: { prednas: { ...fast, steps: 50 }, wen: { ...fast, pool: 200 } },
+};
+
+describe.skipIf(!hasData)('end to end on the real NB-201 table (pipeline check, not headline numbers)', () => {
+  it('runs every algorithm; parallel workers give the serial trajectories', async () => {
+    const serial = runExperiment(configFromSpec(spec));
+    const parallel = await runExperimentParallel(spec, { workers: 2 });
+    expect(parallel.runs.map((r) => r.trajectory)).toEqual(serial.runs.map((r) => r.trajectory));
+    expect(parallel.summary).toEqual(serial.summary);
+    expect(serial.optimum.value).toBeCloseTo(73.48, 2);
+    for (const a of spec.algorithms) {
+      const s = serial.summary[a]!['20']!;
+      expect(s.mean).toBeGreaterThan(60);
+      expect(s.mean).toBeLessThanOrEqual(serial.optimum.value + 1e-9 + 0.5);
+    }
+  }, 120_000);
+
+  it('a latency constraint from the table is a hard filter on every query', () => {
+    const res = runExperiment(configFromSpec({ ...spec, seeds: [3], budget: 15, constraints: ['latency:pixel3<=10.68'] }));
+    const cfg = configFromSpec(spec);
+    for (const run of res.runs) {
+      for (const p of run.trajectory) {
+        const lat = cfg.oracle.peek(cfg.space!.parse(p.arch), { dataset: 'cifar100' }).cost.latencies!['pixel3']!;
+        expect(lat).toBeLessThanOrEqual(10.68);
+      }
+    }
+  }, 60_000);
+
+  it('the CLI writes results.json (schema prednas.results/1) and table.md, and rejects bad flags', () => {
+    const out = mkdtempSync(join(tmpdir(), 'prednas-cli-'));
+    const cli = resolve('src/cli/prednas.ts');
+    execFileSync('npx', ['tsx', cli, 'compare', '--space', 'nb201', '--dataset', 'imagenet16', '--algos', 'random,rea', '--seeds', '0..2', '--budget', '12', '--data', dataDir, '--out', out], { stdio: 'pipe' });
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(res.schema).toBe('prednas.results/1');
+    expect(res.dataset).toBe('ImageNet16-120');
+    expect(res.runs).toHaveLength(6);
+    expect(res.runs[0].trajectory[0]).toEqual(expect.objectContaining({ query: 1, arch: expect.stringMatching(/^\|.*\|$/) }));
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toMatch(/protocol A/);
+    const bad = spawnSync('npx', ['tsx', cli, 'compare', '--space', 'nb201', '--seeds', '5..1', '--out', out], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--seeds: empty range '5\.\.1'/);
+    const missing = spawnSync('npx', ['tsx', cli, 'info', '--space', 'nb201', '--data', join(out, 'nowhere')], { encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/data file not found: .*nowhere.*nb201\.csv\.gz/);
+  }, 60_000);
+});
