@@ -39,4 +39,11 @@ export interface Backend {
   /** Which dtypes this backend accepts; the registry routes the others to 'js'. */
   supports(dtype: 'float32' | 'float64'): boolean;
   matmul(spec: MatmulSpec): void;
+  /**
+   * Smallest product (2·batch·m·n·k flops) for which `setBackend('auto')` routes here instead of
+   * to 'js'. Infinity or absent: never chosen by auto. Set from measurements (bench/README.md).
+   */
+  readonly autoMinFlops?: number;
+  /** What actually runs underneath (e.g. gpu.js mode and kernel class), for reports and tests. */
+  describe?(): Record<string, string>;
 }

@@ -1,6 +1,6 @@
 export type { Backend, FloatArray, MatmulSpec } from './backend.js';
 export {
-  registerBackend, listBackends, setBackend, getBackend, withBackend, runMatmul, backendStats,
-  resetBackendStats,
+  registerBackend, listBackends, setBackend, currentBackend, getBackend, withBackend, backendFor, runMatmul,
+  backendStats, lastBackend, resetBackendStats,
 } from './registry.js';
 export { jsBackend } from './js/index.js';

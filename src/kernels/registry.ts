@@ -7,9 +7,12 @@ import { jsBackend } from './js/index.js';
  */
 interface RegistryState {
   backends: Map<string, Backend>;
+  /** A registered backend's name, or 'auto'. */
   current: string;
   /** How many matmuls each backend actually ran: the answer to "which backend did the work?". */
   counts: Map<string, number>;
+  /** Backend that ran the most recent matmul. */
+  last: string | null;
 }
 
 const KEY = Symbol.for('prednas.kernels.registry');
@@ -18,9 +21,16 @@ const state: RegistryState = (g[KEY] ??= {
   backends: new Map([[jsBackend.name, jsBackend]]),
   current: jsBackend.name,
   counts: new Map(),
+  last: null,
 });
 
+/** Optional backends that must be loaded (asynchronously) before they can be selected. */
+const LOADERS: Record<string, string> = {
+  gpujs: "load it first with `await loadGpuJs()` from src/kernels/gpujs (needs the optional dependency 'gpu.js')",
+};
+
 export function registerBackend(backend: Backend): void {
+  if (backend.name === 'auto') throw new Error(`registerBackend: 'auto' is reserved for size-based routing`);
   state.backends.set(backend.name, backend);
 }
 
@@ -28,18 +38,29 @@ export function listBackends(): string[] {
   return [...state.backends.keys()];
 }
 
+function unknown(fn: string, name: string): Error {
+  const hint = LOADERS[name];
+  const known = `registered: ${listBackends().join(', ')}, or 'auto'`;
+  return new Error(hint === undefined
+    ? `${fn}: unknown backend '${name}' (${known})`
+    : `${fn}: backend '${name}' is not loaded: ${hint} (${known})`);
+}
+
+/** Select the backend for subsequent matmuls: a registered name, or 'auto' (route by size). */
 export function setBackend(name: string): void {
-  if (!state.backends.has(name)) {
-    throw new Error(`setBackend: unknown backend '${name}' (registered: ${listBackends().join(', ')})`);
-  }
+  if (name !== 'auto' && !state.backends.has(name)) throw unknown('setBackend', name);
   state.current = name;
 }
 
+/** The current selection: a registered backend name or 'auto'. */
+export function currentBackend(): string {
+  return state.current;
+}
+
 export function getBackend(name: string = state.current): Backend {
+  if (name === 'auto') throw new Error(`getBackend: 'auto' is a routing policy, not a backend; use backendFor(spec, dtype)`);
   const b = state.backends.get(name);
-  if (b === undefined) {
-    throw new Error(`getBackend: unknown backend '${name}' (registered: ${listBackends().join(', ')})`);
-  }
+  if (b === undefined) throw unknown('getBackend', name);
   return b;
 }
 
@@ -54,12 +75,39 @@ export function withBackend<T>(name: string, fn: () => T): T {
   }
 }
 
-/** Dispatch a matmul to the current backend (falling back to 'js' for unsupported dtypes). */
-export function runMatmul(spec: MatmulSpec, dtype: 'float32' | 'float64'): void {
-  let b = getBackend();
-  if (!b.supports(dtype)) b = jsBackend;
+/**
+ * The backend that will run `spec` under the selection `choice` (default: the current one).
+ * 'auto' takes the non-js backend with the lowest measured crossover that this product reaches,
+ * else 'js'. A backend that does not support the dtype is replaced by 'js' (gpu.js is Float32 only).
+ */
+export function backendFor(spec: MatmulSpec, dtype: 'float32' | 'float64', choice: string = state.current): Backend {
+  if (choice !== 'auto') {
+    const b = getBackend(choice);
+    return b.supports(dtype) ? b : jsBackend;
+  }
+  const flops = 2 * spec.batch * spec.m * spec.n * spec.k;
+  let best: Backend = jsBackend;
+  let bestMin = Infinity;
+  for (const b of state.backends.values()) {
+    const min = b.autoMinFlops ?? Infinity;
+    if (b !== jsBackend && min <= flops && min < bestMin && b.supports(dtype)) {
+      best = b;
+      bestMin = min;
+    }
+  }
+  return best;
+}
+
+/**
+ * Dispatch a matmul to the current backend, or to `backend` for this call only (a registered
+ * name or 'auto'). Falls back to 'js' for dtypes the chosen backend does not support; the
+ * backend that really ran is counted in `backendStats()` and reported by `lastBackend()`.
+ */
+export function runMatmul(spec: MatmulSpec, dtype: 'float32' | 'float64', backend?: string): void {
+  const b = backendFor(spec, dtype, backend ?? state.current);
   b.matmul(spec);
   state.counts.set(b.name, (state.counts.get(b.name) ?? 0) + 1);
+  state.last = b.name;
 }
 
 /** Matmul counts per backend since the last reset. */
@@ -67,6 +115,12 @@ export function backendStats(): Record<string, number> {
   return Object.fromEntries(state.counts);
 }
 
+/** Name of the backend that ran the most recent matmul (null before the first, or after a reset). */
+export function lastBackend(): string | null {
+  return state.last;
+}
+
 export function resetBackendStats(): void {
   state.counts.clear();
+  state.last = null;
 }

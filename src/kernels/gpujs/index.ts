@@ -1,0 +1,148 @@
+import type { Backend, MatmulSpec } from '../backend.js';
+import { registerBackend } from '../registry.js';
+import { MATMUL_SOURCE } from './source.js';
+
+/**
+ * Optional gpu.js matmul backend ('gpujs'), Float32 only.
+ *
+ * gpu.js is an optional dependency, imported dynamically the first time `loadGpuJs()` runs, so
+ * the core neither needs nor bundles it. gpu.js picks its engine itself (headless-gl, WebGL2,
+ * WebGL, WebAssembly, plain JS) and falls back silently; `describe()` reports what it really ran,
+ * and `autoMinFlops` stays Infinity for every mode measured so far (bench/README.md: on CPU-only
+ * machines its WebAssembly kernel never beats the js backend), so `setBackend('auto')` keeps 'js'.
+ */
+
+/** The subset of gpu.js's API used here (typed locally: the package may be absent at build time). */
+interface GpuKernel {
+  (...args: unknown[]): unknown;
+  kernel?: { constructor: { name: string }; _lastRunPath?: string | null; fallbackReason?: string | null };
+  destroy?(): void;
+}
+interface GpuInstance {
+  mode: string;
+  createKernel(source: string, settings: Record<string, unknown>): GpuKernel;
+  destroy(): Promise<void> | void;
+}
+type GpuCtor = new (settings?: Record<string, unknown>) => GpuInstance;
+
+export interface GpuJsOptions {
+  /** gpu.js mode: 'gpu' (its own fallback chain, default), 'webgl2', 'headlessgl', 'webasm', 'cpu', ... */
+  mode?: string;
+  /** Largest number of compiled kernels kept (one per shape, dtype layout and operand lengths). */
+  cacheSize?: number;
+}
+
+export interface GpuJsBackend extends Backend {
+  /** Compiled kernels currently cached. */
+  readonly cached: () => number;
+  /** Release gpu.js resources; the backend stays registered but must not be used afterwards. */
+  destroy(): Promise<void>;
+}
+
+/** gpu.js kernel class → the engine that actually ran ('gpu' mode names only a fallback chain). */
+const ENGINES: Record<string, string> = {
+  HeadlessGLKernel: 'headlessgl', WebGL2Kernel: 'webgl2', WebGLKernel: 'webgl', WebGPUKernel: 'webgpu',
+  WebAssemblyKernel: 'webasm', CPUKernel: 'cpu',
+};
+
+// Element offsets travel as float32 (gpu.js arguments are float arrays): exact below 2^24.
+const MAX_EXACT = 1 << 24;
+
+async function importGpuJs(): Promise<GpuCtor> {
+  const specifier = 'gpu.js'; // a variable, so that type checking and bundling do not require it
+  let mod: { GPU?: GpuCtor; default?: { GPU?: GpuCtor } };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (e) {
+    throw new Error(`loadGpuJs: cannot import the optional dependency 'gpu.js' (${(e as Error).message.split('\n')[0]}); ` +
+      `install it with \`npm install gpu.js@2.24.1\` or use the 'js' backend`);
+  }
+  const GPU = mod.GPU ?? mod.default?.GPU;
+  if (typeof GPU !== 'function') throw new Error(`loadGpuJs: 'gpu.js' loaded but exports no GPU class`);
+  return GPU;
+}
+
+/** Import gpu.js, build the 'gpujs' backend and register it. Rejects with a clear reason if unavailable. */
+export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBackend> {
+  const GPU = await importGpuJs();
+  const requested = options.mode ?? 'gpu';
+  const gpu = new GPU({ mode: requested });
+  const limit = options.cacheSize ?? 64;
+  const kernels = new Map<string, GpuKernel>();
+  let last: GpuKernel | null = null;
+
+  function kernelFor(spec: MatmulSpec): GpuKernel {
+    const { m, n, k, transA, transB, batch, a, b } = spec;
+    const key = `${batch}:${m}x${k}x${n}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${a.length}:${b.length}`;
+    let kern = kernels.get(key);
+    if (kern === undefined) {
+      if (kernels.size >= limit) {
+        const [oldKey, old] = kernels.entries().next().value as [string, GpuKernel];
+        old.destroy?.();
+        kernels.delete(oldKey);
+      }
+      kern = gpu.createKernel(MATMUL_SOURCE, {
+        output: [batch * m * n],
+        constants: { m, n, k, ai: transA ? 1 : k, ap: transA ? m : 1, bp: transB ? 1 : n, bj: transB ? k : 1 },
+        precision: 'single',
+        tactic: 'precision',
+      });
+      kernels.set(key, kern);
+    }
+    return kern;
+  }
+
+  const backend: GpuJsBackend = {
+    name: 'gpujs',
+    exact: false,
+    autoMinFlops: Infinity,
+    supports: (dtype) => dtype === 'float32',
+    matmul(spec: MatmulSpec): void {
+      const { a, b, out, m, n, k, batch } = spec;
+      if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) {
+        throw new Error(`gpujs matmul: Float32 only (got ${a.constructor.name}, ${b.constructor.name} -> ${out.constructor.name})`);
+      }
+      const cells = batch * m * n;
+      if (cells === 0) return;
+      if (k === 0) {
+        out.fill(0, 0, cells);
+        return;
+      }
+      if (cells >= MAX_EXACT || a.length >= MAX_EXACT || b.length >= MAX_EXACT) {
+        throw new Error(`gpujs matmul: operands and result must have < 2^24 elements (got a ${a.length}, b ${b.length}, out ${cells}); use the 'js' backend`);
+      }
+      const kern = kernelFor(spec);
+      const result = kern(a, b, Float32Array.from(spec.aOffsets), Float32Array.from(spec.bOffsets));
+      if (!(result instanceof Float32Array) || result.length < cells) {
+        throw new Error(`gpujs matmul: gpu.js returned ${describeValue(result)}, expected a Float32Array of ${cells}`);
+      }
+      out.set(result.length === cells ? result : result.subarray(0, cells));
+      last = kern;
+    },
+    describe(): Record<string, string> {
+      const info: Record<string, string> = { package: 'gpu.js', requestedMode: requested, mode: gpu.mode };
+      const inner = last?.kernel;
+      if (inner !== undefined) {
+        info.kernel = inner.constructor.name;
+        info.engine = ENGINES[inner.constructor.name] ?? 'unknown';
+        if (inner._lastRunPath) info.runPath = inner._lastRunPath;
+        if (inner.fallbackReason) info.fallbackReason = inner.fallbackReason;
+      }
+      return info;
+    },
+    cached: () => kernels.size,
+    async destroy(): Promise<void> {
+      for (const kern of kernels.values()) kern.destroy?.();
+      kernels.clear();
+      await gpu.destroy();
+    },
+  };
+  registerBackend(backend);
+  return backend;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an Array of ${v.length}`;
+  return `a ${(v as object).constructor?.name ?? typeof v}${ArrayBuffer.isView(v) ? ` of ${(v as Float32Array).length}` : ''}`;
+}
