@@ -48,8 +48,8 @@ export interface ChoiceSpaceOptions {
   /** Whole-architecture rule: true when valid, false or a reason string when not. */
   readonly constraint?: (arch: ChoiceArch) => boolean | string;
   readonly cost?: (arch: ChoiceArch) => ArchCost;
-  /** Differentiable cost from relaxed values (see `relaxedValues`), each [B]. */
-  readonly relaxedCost?: (values: RelaxedValues) => { readonly params?: Tensor; readonly flops?: Tensor };
+  /** Differentiable cost from relaxed values (see `relaxedValues`) and the logits z they came from, each [B]. */
+  readonly relaxedCost?: (values: RelaxedValues, z: Tensor) => { readonly params?: Tensor; readonly flops?: Tensor };
   /** Enumerate only when the product of cardinalities is at most this (default 1,000,000). */
   readonly maxEnumerate?: number;
   /** Rejection-sampling attempts before sample() gives up (default 10,000). */
@@ -88,7 +88,7 @@ export class ChoiceSpace implements SearchSpace<ChoiceArch> {
     }
     if (opts.relaxedCost) {
       const rc = opts.relaxedCost;
-      this.relaxedCost = (z, o = {}) => rc(this.relaxedValues(z, o));
+      this.relaxedCost = (z, o = {}) => rc(this.relaxedValues(z, o), z);
     }
   }
 
