@@ -34,6 +34,13 @@ export function registerBackend(backend: Backend): void {
   state.backends.set(backend.name, backend);
 }
 
+/** Remove a backend (e.g. after destroying it); the selection falls back to 'js' if it was current. */
+export function unregisterBackend(name: string): void {
+  if (name === jsBackend.name) throw new Error(`unregisterBackend: cannot unregister 'js', the always-available default`);
+  state.backends.delete(name);
+  if (state.current === name) state.current = jsBackend.name;
+}
+
 export function listBackends(): string[] {
   return [...state.backends.keys()];
 }

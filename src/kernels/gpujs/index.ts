@@ -35,6 +35,8 @@ export interface GpuJsOptions {
 export interface GpuJsBackend extends Backend {
   /** Compiled kernels currently cached. */
   readonly cached: () => number;
+  /** Kernels compiled since loading (a shape seen before must not add to this). */
+  readonly compiled: () => number;
   /** Release gpu.js resources; the backend stays registered but must not be used afterwards. */
   destroy(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBacken
   const limit = options.cacheSize ?? 64;
   const kernels = new Map<string, GpuKernel>();
   let last: GpuKernel | null = null;
+  let compiles = 0;
 
   function kernelFor(spec: MatmulSpec): GpuKernel {
     const { m, n, k, transA, transB, batch, a, b } = spec;
@@ -88,6 +91,7 @@ export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBacken
         tactic: 'precision',
       });
       kernels.set(key, kern);
+      compiles++;
     }
     return kern;
   }
@@ -131,6 +135,7 @@ export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBacken
       return info;
     },
     cached: () => kernels.size,
+    compiled: () => compiles,
     async destroy(): Promise<void> {
       for (const kern of kernels.values()) kern.destroy?.();
       kernels.clear();

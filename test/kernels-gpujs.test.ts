@@ -1,0 +1,73 @@
+/**
+ * The optional gpu.js backend against the naive Float64 reference (Float32 tolerance), in gpu.js's
+ * default mode (its own fallback chain: WebAssembly on CPU-only machines) and its 'cpu' mode.
+ * Skips, saying why, when gpu.js cannot be imported (e.g. `npm ci --omit=optional`).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
+import { backendStats, lastBackend, registerBackend, resetBackendStats, runMatmul, setBackend, unregisterBackend } from '../src/kernels/registry.js';
+import { build, caseArb, describeCase, reference, worstError } from './kernels-cases.js';
+
+// Float32 storage of inputs is exact (they are float32 values); the kernel accumulates in float32.
+const F32_TOL = 1e-5;
+
+async function tryLoad(mode: string): Promise<GpuJsBackend | string> {
+  try {
+    return await loadGpuJs({ mode, cacheSize: 16 });
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+for (const mode of ['gpu', 'cpu']) {
+  const loaded = await tryLoad(mode);
+  if (typeof loaded === 'string') console.log(`[kernels-gpujs] skipping gpu.js mode '${mode}': ${loaded}`);
+
+  describe.skipIf(typeof loaded === 'string')(`gpujs backend, gpu.js mode '${mode}'`, () => {
+    const be = loaded as GpuJsBackend;
+    // Both modes were loaded up front (to decide skipping); the later load replaced the earlier.
+    beforeAll(() => registerBackend(be));
+    afterAll(async () => {
+      unregisterBackend('gpujs');
+      await be.destroy();
+    });
+
+    it('every transpose variant, shape and batch broadcast within the float32 tolerance', () => {
+      setBackend('gpujs');
+      resetBackendStats();
+      let runs = 0;
+      fc.assert(fc.property(caseArb, (c) => {
+        const { spec, a, b } = build(c, 'float32');
+        runMatmul(spec, 'float32');
+        runs++;
+        expect(worstError(spec.out, reference(spec, a, b)), describeCase(c)).toBeLessThanOrEqual(F32_TOL);
+      }), { seed: 44, numRuns: 30 });
+      expect(backendStats()).toEqual({ gpujs: runs });
+      const info = be.describe!();
+      console.log(`[kernels-gpujs] mode '${mode}' ran as`, JSON.stringify(info));
+      expect(info.engine).toMatch(/^(headlessgl|webgl2?|webgpu|webasm|cpu)$/);
+      if (mode === 'cpu') expect(info.engine).toBe('cpu');
+      setBackend('js');
+    });
+
+    it('is never used for Float64: the registry routes those products to js', () => {
+      const { spec, a, b } = build({ m: 5, n: 6, k: 7, batch: 2, transA: true, transB: false, shareA: false, shareB: true, pad: 1, seed: 3 }, 'float64');
+      runMatmul(spec, 'float64', 'gpujs');
+      expect(lastBackend()).toBe('js');
+      expect([...spec.out]).toEqual([...reference(spec, a, b).value]);
+      expect(() => be.matmul(spec)).toThrow(/Float32 only/);
+    });
+
+    it('compiles once per shape and reuses the kernel', () => {
+      const c = { m: 3, n: 4, k: 5, batch: 1, transA: false, transB: true, shareA: false, shareB: false, pad: 0, seed: 9 };
+      be.matmul(build(c, 'float32').spec);
+      const after = be.compiled();
+      be.matmul(build({ ...c, seed: 10 }, 'float32').spec); // same shape, new data
+      expect(be.compiled()).toBe(after);
+      be.matmul(build({ ...c, m: 4 }, 'float32').spec);
+      expect(be.compiled()).toBe(after + 1);
+      expect(be.cached()).toBeLessThanOrEqual(16);
+    });
+  });
+}
