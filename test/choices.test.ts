@@ -18,12 +18,14 @@ const archOf = (idx: readonly number[]): ChoiceArch => space.fromIndices(idx);
 
 describe('choice variables', () => {
   it('compiles grids: int with step, default log-int ratio 2, rounded log-int, ordinal order kept', () => {
-    expect(space.variable('depth').kind === 'ordered' && space.variable('depth').grid).toEqual([1, 2, 3, 4]);
-    expect(space.variable('width').kind === 'ordered' && space.variable('width').grid).toEqual([16, 32, 64, 128, 256]);
-    expect(space.variable('k').kind === 'ordered' && space.variable('k').grid).toEqual([3, 5, 7]);
+    expect(space.valuesOf('depth')).toEqual([1, 2, 3, 4]);
+    expect(space.valuesOf('width')).toEqual([16, 32, 64, 128, 256]);
+    expect(space.valuesOf('k')).toEqual([3, 5, 7]);
     expect(orderedGrid({ type: 'log-int', name: 'w', min: 8, max: 256, steps: 16, multipleOf: 8 })).toEqual([8, 16, 24, 32, 40, 48, 64, 80, 104, 128, 160, 200, 256]);
     expect(orderedGrid({ type: 'log-int', name: 'w', min: 10, max: 1000, steps: 3 })).toEqual([10, 100, 1000]);
     expect(orderedGrid({ type: 'ordinal', name: 'lr', values: [0.1, 0.01] })).toEqual([0.1, 0.01]);
+    expect(space.valuesOf('act')).toEqual(['relu', 'tanh', 'gelu']);
+    expect(() => space.valuesOf('nope')).toThrow(/no variable 'nope' \(variables: depth, width, act, lr, k\)/);
   });
 
   it('lays out the flat vector in declaration order: 1 slot per ordered, k per categorical', () => {

@@ -99,6 +99,12 @@ export class ChoiceSpace implements SearchSpace<ChoiceArch> {
     return v;
   }
 
+  /** The admissible values of a variable, in grid/option order. */
+  valuesOf(name: string): readonly ChoiceValue[] {
+    const v = this.variable(name);
+    return v.kind === 'categorical' ? v.options : v.grid;
+  }
+
   /** Why `arch` is not a valid architecture of this space, or null when it is. */
   invalidReason(arch: unknown): string | null {
     const r = this.shapeReason(arch);
