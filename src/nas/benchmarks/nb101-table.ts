@@ -151,10 +151,11 @@ export interface ParseNb101SpaceOptions {
 /** Parse `nb101_space.csv` (all 423,624 cells). */
 export function parseNb101Space(text: string, source: string, opts: ParseNb101SpaceOptions = {}): Nb101SpaceTable {
   const t = parseCsv(text, source, SPEC_COLUMNS);
-  checkCount(t, NB101_SPACE_SIZE, 'one per NAS-Bench-101 cell');
+  // Rows first, then the count: a bad row is the more specific error.
   const s = readSpecRows(t, (i) => {
     if (opts.verifyHashes === true) verifyHash(t, i, rowArch(t, i));
   });
+  checkCount(t, NB101_SPACE_SIZE, 'one per NAS-Bench-101 cell');
   return {
     source,
     size: s.hashes.length,
@@ -184,7 +185,6 @@ function verifyHash(t: CsvTable, i: number, arch: Nb101Arch): void {
 export function parseNb101Subset(text: string, source: string): Nb101Results {
   const valCols = NB101_EPOCHS.map((e) => `val_acc_${e}ep`);
   const t = parseCsv(text, source, [...SPEC_COLUMNS, ...valCols, 'train_time_108ep_s', 'params']);
-  checkCount(t, NB101_SUBSET_SIZE, 'the shared 20,001-cell subset');
   const archs: Nb101Arch[] = [];
   const s = readSpecRows(t, (i) => {
     const a = rowArch(t, i);
@@ -205,6 +205,9 @@ export function parseNb101Subset(text: string, source: string): Nb101Results {
     return out;
   };
   const val = new Map<number, Float64Array>(NB101_EPOCHS.map((e, k) => [e, column(valCols[k]!, 0, 100)]));
+  const trainTime = column('train_time_108ep_s', Number.MIN_VALUE, 1e7);
+  const params = column('params', 1, 1e9, true);
+  checkCount(t, NB101_SUBSET_SIZE, 'the shared 20,001-cell subset');
   return {
     source,
     archs,
@@ -213,8 +216,8 @@ export function parseNb101Subset(text: string, source: string): Nb101Results {
     repeats: 1,
     val,
     test: new Map(),
-    trainTime: new Map([[108, column('train_time_108ep_s', Number.MIN_VALUE, 1e7)]]),
-    params: column('params', 1, 1e9, true),
+    trainTime: new Map([[108, trainTime]]),
+    params,
     complete: false,
   };
 }

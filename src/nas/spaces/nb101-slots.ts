@@ -117,20 +117,23 @@ export function repairEdges(adj: Uint8Array, edgeLogits: ArrayLike<number>): voi
   }
   for (;;) {
     const live = liveSlots(adj);
-    if (liveEdgeCount(adj, live) <= NB101_MAX_EDGES) return;
+    const count = liveEdgeCount(adj, live);
+    if (count <= NB101_MAX_EDGES) return;
     const candidates = EDGE_PAIRS.map(([i, j], e) => ({ i, j, z: edgeLogits[e]! }))
       .filter(({ i, j }) => live[i] && live[j] && adj[i * SLOTS + j])
       .sort((a, b) => a.z - b.z);
-    let removed = false;
-    for (const { i, j } of candidates) {
-      adj[i * SLOTS + j] = 0;
-      if (liveSlots(adj)[0]) {
-        removed = true;
-        break;
+    // Prefer the least confident edge whose removal strands no vertex (costs exactly one edge);
+    // failing that, the least confident one that keeps the input connected to the output.
+    const pick = (keepVertices: boolean): boolean => {
+      for (const { i, j } of candidates) {
+        adj[i * SLOTS + j] = 0;
+        const after = liveSlots(adj);
+        if (after[0] && (!keepVertices || liveEdgeCount(adj, after) === count - 1)) return true;
+        adj[i * SLOTS + j] = 1;
       }
-      adj[i * SLOTS + j] = 1;
-    }
-    if (!removed) throw new Error('nb101 repair: no removable edge in an over-full cell (cannot happen for a DAG)');
+      return false;
+    };
+    if (!pick(true) && !pick(false)) throw new Error('nb101 repair: no removable edge in an over-full cell (cannot happen for a DAG)');
   }
 }
 
