@@ -26,6 +26,8 @@ export interface Nb101SpaceTable {
   readonly size: number;
   readonly hashes: readonly string[];
   readonly rowOf: ReadonlyMap<string, number>;
+  /** Vertex count of each row (2..7). */
+  readonly vertices: Uint8Array;
   /** The pruned spec of row i. */
   arch(i: number): Nb101Arch;
 }
@@ -161,6 +163,7 @@ export function parseNb101Space(text: string, source: string, opts: ParseNb101Sp
     size: s.hashes.length,
     hashes: s.hashes,
     rowOf: s.rowOf,
+    vertices: Uint8Array.from(s.letters, (l) => l.length),
     arch: (i) => {
       const b = s.bits[i], l = s.letters[i];
       if (b === undefined || l === undefined) throw new Error(`${source}: no row ${i} (rows 0..${s.hashes.length - 1})`);
