@@ -75,4 +75,10 @@ export interface SearchSpace<A> {
   relaxedCost?(z: Tensor, opts?: { readonly tau?: number }): { readonly params?: Tensor; readonly flops?: Tensor };
   /** Every architecture, for spaces small enough to list (NB-201: 15,625). */
   enumerate?(): Iterable<A>;
+  /**
+   * Pool spaces (results for a subset only, e.g. 'nb101-pool'): the same space, but project and
+   * mutate skip architectures `taken` reports (a search's seen + pending hashes), so they map to
+   * the nearest *untaken* pool member. Absent for ordinary spaces.
+   */
+  withTaken?(taken: (hash: string) => boolean): SearchSpace<A>;
 }
