@@ -1,6 +1,6 @@
 import type { FloatArray, MatmulSpec } from '../backend.js';
 import { directGemm } from './direct.js';
-import { MR, NR, aScratch, bScratch, packA, packB } from './pack.js';
+import { MR, NR, aScratch, bScratch, cScratch, packA, packB } from './pack.js';
 import { rowBlock } from './tile.js';
 
 /**
@@ -15,8 +15,8 @@ const TINY = 512;
 
 /**
  * Cache-blocked, register-tiled CPU matmul for Float32 and Float64 (accumulation is always in
- * double precision; Float32 results are rounded once on store, or once per depth block when
- * k > KC). Products are summed in ascending depth order, like a naive loop, and zeros are not
+ * double precision; Float32 results are rounded once, on the final copy out of the Float64
+ * scratch block). Products are summed in ascending depth order, like a naive loop, and zeros are not
  * skipped, so NaN/Inf propagate exactly as in the reference.
  */
 export function matmulJs(spec: MatmulSpec): void {
@@ -54,6 +54,7 @@ function gemm(
     return false;
   }
   const single = k <= KC && n <= NC;
+  const c = cScratch(m * n);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
     const pa = aScratch(MR * kc);
@@ -64,10 +65,11 @@ function gemm(
       for (let i0 = 0; i0 < m; i0 += MR) {
         const rows = Math.min(MR, m - i0);
         packA(pa, a, ao, transA, m, k, i0, rows, p0, kc);
-        rowBlock(pa, pb, kc, out, oo + i0 * n, n, rows, j0, nc, p0 > 0);
+        rowBlock(pa, pb, kc, c, i0 * n, n, rows, j0, nc, p0 > 0);
       }
     }
   }
+  out.set(m * n === c.length ? c : c.subarray(0, m * n), oo); // native copy (and rounding to f32)
   return single;
 }
 

@@ -20,6 +20,13 @@ export const NR = 4;
 let aPanel = new Float64Array(MR * 256);
 let bPanel = new Float64Array(NR * 256 * 64);
 
+let cBlock = new Float64Array(4096);
+
+export function cScratch(size: number): Float64Array {
+  if (cBlock.length < size) cBlock = new Float64Array(Math.max(size, 2 * cBlock.length));
+  return cBlock;
+}
+
 export function aScratch(size: number): Float64Array {
   if (aPanel.length < size) aPanel = new Float64Array(Math.max(size, 2 * aPanel.length));
   return aPanel;

@@ -1,0 +1,126 @@
+/**
+ * npm run bench:kernels — matmul GFLOP/s per predictor shape: naive JS and the plain 4×4 kernel
+ * from the peer harness, our js backend (Float32 and Float64), our gpu.js backend in every mode
+ * that loads, tfjs-cpu and tfjs-wasm; all in one process, interleaved (each round runs one benny
+ * suite per shape with the implementations in rotated order), medians over rounds of benny's
+ * per-case median. numpy/PyTorch figures are quoted from ../shared/peers/results/tables.md.
+ * Writes bench/results/kernels.json and bench/results/kernels.md.
+ * Env: ROUNDS (default 3), MAX_TIME (seconds per case per round, default 0.25), SHAPES (comma list).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import b from 'benny';
+import { Rng } from '../src/autograd/random.js';
+import { loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
+import { gpujs, ours, peer, tfjs, type Impl, type Prepared } from './lib/matmul-impls.js';
+import { importPeer, PEERS_DIR, quotedPythonGflops, type PeerKernels } from './lib/peers.js';
+import { flops, SHAPES, type Shape } from './lib/shapes.js';
+import { machine, median } from './lib/stats.js';
+import { loadTfjs } from './lib/tfjs.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const MAX_TIME = Number(process.env.MAX_TIME ?? 0.25);
+const only = process.env.SHAPES?.split(',');
+const shapes = only ? SHAPES.filter((s) => only.includes(s.name)) : SHAPES;
+const RESULTS = new URL('./results/', import.meta.url);
+
+const lib = await importPeer<PeerKernels>('kernels.mjs');
+const tf = await loadTfjs(false);
+const status: Record<string, string> = {};
+for (const be of ['cpu', 'wasm']) {
+  try {
+    if (!(await tf.setBackend(be))) throw new Error('setBackend returned false');
+  } catch (e) {
+    status[`tfjs-${be}`] = `unavailable: ${(e as Error).message}`;
+  }
+}
+const impls: Impl[] = [peer('naive', lib.mmNaive, lib), peer('peer-4x4', lib.mm4x4, lib), ours('float32'), ours('float64')];
+const gpuBackends: GpuJsBackend[] = [];
+for (const mode of ['gpu', 'cpu']) {
+  try {
+    const be = await loadGpuJs({ mode });
+    gpuBackends.push(be);
+    impls.push(gpujs(`gpujs-${mode}`, be));
+  } catch (e) {
+    status[`gpujs-${mode}`] = `unavailable: ${(e as Error).message}`;
+  }
+}
+for (const be of ['cpu', 'wasm'] as const) if (status[`tfjs-${be}`] === undefined) impls.push(tfjs(tf, be));
+
+function reference(x: Shape, a: Float32Array, bm: Float32Array): Float64Array {
+  const out = new Float64Array(x.batch * x.m * x.n);
+  for (let t = 0; t < x.batch; t++) {
+    const ao = t * x.m * x.k, bo = t * x.k * x.n;
+    for (let i = 0; i < x.m; i++) for (let j = 0; j < x.n; j++) {
+      let s = 0;
+      for (let p = 0; p < x.k; p++) s += a[ao + (x.transA ? p * x.m + i : i * x.k + p)]! * bm[bo + (x.transB ? j * x.k + p : p * x.n + j)]!;
+      out[(t * x.m + i) * x.n + j] = s;
+    }
+  }
+  return out;
+}
+
+interface Row { shape: Shape; prepared: Map<string, Prepared>; err: Record<string, number>; samples: Record<string, number[]> }
+const rows: Row[] = [];
+for (const x of shapes) {
+  const rng = new Rng(11);
+  const a = Float32Array.from({ length: x.batch * x.m * x.k }, () => rng.normal());
+  const bm = Float32Array.from({ length: x.batch * x.k * x.n }, () => rng.normal());
+  const ref = reference(x, a, bm);
+  const refMax = ref.reduce((acc, v) => Math.max(acc, Math.abs(v)), 0);
+  const row: Row = { shape: x, prepared: new Map(), err: {}, samples: {} };
+  for (const impl of impls) {
+    const p = impl.prepare(x, a, bm);
+    p.run();
+    const r = p.result();
+    let e = 0;
+    for (let i = 0; i < ref.length; i++) e = Math.max(e, Math.abs(r[i]! - ref[i]!));
+    row.err[impl.name] = e / refMax;
+    if (!(e / refMax < 1e-4)) throw new Error(`${impl.name} on ${x.name}: max error ${e / refMax} relative to max |ref|`);
+    row.prepared.set(impl.name, p);
+    row.samples[impl.name] = [];
+  }
+  rows.push(row);
+}
+
+for (let round = 0; round < ROUNDS; round++) {
+  for (const row of rows) {
+    const names = [...row.prepared.keys()];
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    await b.suite(
+      `${row.shape.name} (round ${round + 1}/${ROUNDS})`,
+      ...order.map((name) => b.add(name, () => row.prepared.get(name)!.run(), { maxTime: MAX_TIME, minSamples: 5 })),
+      b.complete((summary) => {
+        for (const r of summary.results) row.samples[r.name]!.push(r.details.median);
+      }),
+    );
+  }
+}
+
+const quoted = existsSync(PEERS_DIR + 'results/tables.md') ? quotedPythonGflops(readFileSync(PEERS_DIR + 'results/tables.md', 'utf8')) : new Map();
+const names = impls.map((i) => i.name);
+const gflops = (row: Row, name: string): number => flops(row.shape) / median(row.samples[name]!) / 1e9;
+const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const engines = gpuBackends.map((be) => be.describe?.() ?? {});
+const md: string[] = [
+  `# Matmul GFLOP/s (fp32 unless marked; median over ${ROUNDS} interleaved rounds of benny's per-case median)`,
+  '',
+  `Machine: ${JSON.stringify(await machine())}. gpu.js engines: ${engines.map((e) => `${e.requestedMode}→${e.engine ?? e.mode}${e.runPath ? `/${e.runPath}` : ''}`).join(', ')}.`,
+  'Peer kernels from ../shared/peers/kernels.mjs; on transposed shapes they pay an explicit transpose copy (they have no transpose flags).',
+  'numpy/torch columns are **quoted** from ../shared/peers/results/tables.md (another run, another machine state): reference only.',
+  '',
+  `| shape | product | ${names.join(' | ')} | ours/peer-4x4 | ours/tfjs-cpu | ours/tfjs-wasm | numpy-1t (quoted) | torch-1t (quoted) |`,
+  `|---|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
+];
+const json = rows.map((row) => {
+  const g = Object.fromEntries(names.map((n) => [n, gflops(row, n)]));
+  const q = quoted.get(row.shape.name) ?? {};
+  md.push(`| ${row.shape.name} | ${row.shape.what} | ${names.map((n) => fmt(g[n])).join(' | ')} | ${fmt(g.ours! / g['peer-4x4']!)}× | ${fmt(g.ours! / g['tfjs-cpu']!)}× | ${fmt(g.ours! / g['tfjs-wasm']!)}× | ${fmt(q['numpy-1t'])} | ${fmt(q['torch-1t'])} |`);
+  return { shape: row.shape, flops: flops(row.shape), gflops: g, median_s: Object.fromEntries(names.map((n) => [n, median(row.samples[n]!)])), samples_s: row.samples, max_rel_error: row.err, quoted_python_gflops: q };
+});
+md.push('', `Status: ${JSON.stringify(status)}`);
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(new URL('kernels.json', RESULTS), JSON.stringify({ kind: 'kernels', machine: await machine(), rounds: ROUNDS, maxTime: MAX_TIME, engines, status, rows: json }, null, 2) + '\n');
+writeFileSync(new URL('kernels.md', RESULTS), md.join('\n') + '\n');
+console.log(md.join('\n'));
+for (const be of gpuBackends) await be.destroy();
+process.exit(0);
