@@ -43,8 +43,10 @@ export class SpecError extends Error {
     readonly path: string,
     readonly expected: string,
     readonly got: unknown,
+    /** Overrides the description of `got` (e.g. for a JSON syntax error). */
+    gotText?: string,
   ) {
-    super(`${path}: expected ${expected}, got ${describe(got)}`);
+    super(`${path}: expected ${expected}, got ${gotText ?? describe(got)}`);
     this.name = 'SpecError';
   }
 }
