@@ -40,7 +40,8 @@ if (!ONLY || ONLY.includes('ours')) {
   const tr = setupTraining(common);
   impls.push({
     name: 'ours', enter: async () => {}, initLoss: tr.initLoss, step: () => void tr.step(),
-    ascent: () => setupAscent(common, tr.P), // the trained weights, as the tfjs side uses stepMs: [], ascentMs: [], ascentScore: [],
+    ascent: () => setupAscent(common, tr.P), // the trained weights, as on the tfjs side
+    stepMs: [], ascentMs: [], ascentScore: [],
   });
 }
 for (const be of ['cpu', 'wasm'] as const) {
