@@ -196,7 +196,8 @@ export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: 
   if (!transA && a.rank > 2 && b.rank === 2) {
     // [..., m, k]·[k, n] is one tall product: fold the batch into rows so the backend sees one
     // big matmul (and the weight gradient one Aᵀ·G) instead of many tiny ones.
-    const rows = reshape(a, [-1, ka]);
+    // Row count spelled out: -1 cannot be inferred when k = 0.
+    const rows = reshape(a, [sizeOf(a.shape.slice(0, -1)), ka]);
     const out = apply('matmul', [rows, b], { transA, transB });
     return reshape(out, [...a.shape.slice(0, -1), out.shape[1]!]);
   }
