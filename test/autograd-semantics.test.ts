@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Rng, concat, gather, grad, isGradEnabled, maximum, max, noGrad, pairwiseRankingLoss, slice, softplus, tensor, valueAndGrad, type Tensor,
+  Rng, concat, dropout, gather, grad, isGradEnabled, matmul, maximum, max, noGrad, pairwiseRankingLoss, slice, softplus, sum, tensor, valueAndGrad, zeros,
+  type Tensor,
 } from '../src/autograd/index.js';
 
 const f64 = (data: number[], shape?: number[], requiresGrad = false): Tensor =>
@@ -49,6 +50,15 @@ describe('which inputs get gradients', () => {
     const x = f64([2, -1], undefined, true);
     x.mul(x).add(x).sum().backward(); // d(x² + x) = 2x + 1
     expect(x.grad!.toArray()).toEqual([5, -1]);
+    const y = f64([1, 2], undefined, true);
+    concat([y, y, y]).mul(f64([1, 2, 3, 4, 5, 6])).sum().backward();
+    expect(y.grad!.toArray()).toEqual([9, 12]);
+  });
+
+  it('a function that ignores every input gets zero gradients', () => {
+    const { value, grads } = valueAndGrad(() => f64([7], []))(f64([1, 2]));
+    expect(value.item()).toBe(7);
+    expect(grads[0]!.toArray()).toEqual([0, 0]);
   });
 });
 
@@ -129,6 +139,17 @@ describe('noGrad', () => {
   });
 });
 
+describe('valueAndGrad under noGrad', () => {
+  it('still differentiates (the ascent may run inside noGrad), and noGrad is back on afterwards', () => {
+    const g = noGrad(() => {
+      const out = grad((x) => x!.mul(x!).sum())(f64([3]))[0]!;
+      expect(isGradEnabled()).toBe(false);
+      return out;
+    });
+    expect(g.toArray()).toEqual([6]);
+  });
+});
+
 describe('higher-order derivatives', () => {
   it('grad of grad is refused with a clear error, and the engine recovers', () => {
     const inner = grad((x) => x!.mul(x!).mul(x!).sum());
@@ -197,6 +218,36 @@ describe('pairwiseRankingLoss with maxPairs', () => {
     expect(at(5)).toBeLessThanOrEqual(Math.max(...all));
     expect(new Set([1, 2, 3, 4, 5, 6].map(at)).size).toBeGreaterThan(1);
     expect(pairwiseRankingLoss(s, t, { maxPairs: 10 }).item()).toBeCloseTo(all.reduce((a, b) => a + b) / 10, 14);
+  });
+});
+
+describe('dropout outside training', () => {
+  it('is the identity (the same tensor) when not training or when p = 0', () => {
+    const x = f64([1, 2, 3], undefined, true);
+    expect(dropout(x, 0.5, new Rng(1), false)).toBe(x);
+    expect(dropout(x, 0, new Rng(1))).toBe(x);
+  });
+});
+
+describe('empty tensors', () => {
+  const z = (...shape: number[]) => zeros(shape, { dtype: 'float64', requiresGrad: true });
+
+  it('matmul with k = 0 gives zeros, batched and folded alike, and backward gives empty gradients', () => {
+    expect(matmul(z(2, 0), z(0, 3)).toArray()).toEqual([0, 0, 0, 0, 0, 0]);
+    const a = z(2, 2, 0), b = z(0, 3);
+    const y = matmul(a, b);
+    expect(y.shape).toEqual([2, 2, 3]);
+    expect(y.toArray().every((v) => v === 0)).toBe(true);
+    y.sum().backward();
+    expect(a.grad!.shape).toEqual([2, 2, 0]);
+    expect(b.grad!.shape).toEqual([0, 3]);
+  });
+
+  it('sums over an empty axis are 0, and empty slices pass back zeros', () => {
+    expect(sum(z(0, 3), 0).toArray()).toEqual([0, 0, 0]);
+    const x = z(3);
+    sum(slice(x, [1], [1])).backward();
+    expect(x.grad!.toArray()).toEqual([0, 0, 0]);
   });
 });
 
