@@ -22,7 +22,7 @@ describe.skipIf(!present && !process.env['CI'])('nb101 against the real tables',
   beforeAll(() => {
     o = loadNb101Oracle();
     table = loadNb101SpaceTable();
-  });
+  }, 60_000); // ≈2.5 s alone; generous for a loaded CI machine
 
   it('the space table lists 423,624 cells with the published count per vertex number', () => {
     expect(table.size).toBe(423_624);

@@ -17,7 +17,7 @@ beforeAll(() => {
   text = subsetCsv(cells, 5);
   lines = text.split('\n');
   parsed = parseNb101Subset(text, 'gen.csv');
-});
+}, 60_000); // ≈3 s alone; generous for a loaded CI machine
 
 /**
  * The first 2,000 rows with line `n` (1-based) replaced by `f(line)`: rows are checked before the
