@@ -6,10 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkGrads, vjp } from '../src/autograd/index.js';
+import { Rng, checkGrads, tensor, vjp, type Tensor } from '../src/autograd/index.js';
 import { forward } from '../src/autograd/forward.js';
 import { expectClose, graphOps, toTensor } from './helpers/close.js';
 import { FC } from './helpers/gen.js';
+import { arr } from './helpers/reference.js';
 import { primitiveCases, type Instance } from './helpers/primitive-cases.js';
 
 const ops = Object.keys(vjp).sort();
@@ -32,13 +33,37 @@ function checkInstance(op: string, inst: Instance, seed: number): void {
   checkGrads(inst.run, xs, { seed, directions: 2 });
 }
 
+/**
+ * The same case in Float32: the result must stay Float32 through forward and backward, and agree
+ * with the Float64 run on the same (rounded) inputs to single precision.
+ */
+function checkFloat32(inst: Instance, seed: number): void {
+  const rounded = inst.xs.map((x) => arr(x.shape, x.data.map(Math.fround)));
+  const x32 = rounded.map((x) => tensor(Float32Array.from(x.data), x.shape, { requiresGrad: true }));
+  const x64 = rounded.map((x) => toTensor(x, true));
+  const y32 = inst.run(...x32), y64 = inst.run(...x64);
+  expect(y32.dtype).toBe('float32');
+  expectClose(y32, inst.ref(...rounded), { atol: 1e-4, rtol: 1e-4 });
+  const rng = new Rng(seed);
+  const v = Array.from({ length: y64.size }, () => rng.normal());
+  y32.backward(tensor(Float32Array.from(v), y32.shape));
+  y64.backward(tensor(Float64Array.from(v), y64.shape));
+  x32.forEach((x, i) => {
+    const g32 = x.grad as Tensor, g64 = x64[i]!.grad as Tensor;
+    expect(g32.dtype).toBe('float32');
+    expectClose(g32, { shape: g64.shape, data: g64.toArray() }, { atol: 1e-3, rtol: 1e-3 });
+  });
+}
+
 describe.each(ops)('primitive %s', (op) => {
+  const arb = (primitiveCases as Record<string, fc.Arbitrary<Instance>>)[op];
+
   it('forward matches the reference and the VJP matches central differences (Float64, generated shapes)', () => {
-    const arb = (primitiveCases as Record<string, fc.Arbitrary<Instance>>)[op];
     expect(arb, `no test case for primitive '${op}'`).toBeDefined();
-    fc.assert(
-      fc.property(arb!, fc.nat(1000), (inst, seed) => checkInstance(op, inst, seed)),
-      FC,
-    );
+    fc.assert(fc.property(arb!, fc.nat(1000), (inst, seed) => checkInstance(op, inst, seed)), FC);
+  });
+
+  it('Float32 stays Float32 and agrees with Float64 to single precision', () => {
+    fc.assert(fc.property(arb!, fc.nat(1000), (inst, seed) => checkFloat32(inst, seed)), { ...FC, numRuns: Math.ceil(FC.numRuns / 2) });
   });
 });
