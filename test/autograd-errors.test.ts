@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, matmul, max, mseLoss, pairwiseRankingLoss, permute, pow, reshape,
-  Rng, setDebug, slice, sqrt, sub, sum, tensor, valueAndGrad, where, zeros, type Tensor,
+  Rng, Tensor, setDebug, slice, sqrt, sub, sum, tensor, transpose, valueAndGrad, vjp, where, zeros, type VjpRule,
 } from '../src/autograd/index.js';
 
 const f64 = (data: number[], shape?: number[], requiresGrad = false): Tensor =>
@@ -120,6 +120,12 @@ describe('creation', () => {
     expect(() => tensor(new Float64Array(5), [2, 3])).toThrow('tensor: 5 values cannot fill shape [2,3] (6 needed)');
   });
 
+  it('Tensor construction and item()', () => {
+    expect(() => new Tensor(new Float64Array(5), [2, 3])).toThrow('Tensor: data has 5 elements but shape [2,3] needs 6');
+    expect(() => z(2, 1).item()).toThrow('item(): tensor of shape [2,1] has 2 elements, expected 1');
+    expect(() => transpose(z(3))).toThrow('transpose: needs rank >= 2, got [3]');
+  });
+
   it('op arguments', () => {
     expect(() => pow(z(2), NaN)).toThrow('pow: exponent must be a finite number, got NaN');
     expect(() => dropout(z(2), 1, new Rng(0))).toThrow('dropout: p must be in [0, 1), got 1');
@@ -143,6 +149,37 @@ describe('backward and valueAndGrad misuse', () => {
   it('valueAndGrad: non-scalar f, argnum out of range', () => {
     expect(() => valueAndGrad((x) => x!.mul(2))(f64([1, 2]))).toThrow('valueAndGrad: f must return a scalar, got shape [2]');
     expect(() => valueAndGrad((x) => x!.sum(), 1)(f64([1, 2]))).toThrow('valueAndGrad: argnum 1 is out of range for 1 argument(s)');
+  });
+});
+
+describe('the backward walk checks every rule it runs', () => {
+  /** Run fn with the backward rule of exp replaced (or removed), restoring it afterwards. */
+  function withExpRule(rule: VjpRule<'exp'> | undefined, fn: () => void): void {
+    const table = vjp as Record<string, unknown>;
+    const saved = table.exp;
+    if (rule === undefined) delete table.exp;
+    else table.exp = rule;
+    try {
+      fn();
+    } finally {
+      table.exp = saved;
+    }
+  }
+  const run = () => f64([1, 2, 3], undefined, true).exp().sum().backward();
+
+  it('a gradient of the wrong shape or dtype names the op and the shapes', () => {
+    withExpRule(() => [f64([1])], () =>
+      expect(run).toThrow("backward: rule for 'exp' produced gradient Tensor(float64, [1]) for input 0 of Tensor(float64, [3], requiresGrad) (inputs: [3]; output [3])"));
+    withExpRule((g) => [g.clone('float32')], () => expect(run).toThrow("backward: rule for 'exp' produced gradient Tensor(float32, [3]) for input 0"));
+  });
+
+  it('a missing gradient or a missing rule is named', () => {
+    withExpRule(() => [null], () => expect(run).toThrow("backward: rule for 'exp' returned no gradient for input 0 Tensor(float64, [3], requiresGrad)"));
+    withExpRule(undefined, () => expect(run).toThrow("backward: no backward rule for op 'exp'"));
+  });
+
+  it('the table is intact again afterwards', () => {
+    expect(() => run()).not.toThrow();
   });
 });
 
