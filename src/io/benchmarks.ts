@@ -5,6 +5,8 @@ import type { Oracle } from '../nas/oracle.js';
 import type { SearchSpace } from '../nas/space.js';
 import { nb201Space } from '../nas/spaces/nb201.js';
 import { loadNb201Oracle } from './load-nb201.js';
+import { loadNb101Oracle } from './load-nb101.js';
+import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 
 export interface LoadedBenchmark {
   readonly oracle: Oracle<unknown>;
@@ -21,7 +23,7 @@ export interface BenchmarkRequest {
   readonly fidelity?: string;
 }
 
-export const BENCHMARKS = ['nb201'] as const;
+export const BENCHMARKS = ['nb201', 'nb101'] as const;
 
 export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
   switch (req.space) {
@@ -33,6 +35,18 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
       const dataset = oracle.dataset(req.dataset ?? 'cifar10');
       const space = nb201Space({ dataset: dataset as 'cifar10' });
       return { oracle: oracle as Oracle<unknown>, space: space as SearchSpace<unknown>, dataset };
+    }
+    case 'nb101': {
+      // The 20,001-cell subset with results: a pool benchmark, validation accuracy only.
+      let fidelity: Nb101Epochs | undefined;
+      if (req.fidelity !== undefined) {
+        const e = Number(req.fidelity.replace(/ep$/, ''));
+        if (!(NB101_EPOCHS as readonly number[]).includes(e)) throw new Error(`--fidelity: expected one of ${NB101_EPOCHS.map((x) => `${x}ep`).join(', ')} for nb101, got '${req.fidelity}'`);
+        fidelity = e as Nb101Epochs;
+      }
+      const oracle = loadNb101Oracle({ dataDir: req.dataDir, ...(fidelity !== undefined ? { fidelity } : {}) });
+      const dataset = oracle.dataset(req.dataset ?? 'cifar10');
+      return { oracle: oracle as Oracle<unknown>, space: oracle.space as SearchSpace<unknown>, dataset };
     }
     default:
       throw new Error(`unknown space '${req.space}'; available: ${BENCHMARKS.join(', ')}`);

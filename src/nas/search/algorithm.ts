@@ -40,7 +40,9 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
   protected readonly pending = new Map<string, A>();
 
   constructor(ctx: SearchContext<A>) {
-    this.space = ctx.space;
+    // A pool space is re-bound to this search's taken set, so that projection and mutation land on
+    // unqueried pool members instead of colliding with what was already asked.
+    this.space = ctx.space.withTaken ? ctx.space.withTaken((h) => this.isTaken(h)) : ctx.space;
     this.rng = new Rng(ctx.seed);
     this.feasible = ctx.feasible ?? (() => true);
   }
