@@ -58,7 +58,9 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   if (!training || p === 0) return x;
   const mask = allocate(x.dtype, x.size);
   const keep = 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep;
+  // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
+  const cut = p * 4294967296;
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.nextU32() < cut ? 0 : keep;
   return op.mul(x, new Tensor(mask, x.shape));
 }
 
