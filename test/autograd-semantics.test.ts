@@ -221,11 +221,25 @@ describe('pairwiseRankingLoss with maxPairs', () => {
   });
 });
 
-describe('dropout outside training', () => {
+describe('dropout', () => {
   it('is the identity (the same tensor) when not training or when p = 0', () => {
     const x = f64([1, 2, 3], undefined, true);
     expect(dropout(x, 0.5, new Rng(1), false)).toBe(x);
     expect(dropout(x, 0, new Rng(1))).toBe(x);
+  });
+
+  it('drops a fraction p (within 4 standard errors on 20,000 draws), keeps the mean, and is seeded', () => {
+    const n = 20_000;
+    const ones = tensor(new Float64Array(n).fill(1), [n], { dtype: 'float64' });
+    for (const p of [0.1, 0.5, 0.9]) {
+      const y = dropout(ones, p, new Rng(3)).toArray();
+      const dropped = y.filter((v) => v === 0).length / n;
+      expect(Math.abs(dropped - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n));
+      expect(y.every((v) => v === 0 || v === 1 / (1 - p))).toBe(true);
+      expect(Math.abs(y.reduce((a, b) => a + b, 0) / n - 1)).toBeLessThan(4 * Math.sqrt(p / (1 - p) / n));
+      expect(dropout(ones, p, new Rng(3)).toArray()).toEqual(y);
+      expect(dropout(ones, p, new Rng(4)).toArray()).not.toEqual(y);
+    }
   });
 });
 
