@@ -6,10 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng, checkGrads, tensor, vjp, type Tensor } from '../src/autograd/index.js';
+import { Rng, checkGrads, matmul, tensor, vjp, type Tensor } from '../src/autograd/index.js';
 import { forward } from '../src/autograd/forward.js';
-import { expectClose, graphOps, toTensor } from './helpers/close.js';
+import { expectClose, fromTensor, graphOps, toTensor } from './helpers/close.js';
 import { FC } from './helpers/gen.js';
+import * as R from './helpers/reference.js';
 import { arr } from './helpers/reference.js';
 import { primitiveCases, type Instance } from './helpers/primitive-cases.js';
 
@@ -66,4 +67,27 @@ describe.each(ops)('primitive %s', (op) => {
   it('Float32 stays Float32 and agrees with Float64 to single precision', () => {
     fc.assert(fc.property(arb!, fc.nat(1000), (inst, seed) => checkFloat32(inst, seed)), { ...FC, numRuns: Math.ceil(FC.numRuns / 2) });
   });
+});
+
+describe('matmul coverage, spelled out', () => {
+  // The generator reaches these at random; here every flag combination meets every batch layout.
+  const layouts: [string, number[], number[]][] = [
+    ['2-D', [], []],
+    ['batch broadcast [2,1] vs [3]', [2, 1], [3]],
+    ['batched A, plain B (folded into one tall product)', [4], []],
+    ['plain A, batched B', [], [2]],
+  ];
+  const rng = new Rng(11);
+  const rand = (shape: number[]) => tensor(Float64Array.from({ length: shape.reduce((n, d) => n * d, 1) }, () => rng.normal()), shape, { dtype: 'float64' });
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it.each(layouts)(`transA=${transA} transB=${transB}, %s`, (_name, ba, bb) => {
+        const [m, k, n] = [3, 4, 2];
+        const a = rand([...ba, ...(transA ? [k, m] : [m, k])]), b = rand([...bb, ...(transB ? [n, k] : [k, n])]);
+        const f = (x: Tensor, y: Tensor) => matmul(x, y, { transA, transB });
+        expectClose(f(a, b), R.matmul(fromTensor(a), fromTensor(b), transA, transB));
+        checkGrads(f, [a, b], { seed: 1, directions: 3 });
+      });
+    }
+  }
 });
