@@ -14,12 +14,13 @@ const cfg = configFromSpec({
   benchmark: { space: 'nb201', dataset: values.dataset ?? 'cifar10', dataDir: resolveDataDir(values.data) },
   algorithms: ['prednas'], budget: 100, seeds: [0], protocol: 'A', constraints: [],
 });
-const rows = [];
+interface Row { seed: number; total_ms: number; fit_ms: number; propose_ms: number; bookkeeping_ms: number; rounds: number | undefined }
+const rows: Row[] = [];
 for (let s = 0; s < runs; s++) {
   const r = runOne(cfg, 'prednas', s);
   const t = r.timeMs;
   rows.push({ seed: s, total_ms: Math.round(t.total), fit_ms: Math.round(t.fit ?? 0), propose_ms: Math.round(t.propose ?? 0), bookkeeping_ms: Math.round(t.total - (t.fit ?? 0) - (t.propose ?? 0)), rounds: t.rounds });
   console.log(JSON.stringify(rows[rows.length - 1]));
 }
-const med = (k: keyof (typeof rows)[number]) => [...rows.map((r) => Number(r[k]))].sort((a, b) => a - b)[Math.floor(rows.length / 2)];
+const med = (k: keyof Row) => [...rows.map((r) => Number(r[k]))].sort((a, b) => a - b)[Math.floor(rows.length / 2)];
 console.log(JSON.stringify({ median_total_ms: med('total_ms'), median_fit_ms: med('fit_ms'), median_propose_ms: med('propose_ms'), median_bookkeeping_ms: med('bookkeeping_ms') }));
