@@ -159,6 +159,17 @@ describe('higher-order derivatives', () => {
     expect(inner(f64([2]))[0]!.toArray()).toEqual([12]);
   });
 
+  it('so is backward() inside a traced function, which would otherwise yield a silent zero', () => {
+    const f = valueAndGrad((x) => {
+      x!.mul(x!).mul(x!).sum().backward();
+      return x!.grad!.sum(); // d/dx 3x² = 6x = 12 at 2 is what a user would expect
+    });
+    expect(() => f(f64([2]))).toThrow('backward: called inside a function traced by valueAndGrad; higher-order derivatives (grad of grad) are not supported');
+    const x = f64([2], undefined, true);
+    x.mul(x).sum().backward(); // and plain backward works again afterwards
+    expect(x.grad!.toArray()).toEqual([4]);
+  });
+
   it('gradients returned by valueAndGrad are constants (backward on them is refused)', () => {
     const g = grad((x) => x!.mul(x!).sum())(f64([3]))[0]!;
     expect(g.requiresGrad).toBe(false);

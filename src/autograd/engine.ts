@@ -167,6 +167,11 @@ function accumulateLeaf(t: Tensor, g: Tensor): void {
 }
 
 export function backward(root: Tensor, seed?: Tensor): void {
+  // Inside a traced f, backward() would hand f a constant .grad, and valueAndGrad would then
+  // report a silent zero second derivative: refuse it like a nested valueAndGrad.
+  if (state.traceDepth > 0) {
+    throw new Error('backward: called inside a function traced by valueAndGrad; higher-order derivatives (grad of grad) are not supported by this engine');
+  }
   backwardImpl(root, seed);
 }
 
