@@ -149,6 +149,7 @@ describe('backward and valueAndGrad misuse', () => {
   it('valueAndGrad: non-scalar f, argnum out of range', () => {
     expect(() => valueAndGrad((x) => x!.mul(2))(f64([1, 2]))).toThrow('valueAndGrad: f must return a scalar, got shape [2]');
     expect(() => valueAndGrad((x) => x!.sum(), 1)(f64([1, 2]))).toThrow('valueAndGrad: argnum 1 is out of range for 1 argument(s)');
+    expect(() => valueAndGrad(() => 3 as unknown as Tensor)(f64([1]))).toThrow('valueAndGrad: f must return a Tensor, got number');
   });
 });
 

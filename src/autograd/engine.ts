@@ -203,6 +203,7 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number 
     state.gradEnabled = true;
     try {
       value = f(...leaves);
+      if (!(value instanceof Tensor)) throw new Error(`valueAndGrad: f must return a Tensor, got ${value === null ? 'null' : typeof value}`);
       if (value.size !== 1) throw new Error(`valueAndGrad: f must return a scalar, got shape ${fmtShape(value.shape)}`);
       const targets = which.map((i) => leaves[i]!);
       grads = value.requiresGrad ? backwardImpl(value, undefined, targets) : new Map();
