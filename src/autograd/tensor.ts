@@ -4,7 +4,7 @@
  * a method so that code reads left to right: `x.matmul(w).add(b).relu()`.
  */
 import { allocate, dtypeOf, type DType, type FloatArray } from './dtype.js';
-import { fmtShape, sizeOf, type Shape } from './shape.js';
+import { checkShape, fmtShape, sizeOf, type Shape } from './shape.js';
 import type { Node } from './node.js';
 import * as ops from './ops.js';
 import * as comp from './composites.js';
@@ -29,6 +29,7 @@ export class Tensor {
   gradApplied = false;
 
   constructor(data: FloatArray, shape: Shape, requiresGrad = false) {
+    checkShape(shape, 'Tensor');
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
     }
@@ -112,7 +113,7 @@ export class Tensor {
   broadcastTo(shape: Shape): Tensor { return ops.broadcastTo(this, shape); }
   slice(begin: readonly number[], end: readonly number[]): Tensor { return ops.slice(this, begin, end); }
   gather(indices: ArrayLike<number>, axis = 0): Tensor { return ops.gather(this, indices, axis); }
-  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
+  matmul(o: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor { return ops.matmul(this, o, opts); }
   softmax(axis = -1): Tensor { return comp.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return comp.logSoftmax(this, axis); }
   silu(): Tensor { return comp.silu(this); }
