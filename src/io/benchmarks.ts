@@ -6,6 +6,7 @@ import type { SearchSpace } from '../nas/space.js';
 import { nb201Space } from '../nas/spaces/nb201.js';
 import { loadNb201Oracle } from './load-nb201.js';
 import { loadNb101Oracle } from './load-nb101.js';
+import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 
 export interface LoadedBenchmark {
@@ -26,6 +27,8 @@ export interface BenchmarkRequest {
 export const BENCHMARKS = ['nb201', 'nb101'] as const;
 
 export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
+  // A JSON space spec has no table: it is scored by a seeded synthetic objective (see run-space.ts).
+  if (isSpecPath(req.space)) return specBenchmark(req.space, req.dataset);
   switch (req.space) {
     case 'nb201': {
       if (req.fidelity !== undefined && req.fidelity !== '200ep' && req.fidelity !== '12ep') {
@@ -49,6 +52,6 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
       return { oracle: oracle as Oracle<unknown>, space: oracle.space as SearchSpace<unknown>, dataset };
     }
     default:
-      throw new Error(`unknown space '${req.space}'; available: ${BENCHMARKS.join(', ')}`);
+      throw new Error(`unknown space '${req.space}'; available: ${BENCHMARKS.join(', ')}, or a JSON space spec file (path ending in .json)`);
   }
 }

@@ -1,0 +1,69 @@
+/** Flag handling shared by the benchmark commands (search, compare, predictor-eval, info). */
+import { resolveDataDir } from '../../io/data-dir.js';
+import type { BenchmarkRequest } from '../../io/benchmarks.js';
+import { parseConstraint } from '../../nas/experiment/constraint.js';
+import type { AlgorithmOptions } from '../../nas/search/registry.js';
+import type { Oracle } from '../../nas/oracle.js';
+import { parseChoice } from '../args.js';
+import { list, need, str, UsageError, type Values } from '../context.js';
+
+export const BENCH_FLAGS = {
+  space: { type: 'string' }, dataset: { type: 'string' }, fidelity: { type: 'string' }, data: { type: 'string' },
+} as const;
+
+export function benchmarkRequest(v: Values): BenchmarkRequest {
+  const dataset = str(v, 'dataset'), fidelity = str(v, 'fidelity');
+  return {
+    space: need(v, 'space', 'nb201, nb101 or a JSON space spec file'),
+    dataDir: resolveDataDir(str(v, 'data')),
+    ...(dataset !== undefined ? { dataset } : {}),
+    ...(fidelity !== undefined ? { fidelity } : {}),
+  };
+}
+
+export function predictorKind(v: Values): 'mlp' | 'gcn' {
+  return parseChoice('predictor', str(v, 'predictor'), ['mlp', 'gcn'] as const, 'mlp');
+}
+
+export function algorithmOptions(v: Values): AlgorithmOptions {
+  const kind = predictorKind(v);
+  return { prednas: { predictor: { kind } }, wen: { predictor: { kind } } };
+}
+
+/** Constraint strings, each validated (the parse error names the bad one). */
+export function constraintFlags(v: Values): string[] {
+  return list(v, 'constraint').map((c) => {
+    try {
+      parseConstraint(c);
+    } catch (e) {
+      throw new UsageError(`--constraint: ${(e as Error).message}`);
+    }
+    return c;
+  });
+}
+
+/**
+ * Wrap an oracle so every counted query also reports progress (the search loops are synchronous
+ * core code without hooks; the oracle is the one place every query passes through).
+ */
+export function observedOracle<A>(o: Oracle<A>, onQuery: (n: number) => void): Oracle<A> {
+  let n = 0;
+  return {
+    get benchmark() { return o.benchmark; },
+    get space() { return o.space; },
+    get datasets() { return o.datasets; },
+    get semantics() { return o.semantics; },
+    get isPool() { return o.isPool; },
+    get queryCount() { return o.queryCount; },
+    dataset: (name) => o.dataset(name),
+    has: (a) => o.has(a),
+    query: (a, q) => {
+      const r = o.query(a, q);
+      onQuery(++n);
+      return r;
+    },
+    peek: (a, q) => o.peek(a, q),
+    archs: () => o.archs(),
+    optimum: (ds, p, f) => o.optimum(ds, p, f),
+  };
+}

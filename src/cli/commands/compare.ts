@@ -1,0 +1,87 @@
+/** `prednas compare`: algorithms × seeds → results.json, table.md and SVG plots in --out DIR. */
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
+import { resultsTable } from '../../nas/experiment/report.js';
+import { reportedMetric } from '../../nas/experiment/runner.js';
+import { ALGORITHMS } from '../../nas/search/registry.js';
+import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-plots.js';
+import { validateResults } from '../../nas/report/results-schema.js';
+import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
+import { need, str, UsageError, type Ctx } from '../context.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, constraintFlags } from './bench-common.js';
+
+export const COMPARE_FLAGS = {
+  ...BENCH_FLAGS, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
+  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, out: { type: 'string' },
+  checkpoints: { type: 'string' },
+} as const;
+
+export const COMPARE_HELP = `prednas compare — algorithms × seeds on a benchmark, with tables and plots
+
+Usage: prednas compare --space nb201|nb101|SPEC.json --out DIR [options]
+
+  --space S          nb201, nb101, or a JSON space spec (needs --dataset synthetic[:SEED])
+  --dataset D        cifar10 (default), cifar100, ImageNet16-120; synthetic[:SEED] for spec files
+  --algos LIST       comma list of ${ALGORITHMS.join(', ')} (default: all)
+  --budget N         queries per run (default 100)
+  --seeds SEEDS      LO..HI or a comma list (default 0..99)
+  --protocol A|B     A: test metric of the best-by-validation architecture (default); B: best test
+  --checkpoints LIST query counts summarised in the table (default 10,20,50,100,150)
+  --workers N        worker threads (default 1); results are identical for any N
+  --constraint C     e.g. flops<=40 (repeatable; hard filter on every query)
+  --predictor P      mlp (default) or gcn
+  --fidelity F, --data DIR   as for search
+  --out DIR          writes results.json (schema prednas.results/1), table.md,
+                     best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg
+  --json             print a JSON summary on stdout instead of the table
+`;
+
+export async function compare(ctx: Ctx): Promise<void> {
+  const { v } = ctx;
+  const out = resolve(need(v, 'out', 'a directory for results.json, table.md and the plots'));
+  const algos = (str(v, 'algos') ?? ALGORITHMS.join(',')).split(',').map((s) => s.trim());
+  for (const a of algos) parseChoice('algos', a, ALGORITHMS, 'prednas');
+  if (new Set(algos).size !== algos.length) throw new UsageError(`--algos: '${str(v, 'algos')}' names an algorithm twice`);
+  const cps = str(v, 'checkpoints');
+  const spec: ExperimentSpec = {
+    benchmark: benchmarkRequest(v),
+    algorithms: algos,
+    budget: parseIntFlag('budget', str(v, 'budget'), 100),
+    seeds: parseSeeds(str(v, 'seeds') ?? '0..99'),
+    protocol: parseChoice('protocol', str(v, 'protocol'), ['A', 'B'] as const, 'A'),
+    constraints: constraintFlags(v),
+    algorithmOptions: algorithmOptions(v),
+    ...(cps !== undefined ? { checkpoints: parseSeeds(cps, 'checkpoints').filter((n) => n > 0) } : {}),
+  };
+  const workers = parseIntFlag('workers', str(v, 'workers'), 1);
+  const t0 = performance.now();
+  const bar = ctx.progress('compare');
+  const total = algos.length * spec.seeds.length;
+  bar.update(0, total, '', true);
+  const res = await runExperimentParallel(spec, {
+    workers,
+    onRun: (r, done) => {
+      const best = reportedMetric(r.trajectory, r.trajectory.length, spec.protocol);
+      bar.update(done, total, `runs · last ${r.algo} seed ${r.seed}: ${best.toFixed(2)}`);
+    },
+  });
+  bar.update(total, total, 'runs', true);
+  bar.done();
+  const command = `prednas ${process.argv.slice(2).join(' ')}`;
+  const secs = (performance.now() - t0) / 1000;
+  const table = `${resultsTable(res)}\nProduced by \`${command}\` in ${secs.toFixed(0)} s (${workers} worker${workers === 1 ? '' : 's'}).\n`;
+  const results = { ...res, command };
+  validateResults(results);
+  // Each file is written atomically (temporary file + rename): a crash leaves old or new, never half.
+  writeFileAtomic(resolve(out, 'results.json'), JSON.stringify(results, null, 1) + '\n');
+  writeFileAtomic(resolve(out, 'table.md'), table);
+  writeFileAtomic(resolve(out, 'best-so-far.svg'), bestSoFarSvg(res));
+  writeFileAtomic(resolve(out, 'final-distribution.svg'), finalDistributionSvg(res));
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ schema: res.schema, out, files: ['results.json', 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
+    return;
+  }
+  ctx.out(table);
+  ctx.note(`wrote ${out}/{results.json,table.md,best-so-far.svg,final-distribution.svg}`);
+}

@@ -1,0 +1,71 @@
+/** `prednas predictor-eval`: predictor quality vs training-set size, with a scatter plot per size. */
+import { resolve } from 'node:path';
+import { loadBenchmark } from '../../io/benchmarks.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { evaluatePredictor, predictorEvalTable } from '../../nas/report/predictor-eval.js';
+import { scatterSvg } from '../../nas/report/plots.js';
+import { parseIntFlag, parseIntList, parseSeeds } from '../args.js';
+import { need, str, type Ctx } from '../context.js';
+import { benchmarkRequest, BENCH_FLAGS, predictorKind } from './bench-common.js';
+
+export const PREDICTOR_EVAL_FLAGS = {
+  ...BENCH_FLAGS, predictor: { type: 'string' }, 'train-sizes': { type: 'string' }, seeds: { type: 'string' },
+  'test-size': { type: 'string' }, epochs: { type: 'string' }, ensemble: { type: 'string' }, out: { type: 'string' },
+} as const;
+
+export const PREDICTOR_EVAL_HELP = `prednas predictor-eval — how well a predictor ranks unseen architectures
+
+Usage: prednas predictor-eval --space nb201|nb101|SPEC.json --out DIR [options]
+
+  --predictor P        mlp (default) or gcn
+  --train-sizes LIST   training-set sizes (default 10,20,50,100,200)
+  --seeds SEEDS        LO..HI or a comma list (default 0..2)
+  --test-size N        held-out architectures, disjoint from every training set (default 500)
+  --epochs N           full-batch Adam steps per fit (default: the predictor's, 200)
+  --ensemble M         ensemble members (default: the predictor's, 3)
+  --dataset D, --fidelity F, --data DIR   as for search
+  --out DIR            writes results.json (schema prednas.predictor-eval/1), table.md and
+                       scatter-n<SIZE>.svg (predicted vs true on the test set, with Kendall τ)
+  --json               print a JSON summary on stdout instead of the table
+`;
+
+export function predictorEval(ctx: Ctx): void {
+  const { v } = ctx;
+  const out = resolve(need(v, 'out', 'a directory for the table and plots'));
+  const b = loadBenchmark(benchmarkRequest(v));
+  const kind = predictorKind(v);
+  const epochs = str(v, 'epochs'), ensemble = str(v, 'ensemble');
+  const predictor = {
+    kind,
+    ...(epochs !== undefined ? { epochs: parseIntFlag('epochs', epochs, 200) } : {}),
+    ...(ensemble !== undefined ? { ensemble: parseIntFlag('ensemble', ensemble, 3) } : {}),
+  };
+  const trainSizes = parseIntList('train-sizes', str(v, 'train-sizes') ?? '10,20,50,100,200', 2);
+  const seeds = parseSeeds(str(v, 'seeds') ?? '0..2');
+  const bar = ctx.progress(`predictor-eval ${kind}`);
+  const res = evaluatePredictor({
+    oracle: b.oracle, space: b.space, dataset: b.dataset, trainSizes, seeds,
+    testSize: parseIntFlag('test-size', str(v, 'test-size'), 500, 2), predictor,
+    onFit: (done, total) => bar.update(done, total, 'fits'),
+  });
+  bar.done();
+  const table = predictorEvalTable(res) + `\nProduced by \`prednas ${process.argv.slice(2).join(' ')}\`.\n`;
+  writeFileAtomic(resolve(out, 'results.json'), JSON.stringify(res, null, 1) + '\n');
+  writeFileAtomic(resolve(out, 'table.md'), table);
+  const files = ['results.json', 'table.md'];
+  for (const s of res.scatter) {
+    const name = `scatter-n${s.trainSize}.svg`;
+    writeFileAtomic(resolve(out, name), scatterSvg({
+      title: `${kind} predictor, ${s.trainSize} training architectures — ${res.benchmark} · ${res.dataset}`,
+      xLabel: 'true validation metric', yLabel: 'predicted', x: s.truth, y: s.predicted,
+      annotations: [`Kendall τ = ${s.kendall.toFixed(3)}`, `${s.truth.length} test architectures, seed ${s.seed}`],
+    }));
+    files.push(name);
+  }
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ schema: res.schema, out, files, summary: res.summary }));
+    return;
+  }
+  ctx.out(table);
+  ctx.note(`wrote ${files.map((f) => resolve(out, f)).join(', ')}`);
+}

@@ -1,0 +1,68 @@
+/** `prednas search`: one algorithm, one seed, on a benchmark; live progress; trajectory to --out. */
+import { resolve } from 'node:path';
+import { loadBenchmark } from '../../io/benchmarks.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
+import { parseConstraint } from '../../nas/experiment/constraint.js';
+import { ALGORITHMS } from '../../nas/search/registry.js';
+import { parseChoice, parseIntFlag } from '../args.js';
+import { str, type Ctx } from '../context.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, constraintFlags, observedOracle } from './bench-common.js';
+
+export const SEARCH_FLAGS = {
+  ...BENCH_FLAGS, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
+  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
+} as const;
+
+export const SEARCH_HELP = `prednas search — one search run on a benchmark table
+
+Usage: prednas search --space nb201|nb101|SPEC.json [options]
+
+  --space S          nb201, nb101, or a JSON space spec (needs --dataset synthetic[:SEED])
+  --dataset D        cifar10 (default), cifar100, ImageNet16-120; synthetic[:SEED] for spec files
+  --algo A           ${ALGORITHMS.join(', ')} (default prednas)
+  --budget N         queries (default 100)
+  --seed S           (default 0)
+  --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
+  --predictor P      mlp (default) or gcn, for prednas and wen
+  --protocol A|B     which metric the summary line reports (default A)
+  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep
+  --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
+  --out FILE         write the full trajectory as JSON (schema prednas.run/1)
+  --json             print the result as JSON on stdout
+  -q, --quiet        no progress on stderr
+`;
+
+export function search(ctx: Ctx): void {
+  const { v } = ctx;
+  const b = loadBenchmark(benchmarkRequest(v));
+  const algo = parseChoice('algo', str(v, 'algo'), ALGORITHMS, 'prednas');
+  const seed = parseIntFlag('seed', str(v, 'seed'), 0, 0);
+  const budget = parseIntFlag('budget', str(v, 'budget'), 100);
+  const protocol = parseChoice('protocol', str(v, 'protocol'), ['A', 'B'] as const, 'A');
+  const constraints = constraintFlags(v).map(parseConstraint);
+  const bar = ctx.progress(`${algo} ${b.oracle.benchmark}/${b.dataset}`);
+  const oracle = observedOracle(b.oracle, (n) => bar.update(n, budget, 'queries'));
+  const run = runOne({ oracle, space: b.space, dataset: b.dataset, algorithms: [algo], budget, seeds: [seed], constraints, algorithmOptions: algorithmOptions(v) }, algo, seed);
+  bar.update(run.trajectory.length, budget, 'queries', true);
+  bar.done();
+  if (run.trajectory.length === 0) throw new Error(`${algo} proposed no architecture (are the constraints satisfiable?)`);
+  const best = run.trajectory.reduce((a, p) => (p.val > a.val ? p : a));
+  const reported = reportedMetric(run.trajectory, run.trajectory.length, protocol);
+  const record = { schema: 'prednas.run/1', space: b.space.name, benchmark: b.oracle.benchmark, dataset: b.dataset, protocol, budget, reported, best, ...run };
+  const out = str(v, 'out');
+  if (out !== undefined) writeFileAtomic(resolve(out), JSON.stringify(record, null, 1) + '\n');
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ ...record, trajectory: undefined, out: out === undefined ? null : resolve(out) }));
+    return;
+  }
+  const t = run.timeMs;
+  ctx.out([
+    `${algo} on ${b.oracle.benchmark}/${b.dataset}, seed ${seed}: ${run.trajectory.length} queries in ${(t.total / 1000).toFixed(2)} s` +
+      (t.fit !== undefined ? ` (predictor training ${(t.fit / 1000).toFixed(2)} s, proposals ${(t.propose! / 1000).toFixed(2)} s)` : ''),
+    `best by validation: ${best.arch}`,
+    `  val ${best.val.toFixed(3)}  test ${best.test === null ? 'n/a' : best.test.toFixed(3)}  (query ${best.query})`,
+    `reported (protocol ${protocol}): ${reported.toFixed(3)}`,
+    ...(out !== undefined ? [`trajectory: ${resolve(out)}`] : []),
+  ].join('\n'));
+}

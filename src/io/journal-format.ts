@@ -1,0 +1,155 @@
+/**
+ * The ask/tell journal's format: JSON lines, one event per line, append-only. Line 1 is a header
+ * naming the space, algorithm and seed; then `ask` events (a trial was proposed) and `result`
+ * events (its evaluation finished: ok with a metric, failed, or timed out).
+ *
+ * Crash safety rests on one rule: a line is written with a single write() ending in '\n', then
+ * fsync'd. A crash can therefore only leave an incomplete *last* line (no newline, possibly
+ * followed by NUL bytes a file system exposes after a power loss): that tail is "torn" and is
+ * ignored (and cut off by the next writer). Anything invalid before the last newline was not
+ * written by us and is reported as corruption with its line number, never skipped silently.
+ */
+
+export const JOURNAL_SCHEMA = 'prednas.journal/1';
+
+/** A built-in space by name, or a user's JSON spec embedded so the journal is self-contained. */
+export type JournalSpace = { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'spec'; readonly spec: unknown };
+
+export interface JournalHeader {
+  readonly type: 'header';
+  readonly schema: typeof JOURNAL_SCHEMA;
+  readonly space: JournalSpace;
+  readonly algo: string;
+  readonly seed: number;
+  /** 'max' (default) or 'min': metrics are negated before the search sees them when minimising. */
+  readonly direction: 'max' | 'min';
+  readonly predictor: 'mlp' | 'gcn';
+  readonly constraints: readonly string[];
+  readonly created: string;
+}
+
+export interface AskEvent {
+  readonly type: 'ask';
+  readonly trial: number;
+  readonly arch: string;
+  readonly time: string;
+}
+
+export type ResultStatus = 'ok' | 'failed' | 'timeout';
+
+export interface ResultEvent {
+  readonly type: 'result';
+  readonly trial: number;
+  readonly arch: string;
+  readonly status: ResultStatus;
+  /** Present (finite) when status is 'ok'. */
+  readonly metric?: number;
+  readonly cost?: number;
+  readonly seconds?: number;
+  readonly error?: string;
+  /** Whatever else the evaluator printed in its result line (kept for the user, unused by the search). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+  readonly time: string;
+}
+
+export type JournalEvent = AskEvent | ResultEvent;
+
+export interface ParsedJournal {
+  readonly header: JournalHeader;
+  readonly events: readonly JournalEvent[];
+  /** Byte length of the valid prefix (every complete line); the rest is a torn tail. */
+  readonly validBytes: number;
+  /** Bytes of torn tail after the valid prefix (0 when the file ends cleanly). */
+  readonly tornBytes: number;
+}
+
+export class JournalError extends Error {
+  constructor(where: string, what: string) {
+    super(`${where}: ${what}`);
+    this.name = 'JournalError';
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkHeader(v: unknown, where: string): JournalHeader {
+  if (!isObj(v) || v['type'] !== 'header') throw new JournalError(where, `expected the journal header ({"type":"header",...}), got ${JSON.stringify(v)?.slice(0, 80)}`);
+  if (v['schema'] !== JOURNAL_SCHEMA) throw new JournalError(where, `unsupported journal schema ${JSON.stringify(v['schema'])} (this prednas reads ${JOURNAL_SCHEMA})`);
+  const sp = v['space'];
+  if (!isObj(sp) || !((sp['kind'] === 'builtin' && typeof sp['name'] === 'string') || (sp['kind'] === 'spec' && isObj(sp['spec'])))) {
+    throw new JournalError(where, 'header.space must be {"kind":"builtin","name":...} or {"kind":"spec","spec":{...}}');
+  }
+  if (typeof v['algo'] !== 'string') throw new JournalError(where, 'header.algo must be a string');
+  if (!Number.isInteger(v['seed'])) throw new JournalError(where, 'header.seed must be an integer');
+  if (v['direction'] !== 'max' && v['direction'] !== 'min') throw new JournalError(where, "header.direction must be 'max' or 'min'");
+  if (v['predictor'] !== 'mlp' && v['predictor'] !== 'gcn') throw new JournalError(where, "header.predictor must be 'mlp' or 'gcn'");
+  if (!Array.isArray(v['constraints']) || !v['constraints'].every((c) => typeof c === 'string')) throw new JournalError(where, 'header.constraints must be an array of strings');
+  return v as unknown as JournalHeader;
+}
+
+function checkEvent(v: unknown, where: string): JournalEvent {
+  if (!isObj(v)) throw new JournalError(where, 'expected a JSON object');
+  if (!Number.isInteger(v['trial']) || (v['trial'] as number) < 1) throw new JournalError(where, `trial must be a positive integer, got ${JSON.stringify(v['trial'])}`);
+  if (typeof v['arch'] !== 'string' || v['arch'] === '') throw new JournalError(where, 'arch must be a non-empty string');
+  if (v['type'] === 'ask') return v as unknown as AskEvent;
+  if (v['type'] !== 'result') throw new JournalError(where, `unknown event type ${JSON.stringify(v['type'])} (expected 'ask' or 'result')`);
+  const st = v['status'];
+  if (st !== 'ok' && st !== 'failed' && st !== 'timeout') throw new JournalError(where, `status must be ok, failed or timeout, got ${JSON.stringify(st)}`);
+  if (st === 'ok' && (typeof v['metric'] !== 'number' || !Number.isFinite(v['metric']))) throw new JournalError(where, 'an ok result needs a finite numeric metric');
+  return v as unknown as ResultEvent;
+}
+
+/**
+ * Parse journal text. `name` is used in messages (the file path). Beyond per-line validity it
+ * checks the sequence: asks numbered 1, 2, 3, ...; each result answers an earlier ask of the
+ * same architecture, at most once.
+ */
+export function parseJournal(text: string, name: string): ParsedJournal {
+  const end = text.lastIndexOf('\n') + 1;
+  const tail = text.slice(end);
+  // A torn tail: an incomplete line and/or NULs. Anything else after the last newline can't
+  // come from a crash of our writer, but is also harmless to drop: it was never acknowledged.
+  const complete = text.slice(0, end);
+  const lines = complete.split('\n');
+  lines.pop();
+  if (lines.length === 0) throw new JournalError(name, 'empty journal (no complete header line); delete it and start again');
+  let header: JournalHeader | null = null;
+  const events: JournalEvent[] = [];
+  const asked = new Map<number, string>();
+  const answered = new Set<number>();
+  lines.forEach((line, i) => {
+    const where = `${name}:${i + 1}`;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new JournalError(where, `corrupt line (not JSON): ${JSON.stringify(line.slice(0, 80))}; a journal is only ever appended to by prednas, so this line was edited or damaged by something else`);
+    }
+    if (i === 0) {
+      header = checkHeader(v, where);
+      return;
+    }
+    const e = checkEvent(v, where);
+    if (e.type === 'ask') {
+      if (e.trial !== asked.size + 1) throw new JournalError(where, `ask for trial ${e.trial} out of sequence (expected trial ${asked.size + 1})`);
+      asked.set(e.trial, e.arch);
+    } else {
+      const a = asked.get(e.trial);
+      if (a === undefined) throw new JournalError(where, `result for trial ${e.trial}, which was never asked`);
+      if (a !== e.arch) throw new JournalError(where, `result for trial ${e.trial} names ${e.arch} but the trial asked ${a}`);
+      if (answered.has(e.trial)) throw new JournalError(where, `second result for trial ${e.trial}`);
+      answered.add(e.trial);
+    }
+    events.push(e);
+  });
+  return { header: header!, events, validBytes: Buffer.byteLength(complete), tornBytes: Buffer.byteLength(tail) };
+}
+
+/** One event as a journal line (with its newline). */
+export function journalLine(v: JournalHeader | JournalEvent): string {
+  const s = JSON.stringify(v);
+  if (s.includes('\n')) throw new Error('journal: a serialised event contains a newline'); // JSON.stringify escapes them; defensive
+  return s + '\n';
+}

@@ -1,0 +1,141 @@
+/**
+ * The three report plots, as complete SVG documents: line plots with confidence bands (best-so-far
+ * vs queries), distributions (box + points per group), and predicted-vs-true scatter plots.
+ * Deterministic: the same data gives byte-identical files (point jitter is derived from indices).
+ */
+import { el, points, svgDocument, type SvgNode } from './svg.js';
+import { linearScale, niceDomain, tickLabel, type LinearScale } from './scale.js';
+import { quantile } from '../experiment/stats.js';
+
+/** Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
+
+const W = 720, H = 440;
+const M = { left: 64, right: 170, top: 40, bottom: 52 };
+
+interface Frame {
+  readonly x: LinearScale;
+  readonly y: LinearScale;
+  readonly nodes: SvgNode[];
+}
+
+function step(ticks: readonly number[]): number {
+  return ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+}
+
+/** Axes, grid, tick labels, axis titles and the plot title. `xCats` replaces numeric x ticks. */
+function frame(title: string, xLabel: string, yLabel: string, xVals: number[], yVals: number[], xCats?: readonly string[]): Frame {
+  const xd = xCats ? { domain: [-0.5, xCats.length - 0.5] as [number, number], ticks: xCats.map((_, i) => i) } : niceDomain(xVals, 6);
+  const yd = niceDomain(yVals, 6);
+  const x = linearScale(xd.domain, [M.left, W - M.right], xd.ticks);
+  const y = linearScale(yd.domain, [H - M.bottom, M.top], yd.ticks);
+  const nodes: SvgNode[] = [];
+  const grid = el('g', { stroke: '#e5e5e5', 'stroke-width': 1 },
+    ...yd.ticks.map((t) => el('line', { x1: M.left, x2: W - M.right, y1: y(t), y2: y(t) })));
+  const xs = xd.ticks.map((t, i) => el('text', { x: x(t), y: H - M.bottom + 16, 'text-anchor': 'middle' }, xCats ? xCats[i]! : tickLabel(t, step(xd.ticks))));
+  const ys = yd.ticks.map((t) => el('text', { x: M.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, tickLabel(t, step(yd.ticks))));
+  nodes.push(
+    grid,
+    el('rect', { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom, fill: 'none', stroke: '#888' }),
+    el('g', { fill: '#333' }, ...xs, ...ys),
+    el('text', { x: (M.left + W - M.right) / 2, y: H - 12, 'text-anchor': 'middle', fill: '#333' }, xLabel),
+    el('text', { x: 16, y: (M.top + H - M.bottom) / 2, 'text-anchor': 'middle', fill: '#333', transform: `rotate(-90 16 ${(M.top + H - M.bottom) / 2})` }, yLabel),
+    el('text', { x: M.left, y: 24, 'font-size': 14, 'font-weight': 'bold', fill: '#111' }, title),
+  );
+  return { x, y, nodes };
+}
+
+function legend(names: readonly string[]): SvgNode {
+  return el('g', { class: 'legend' }, ...names.map((n, i) => el('g', {},
+    el('rect', { x: W - M.right + 14, y: M.top + i * 20, width: 14, height: 10, fill: PALETTE[i % PALETTE.length]! }),
+    el('text', { x: W - M.right + 34, y: M.top + i * 20 + 9, fill: '#222' }, n))));
+}
+
+export interface BandSeries {
+  readonly name: string;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  /** Lower and upper edge of the band, same length as x. */
+  readonly lo: readonly number[];
+  readonly hi: readonly number[];
+}
+
+export interface LinePlot {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly BandSeries[];
+  /** Optional horizontal reference line (e.g. the table's optimum). */
+  readonly reference?: { readonly value: number; readonly label: string };
+  readonly note?: string;
+}
+
+export function linePlotSvg(p: LinePlot): string {
+  for (const s of p.series) {
+    if (s.y.length !== s.x.length || s.lo.length !== s.x.length || s.hi.length !== s.x.length) {
+      throw new Error(`linePlot: series '${s.name}' has x/y/lo/hi of lengths ${s.x.length}/${s.y.length}/${s.lo.length}/${s.hi.length}`);
+    }
+  }
+  const yVals = p.series.flatMap((s) => [...s.lo, ...s.hi, ...s.y]);
+  if (p.reference) yVals.push(p.reference.value);
+  const f = frame(p.title, p.xLabel, p.yLabel, p.series.flatMap((s) => [...s.x]), yVals);
+  const body = p.series.map((s, i) => {
+    const c = PALETTE[i % PALETTE.length]!;
+    const px = s.x.map(f.x);
+    const band = points([...px, ...[...px].reverse()], [...s.hi.map(f.y), ...s.lo.map(f.y).reverse()]);
+    return el('g', { class: 'series', 'data-name': s.name },
+      s.x.length > 0 ? el('polygon', { points: band, fill: c, 'fill-opacity': 0.18, stroke: 'none' }) : null,
+      s.x.length > 0 ? el('polyline', { points: points(px, s.y.map(f.y)), fill: 'none', stroke: c, 'stroke-width': 2 }) : null);
+  });
+  const ref = p.reference
+    ? el('g', {}, el('line', { x1: M.left, x2: W - M.right, y1: f.y(p.reference.value), y2: f.y(p.reference.value), stroke: '#444', 'stroke-dasharray': '5 4' }),
+      el('text', { x: W - M.right - 4, y: f.y(p.reference.value) - 4, 'text-anchor': 'end', fill: '#444' }, p.reference.label))
+    : null;
+  const note = p.note ? el('text', { x: W - M.right + 14, y: H - M.bottom, fill: '#555', 'font-size': 10 }, p.note) : null;
+  return svgDocument(W, H, p.title, [...f.nodes, ...body, ...(ref ? [ref] : []), legend(p.series.map((s) => s.name)), ...(note ? [note] : [])]);
+}
+
+export interface DistributionPlot {
+  readonly title: string;
+  readonly yLabel: string;
+  readonly groups: readonly { readonly name: string; readonly values: readonly number[] }[];
+}
+
+/** Box (quartiles, whiskers to min/max) with every value drawn as a point beside it. */
+export function distributionSvg(p: DistributionPlot): string {
+  const f = frame(p.title, '', p.yLabel, [], p.groups.flatMap((g) => [...g.values]), p.groups.map((g) => g.name));
+  const bw = Math.min(60, ((W - M.left - M.right) / Math.max(1, p.groups.length)) * 0.35);
+  const body = p.groups.map((g, i) => {
+    const c = PALETTE[i % PALETTE.length]!;
+    const cx = f.x(i);
+    const vs = g.values.filter(Number.isFinite);
+    if (vs.length === 0) return el('g', { class: 'group', 'data-name': g.name });
+    const [lo, q1, med, q3, hi] = [0, 0.25, 0.5, 0.75, 1].map((q) => f.y(quantile(vs, q))) as [number, number, number, number, number];
+    const box = el('g', { stroke: c, 'stroke-width': 1.5, fill: 'none' },
+      el('line', { x1: cx - bw / 2, x2: cx - bw / 2, y1: lo, y2: hi }),
+      el('rect', { x: cx - bw, y: q3, width: bw, height: Math.max(0.5, q1 - q3), fill: c, 'fill-opacity': 0.15 }),
+      el('line', { x1: cx - bw, x2: cx, y1: med, y2: med, 'stroke-width': 2.5 }));
+    // Points beside the box, spread by a fixed low-discrepancy sequence (golden ratio), not randomness.
+    const dots = el('g', { fill: c, 'fill-opacity': 0.6 }, ...vs.map((v, k) => el('circle', { cx: cx + 6 + ((k * 0.618034) % 1) * bw * 0.8, cy: f.y(v), r: 2.2 })));
+    return el('g', { class: 'group', 'data-name': g.name }, box, dots);
+  });
+  return svgDocument(W, H, p.title, [...f.nodes, ...body]);
+}
+
+export interface ScatterPlot {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  /** Lines of text shown at the top left inside the plot (e.g. Kendall τ). */
+  readonly annotations?: readonly string[];
+}
+
+export function scatterSvg(p: ScatterPlot): string {
+  if (p.x.length !== p.y.length) throw new Error(`scatter: ${p.x.length} x values but ${p.y.length} y values`);
+  const f = frame(p.title, p.xLabel, p.yLabel, [...p.x], [...p.y]);
+  const dots = el('g', { fill: PALETTE[0]!, 'fill-opacity': 0.45 }, ...p.x.map((x, i) => el('circle', { cx: f.x(x), cy: f.y(p.y[i]!), r: 2.5 })));
+  const notes = (p.annotations ?? []).map((t, i) => el('text', { x: M.left + 8, y: M.top + 16 + i * 16, fill: '#111' }, t));
+  return svgDocument(W, H, p.title, [...f.nodes, dots, ...notes]);
+}
