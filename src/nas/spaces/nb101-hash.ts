@@ -15,6 +15,11 @@
  *
  * Being a refinement, it is invariant under relabelling by construction; distinctness on the
  * 423,624 cells is an empirical fact the benchmark relies on (and our tests check on the table).
+ *
+ * `dagHashMatrix` is the same algorithm for any vertex count and any integer labels ≥ −2 (the
+ * generic graph cells of ./cell.ts use it with their own op lists); with n ≤ 7 and NAS-Bench-101
+ * labels it is nb101HashMatrix. Scratch buffers are module-level and grow on demand, so hashing a
+ * whole table allocates nothing per cell.
  */
 import { nb101Canonical, nb101Label, type Nb101Arch } from './nb101-graph.js';
 import { md5HexInto } from './nb101-md5.js';
@@ -24,18 +29,35 @@ const MAX_N = 7;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-let cur = new Uint8Array(MAX_N * H);
-let next = new Uint8Array(MAX_N * H);
+let cap = 0;
+let cur = new Uint8Array(0);
+let next = new Uint8Array(0);
 // in-neighbours + '|' + out-neighbours + '|' + self: at most (n−1)·32 + 2 + 32 bytes; the final list is longer.
-const msg = new Uint8Array(2 * MAX_N * H + 64);
-const ins = new Int32Array(MAX_N);
-const outs = new Int32Array(MAX_N);
-const order = new Int32Array(MAX_N);
-/** Initial digests by (out-degree, in-degree, label): at most 8 · 8 · 5 distinct tuples. */
+let msg = new Uint8Array(0);
+let ins = new Int32Array(0);
+let outs = new Int32Array(0);
+let order = new Int32Array(0);
+ensureCapacity(MAX_N);
+
+function ensureCapacity(n: number): void {
+  if (n <= cap) return;
+  cap = n;
+  cur = new Uint8Array(n * H);
+  next = new Uint8Array(n * H);
+  msg = new Uint8Array(2 * n * H + 64 + 4 * n); // the final list adds "'', " (4 bytes) per digest
+  ins = new Int32Array(n);
+  outs = new Int32Array(n);
+  order = new Int32Array(n);
+}
+
+/** Bounds that keep the numeric cache key below exactly representable 2^53 (degrees < 2^12, labels < 2^20). */
+const MAX_DAG_N = 4096;
+const MAX_LABEL = 2 ** 20 - 3;
+/** Initial digests by (out-degree, in-degree, label): at most 8 · 8 · 5 distinct tuples for NAS-Bench-101. */
 const initialCache = new Map<number, Uint8Array>();
 
 function initialDigest(outDeg: number, inDeg: number, label: number): Uint8Array {
-  const key = (outDeg * 16 + inDeg) * 8 + (label + 2);
+  const key = (outDeg * MAX_DAG_N + inDeg) * 2 ** 20 + (label + 2);
   let d = initialCache.get(key);
   if (d === undefined) {
     const text = enc.encode(`(${outDeg}, ${inDeg}, ${label})`);
@@ -56,7 +78,7 @@ function cmp(buf: Uint8Array, a: number, b: number): number {
   return 0;
 }
 
-/** Insertion sort of idx[0..m) by the digests in buf (m ≤ 7). */
+/** Insertion sort of idx[0..m) by the digests in buf (m ≤ 7 for NAS-Bench-101: insertion sort wins). */
 function sortByDigest(idx: Int32Array, m: number, buf: Uint8Array): void {
   for (let i = 1; i < m; i++) {
     const x = idx[i]!;
@@ -87,7 +109,23 @@ function appendDigests(idx: Int32Array, m: number, buf: Uint8Array, at: number):
  */
 export function nb101HashMatrix(n: number, adj: ArrayLike<number>, labels: ArrayLike<number>): string {
   if (!Number.isInteger(n) || n < 1 || n > MAX_N) throw new Error(`nb101 hash: vertex count must be 1..${MAX_N}, got ${n}`);
-  if (adj.length !== n * n || labels.length !== n) throw new Error(`nb101 hash: expected ${n * n} matrix entries and ${n} labels, got ${adj.length} and ${labels.length}`);
+  return dagHashMatrix(n, adj, labels, 'nb101 hash');
+}
+
+/**
+ * The same fingerprint for any vertex count n ≥ 1 and integer labels in [−2, 2^20 − 3]: a
+ * row-major n×n 0/1 matrix, hashed as given. Labels −1 and −2 are NAS-Bench-101's input and
+ * output; callers with their own op lists number ops from 0, so a cell over NAS-Bench-101's three
+ * ops in its order hashes exactly as nb101HashMatrix does.
+ */
+export function dagHashMatrix(n: number, adj: ArrayLike<number>, labels: ArrayLike<number>, where = 'graph hash'): string {
+  if (!Number.isInteger(n) || n < 1 || n >= MAX_DAG_N) throw new Error(`${where}: vertex count must be 1..${MAX_DAG_N - 1}, got ${n}`);
+  if (adj.length !== n * n || labels.length !== n) throw new Error(`${where}: expected ${n * n} matrix entries and ${n} labels, got ${adj.length} and ${labels.length}`);
+  for (let v = 0; v < n; v++) {
+    const l = labels[v]!;
+    if (!Number.isInteger(l) || l < -2 || l > MAX_LABEL) throw new Error(`${where}: label ${v} must be an integer in [-2, ${MAX_LABEL}], got ${l}`);
+  }
+  ensureCapacity(n);
   for (let v = 0; v < n; v++) {
     let inDeg = 0, outDeg = 0;
     for (let w = 0; w < n; w++) {
