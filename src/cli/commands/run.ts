@@ -33,7 +33,13 @@ files (arch JSON, stdout/stderr log) go to <journal>.trials/.
 
 export async function run(ctx: Ctx): Promise<void> {
   const { v } = ctx;
-  const command = splitTemplate(need(v, 'eval', "the training command, e.g. --eval 'python train.py --arch {arch_json_file}'"));
+  const template = need(v, 'eval', "the training command, e.g. --eval 'python train.py --arch {arch_json_file}'");
+  let command: string[];
+  try {
+    command = splitTemplate(template);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const concurrency = parseIntFlag('concurrency', str(v, 'concurrency'), 1);
   const budget = parseIntFlag('budget', str(v, 'budget'), 100);
   const to = str(v, 'timeout');
