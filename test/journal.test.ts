@@ -83,7 +83,7 @@ describe('journal format', () => {
     expect(() => parseJournal(text + journalLine(res), 'j')).toThrow(/j:4: second result for trial 1/);
     expect(() => parseJournal(journalLine(h) + journalLine({ ...ask, trial: 2 }), 'j')).toThrow(/out of sequence \(expected trial 1\)/);
     expect(() => parseJournal(journalLine(h) + journalLine(ask) + journalLine({ ...res, arch: 'a=2,b=x,c=2' }), 'j')).toThrow(/names a=2,b=x,c=2 but the trial asked a=1,b=x,c=2/);
-    expect(() => parseJournal(journalLine(h) + journalLine({ ...res, status: 'ok', metric: undefined } as JournalEvent), 'j')).toThrow(/finite numeric metric/);
+    expect(() => parseJournal(journalLine(h) + journalLine({ ...res, status: 'ok', metric: undefined } as unknown as JournalEvent), 'j')).toThrow(/finite numeric metric/);
     expect(() => parseJournal(journalLine({ ...h, schema: 'other/9' } as unknown as JournalHeader), 'j')).toThrow(/unsupported journal schema/);
     expect(() => parseJournal('', 'j')).toThrow(/empty journal/);
   });
