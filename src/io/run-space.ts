@@ -11,7 +11,7 @@ import { Rng } from '../autograd/random.js';
 import type { SearchSpace } from '../nas/space.js';
 import { nb201Space } from '../nas/spaces/nb201.js';
 import { nb101Space } from '../nas/spaces/nb101.js';
-import { parseSpaceSpec, spaceFromSpec } from '../nas/spaces/spec.js';
+import { parseSpaceSpec, spaceFromSpec, specSpace } from '../nas/spaces/spec.js';
 import type { ChoiceArch, ChoiceSpace } from '../nas/spaces/choices.js';
 import { cardinality, indexOfValue } from '../nas/spaces/choices-vars.js';
 import { FunctionOracle, type ScoredArch } from '../nas/benchmarks/synthetic.js';
@@ -45,7 +45,8 @@ export function readSpecFile(path: string): unknown {
 }
 
 export function spaceFromJournalSpace(js: JournalSpace): SearchSpace<unknown> {
-  if (js.kind === 'spec') return spaceFromSpec(js.spec) as SearchSpace<unknown>;
+  // Any spec kind (variables, a graph cell, or both) can be searched with the user's own training.
+  if (js.kind === 'spec') return specSpace(js.spec) as SearchSpace<unknown>;
   switch (js.name) {
     case 'nb201': return nb201Space() as SearchSpace<unknown>;
     case 'nb101': return nb101Space() as SearchSpace<unknown>;
@@ -100,7 +101,9 @@ export function syntheticSeed(dataset: string | undefined, specPath: string): nu
 
 export function specBenchmark(specPath: string, dataset: string | undefined): { oracle: Oracle<unknown>; space: SearchSpace<unknown>; dataset: string } {
   const seed = syntheticSeed(dataset, specPath);
-  const space = spaceFromSpec(readSpecFile(specPath));
+  const spec = readSpecFile(specPath) as { cell?: unknown };
+  if (spec.cell !== undefined) throw new Error(`${specPath}: the synthetic objective covers variables-only specs; a spec with a "cell" is searched with your own training via \`prednas run\` / \`prednas suggest\``);
+  const space = spaceFromSpec(spec);
   if (space.enumerate === undefined) throw new Error(`${specPath}: space '${space.name}' has ${space.size} architectures, too many to score a synthetic objective over; use \`prednas run\` with your own training`);
   const name = `synthetic:${seed}`;
   const oracle = new FunctionOracle(`synthetic(${space.name})`, space, space.enumerate(), syntheticObjective(space, seed), { dataset: name });

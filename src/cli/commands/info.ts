@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { resolveDataDir } from '../../io/data-dir.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { isSpecPath, readSpecFile } from '../../io/run-space.js';
-import { spaceFromSpec } from '../../nas/spaces/spec.js';
+import { spaceFromSpec, specSpace } from '../../nas/spaces/spec.js';
 import { describeValues } from '../../nas/spaces/choices-vars.js';
 import { need, str, type Ctx } from '../context.js';
 
@@ -53,7 +53,14 @@ export function info(ctx: Ctx): void {
 }
 
 function specInfo(ctx: Ctx, path: string): void {
-  const space = spaceFromSpec(readSpecFile(path));
+  const spec = readSpecFile(path) as { cell?: unknown };
+  if (spec.cell !== undefined) {
+    const sp = specSpace(spec);
+    const rec = { space: sp.name, spec: resolve(path), cell: true, encoding: sp.flatDim, data: { present: false } };
+    if (ctx.json) return ctx.out(JSON.stringify(rec));
+    return ctx.out(`${sp.name} (${resolve(path)}): a space with a graph cell, encoding ${sp.flatDim}-d\ndata: none (a user space). Evaluate with your own training: prednas run --space ${path} --eval '...' --journal run.jsonl`);
+  }
+  const space = spaceFromSpec(spec);
   const vars = space.variables.map((x) => ({ name: x.name, type: x.decl.type, values: describeValues(x) }));
   const rec = { space: space.name, spec: resolve(path), size: space.size, variables: vars, data: { present: false, note: 'no benchmark table: evaluate with `prednas run` or `prednas suggest`/`tell`; `--dataset synthetic` tries the algorithms on a synthetic objective' } };
   if (ctx.json) return ctx.out(JSON.stringify(rec));
