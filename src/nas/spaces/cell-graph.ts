@@ -11,9 +11,10 @@
  *   `minNodes` vertices and at most `maxEdges` edges. Limits apply to the pruned cell, so a dangling
  *   edge does not count.
  *
- * Printed form: `<row-major n×n adjacency bits>|<interior op names, comma-separated>`, e.g.
- * `011001000|conv3x3` … for three vertices `0→1, 0→2, 1→2` with vertex 1 a conv3x3; the smallest
- * cell (input → output) prints as `0100|`. Op names cannot contain ',' or '|' (see validateCellSpec).
+ * Printed form: `<row-major n×n adjacency bits>|<interior op names, comma-separated>` (the
+ * layout of NAS-Bench-101's tables, with op names instead of letters): `011001000|conv3x3` is the
+ * three-vertex cell with edges 0→1, 0→2, 1→2 and vertex 1 a conv3x3; the smallest cell (input →
+ * output) prints as `0100|`. Op names cannot contain ',', '|' or whitespace (see validateCellSpec).
  */
 import { SpecError, checkKeys, isRecord } from './choices-vars.js';
 import { dagHashMatrix } from './nb101-hash.js';
