@@ -58,9 +58,13 @@ describe.skipIf(!hasData)('end to end on the real NB-201 table (pipeline check, 
     expect(res.runs[0].trajectory[0]).toEqual(expect.objectContaining({ query: 1, arch: expect.stringMatching(/^\|.*\|$/) }));
     expect(readFileSync(join(out, 'table.md'), 'utf8')).toMatch(/protocol A/);
     const bad = spawnSync('npx', ['tsx', cli, 'compare', '--space', 'nb201', '--seeds', '5..1', '--out', out], { encoding: 'utf8' });
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // usage error
     expect(bad.stderr).toMatch(/--seeds: empty range '5\.\.1'/);
-    const missing = spawnSync('npx', ['tsx', cli, 'info', '--space', 'nb201', '--data', join(out, 'nowhere')], { encoding: 'utf8' });
+    // info reports missing data as a status; a search that needs the table fails with the path.
+    const info = spawnSync('npx', ['tsx', cli, 'info', '--space', 'nb201', '--data', join(out, 'nowhere')], { encoding: 'utf8' });
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/data: .*nowhere.*not found/);
+    const missing = spawnSync('npx', ['tsx', cli, 'search', '--space', 'nb201', '--budget', '5', '--data', join(out, 'nowhere')], { encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/data file not found: .*nowhere.*nb201\.csv\.gz/);
   }, 60_000);
