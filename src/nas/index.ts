@@ -4,7 +4,9 @@ export type { Oracle, QueryResult, QueryOptions, QuerySemantics, Protocol, Optim
 export { Nb201Space, nb201Space, nb201Parse, nb201ToString, NB201_OPS, type Nb201Arch } from './spaces/nb201.js';
 export { Nb101Space, nb101Space, nb101Hash, nb101Parse, nb101ToString, nb101Prune, type Nb101Arch } from './spaces/nb101.js';
 export { ChoiceSpace, choiceSpace, type ChoiceArch, type ChoiceSpaceOptions } from './spaces/choices.js';
-export { spaceFromSpec, parseSpaceSpec, validateSpaceSpec, SpecError, type SpaceSpec } from './spaces/spec.js';
+export { specSpace, spaceFromSpec, parseSpaceSpec, validateSpaceSpec, SpecError, type SpaceSpec, type SpecSpace } from './spaces/spec.js';
+export { CellSpace, cellSpace, type CellSpaceOptions } from './spaces/cell.js';
+export { ChoiceCellSpace, type ChoiceCellArch } from './spaces/cell-product.js';
 export { RegNetSpace, regnetSpace, regnetCost, REGNET_MODELS } from './spaces/regnet.js';
 export { YoloxSpace, yoloxSpace, yoloxCost, YOLOX_MODELS } from './spaces/yolox.js';
 export { Nb201Oracle, nb201Oracle, parseNb201Table, parseNb201Latency } from './benchmarks/nb201.js';
