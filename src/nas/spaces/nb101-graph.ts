@@ -14,6 +14,8 @@
  * smallest cell `0100|IO`.
  */
 
+import { cellEdgeCount, cellPrune } from './cell-graph.js';
+
 export const NB101_OPS = ['conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3'] as const;
 export type Nb101InteriorOp = (typeof NB101_OPS)[number];
 export type Nb101Op = 'input' | 'output' | Nb101InteriorOp;
@@ -81,33 +83,16 @@ export function nb101ShapeError(arch: unknown): string | null {
 }
 
 export function nb101EdgeCount(arch: Nb101Arch): number {
-  let e = 0;
-  for (const row of arch.adjacency) for (const v of row) e += v;
-  return e;
+  return cellEdgeCount(arch);
 }
 
 /**
  * The pruned spec: vertices reachable from the input and reaching the output, in their original
- * order; null when the input does not reach the output. Assumes a well-formed spec.
+ * order; null when the input does not reach the output. Assumes a well-formed spec. An NB-101
+ * cell is a generic DAG cell, so the generic pruning applies unchanged (ops keep their labels).
  */
 export function nb101Prune(arch: Nb101Arch): Nb101Arch | null {
-  const a = arch.adjacency;
-  const n = a.length;
-  const fromInput = new Array<boolean>(n).fill(false);
-  const toOutput = new Array<boolean>(n).fill(false);
-  // Vertex order is topological, so one forward and one backward sweep suffice.
-  fromInput[0] = true;
-  for (let j = 1; j < n; j++) for (let i = 0; i < j && !fromInput[j]; i++) if (fromInput[i] && a[i]![j] === 1) fromInput[j] = true;
-  toOutput[n - 1] = true;
-  for (let i = n - 2; i >= 0; i--) for (let j = i + 1; j < n && !toOutput[i]; j++) if (toOutput[j] && a[i]![j] === 1) toOutput[i] = true;
-  if (!toOutput[0]) return null;
-  const keep: number[] = [];
-  for (let v = 0; v < n; v++) if (fromInput[v] && toOutput[v]) keep.push(v);
-  if (keep.length === n) return arch;
-  return {
-    adjacency: keep.map((i) => keep.map((j) => a[i]![j]!)),
-    ops: keep.map((v) => arch.ops[v]!),
-  };
+  return cellPrune(arch) as Nb101Arch | null;
 }
 
 export type Nb101Check = { readonly ok: true; readonly pruned: Nb101Arch } | { readonly ok: false; readonly reason: string };
