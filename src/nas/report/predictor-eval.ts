@@ -74,7 +74,11 @@ export function evaluatePredictor<A>(cfg: PredictorEvalConfig<A>): PredictorEval
       const t0 = performance.now();
       p.fit(train, train.map(val));
       const fitMs = performance.now() - t0;
-      const predicted = Array.from(p.predict(test).mean);
+      // The default ranking loss learns an order, not a scale: MAE/RMSE are reported after a
+      // least-squares affine calibration fitted on the training set only (ranks are unchanged).
+      const ys = train.map(val);
+      const cal = affineFit(Array.from(p.predict(train).mean), ys);
+      const predicted = Array.from(p.predict(test).mean, (v) => cal.a * v + cal.b);
       const metrics = predictorMetrics(predicted, truth);
       rows.push({ trainSize: n, seed, metrics, fitMs });
       if (seed === cfg.seeds[0]) scatter.push({ trainSize: n, seed, predicted, truth, kendall: metrics.kendall });
@@ -99,12 +103,25 @@ export function evaluatePredictor<A>(cfg: PredictorEvalConfig<A>): PredictorEval
   };
 }
 
+/** Least-squares y ≈ a·x + b; identity when x is constant or the fit would flip the order (a ≤ 0). */
+export function affineFit(x: readonly number[], y: readonly number[]): { a: number; b: number } {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n, my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  const a = sxx > 0 ? sxy / sxx : 0;
+  return a > 0 ? { a, b: my - a * mx } : { a: 1, b: 0 };
+}
+
 export function predictorEvalTable(res: PredictorEvalResults): string {
   const f = (s: { mean: number; std: number } | undefined, d = 3) => (s ? `${s.mean.toFixed(d)} ± ${s.std.toFixed(d)}` : '–');
   const lines = [
     `### Predictor ${res.predictor.kind ?? 'mlp'} · ${res.benchmark} · ${res.dataset}`,
     '',
-    `Test set: ${res.testSize} architectures disjoint from every training set; mean ± std over ${res.seeds.length} seed${res.seeds.length === 1 ? '' : 's'}; target: validation metric.`,
+    `Test set: ${res.testSize} architectures disjoint from every training set; mean ± std over ${res.seeds.length} seed${res.seeds.length === 1 ? '' : 's'}; target: validation metric; MAE/RMSE after an affine calibration fitted on the training set.`,
     '',
     '| train size | Kendall τ | Spearman ρ | Pearson r | MAE | RMSE | fit time (ms) |',
     '|---|---|---|---|---|---|---|',
