@@ -45,8 +45,8 @@ export class NeuralPredictor<A> implements Predictor<A> {
   constructor(readonly space: SpaceForPredictor<A>, options: PredictorOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.opts = { ...PREDICTOR_DEFAULTS, ...defined } as typeof PREDICTOR_DEFAULTS;
-    // MLP by default: on NB-201 it ranks as well as the GCN (Kendall τ 0.51 vs 0.51 at 50 samples)
-    // at a ninth of the training time with the scalar CPU kernels; GCN is one option away.
+    // MLP by default: on NB-201 the GCN ranks only slightly better (Kendall τ 0.62 vs 0.60 at 100
+    // samples) at ~9× the training time with the scalar CPU kernels; GCN is one option away.
     this.kind = options.kind ?? 'mlp';
     if (this.kind === 'gcn' && !space.graphDims) throw new Error(`NeuralPredictor: space '${space.name}' has no graph view; use kind 'mlp'`);
     if (!(this.opts.ensemble >= 1)) throw new Error(`NeuralPredictor: ensemble must be >= 1, got ${this.opts.ensemble}`);
