@@ -62,4 +62,6 @@ export interface Oracle<A> {
    * restricts the search to a constraint's feasible set.
    */
   optimum(dataset: string, protocol: Protocol, feasible?: (arch: A) => boolean): Optimum<A>;
+  /** One named cost ('params', 'flops', 'latency:<device>') straight from the table, where cheap. */
+  costOf?(arch: A, name: string, dataset: string): number;
 }

@@ -43,7 +43,9 @@ export function costFunction<A>(metric: string, space: SearchSpace<A>, oracle: O
   return (arch) => {
     let v: number | undefined;
     if (analytic) v = pick(space.cost!(arch), metric);
-    if (v === undefined && oracle !== null && dataset !== null) v = pick(oracle.peek(arch, { dataset }).cost, metric);
+    // Constraint checks run on every candidate (Wen ranks 1,000 per round): use the table's direct
+    // column lookup where the oracle has one instead of building a full QueryResult.
+    if (v === undefined && oracle !== null && dataset !== null) v = oracle.costOf && metric !== 'latency' ? oracle.costOf(arch, metric, dataset) : pick(oracle.peek(arch, { dataset }).cost, metric);
     if (v === undefined || !Number.isFinite(v)) {
       throw new Error(`constraint: no '${metric}' cost for ${space.toString(arch)} (space ${space.name}${oracle ? `, benchmark ${oracle.benchmark}` : ''})`);
     }
