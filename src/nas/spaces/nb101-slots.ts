@@ -8,6 +8,8 @@
  * Also here: the repair that turns thresholded logits into a valid cell, and the local edits
  * behind mutate/neighbours.
  */
+import { neighbourCells as genericNeighbourCells } from './cell-edits.js';
+import { cellLayout, type CellLayout } from './cell-slots.js';
 import type { Rng } from '../../autograd/random.js';
 import { NB101_MAX_EDGES, NB101_OPS, nb101Canonical, nb101Check, type Nb101Arch, type Nb101Op } from './nb101-graph.js';
 import { nb101Hash } from './nb101-hash.js';
@@ -159,60 +161,14 @@ export function mutateCell(arch: Nb101Arch, rng: Rng, maxTries = 10_000): Nb101A
   throw new Error(`nb101 mutate: no valid different cell after ${maxTries} tries`);
 }
 
+/** NAS-Bench-101 as a generic DAG cell (7 vertices, its three ops in order, 9 edges). */
+let nb101Layout: CellLayout | null = null;
+
 /**
- * Every valid cell one edit away, de-duplicated by hash (the cell itself excluded): flip one edge,
- * change one interior op, or grow by one vertex — split an edge u → w into u → new → w, or add
- * u → new → w beside it — with any op. Growing moves matter: pruned cells have no spare vertices,
- * so flips alone could never reach a larger cell.
+ * Every valid cell one edit away (flip an edge, change an op, grow by one vertex), de-duplicated
+ * by hash: the generic cell neighbourhood, which reproduces NAS-Bench-101's hash and rules.
  */
 export function neighbourCells(arch: Nb101Arch): Nb101Arch[] {
-  const p = nb101Canonical(arch, 'nb101 neighbours');
-  const n = p.ops.length;
-  const seen = new Set<string>([nb101Hash(p)]);
-  const out: Nb101Arch[] = [];
-  const consider = (adjacency: number[][], ops: Nb101Op[]): void => {
-    const c = nb101Check({ adjacency, ops });
-    if (!c.ok) return;
-    const h = nb101Hash(c.pruned);
-    if (seen.has(h)) return;
-    seen.add(h);
-    out.push(c.pruned);
-  };
-  const copy = (): number[][] => p.adjacency.map((r) => [...r]);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const a = copy();
-      a[i]![j] = 1 - a[i]![j]!;
-      consider(a, [...p.ops]);
-    }
-  }
-  for (let v = 1; v < n - 1; v++) {
-    for (const op of NB101_OPS) {
-      if (op === p.ops[v]) continue;
-      const ops = [...p.ops];
-      ops[v] = op;
-      consider(copy(), ops);
-    }
-  }
-  if (n < SLOTS) {
-    for (let u = 0; u < n; u++) {
-      for (let w = u + 1; w < n; w++) {
-        if (p.adjacency[u]![w] !== 1) continue;
-        for (const keep of [false, true]) {
-          for (const op of NB101_OPS) {
-            // The new vertex takes index w; vertices w.. shift up by one.
-            const at = (v: number): number => (v < w ? v : v + 1);
-            const a = Array.from({ length: n + 1 }, () => new Array<number>(n + 1).fill(0));
-            for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[at(i)]![at(j)] = p.adjacency[i]![j]!;
-            if (!keep) a[at(u)]![at(w)] = 0;
-            a[at(u)]![w] = 1;
-            a[w]![at(w)] = 1;
-            const ops = [...p.ops.slice(0, w), op, ...p.ops.slice(w)];
-            consider(a, ops);
-          }
-        }
-      }
-    }
-  }
-  return out;
+  nb101Layout ??= cellLayout({ maxNodes: SLOTS, ops: [...NB101_OPS], maxEdges: NB101_MAX_EDGES, minNodes: 2 });
+  return genericNeighbourCells(nb101Layout, nb101Canonical(arch, 'nb101 neighbours')) as Nb101Arch[];
 }
