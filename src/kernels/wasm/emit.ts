@@ -1,0 +1,218 @@
+/**
+ * A small WebAssembly binary emitter: just enough of the format (MVP + SIMD128) to write the
+ * wasm backend's kernels from TypeScript, with no toolchain and no .wasm artefact. Kernels are
+ * built by calling `Code` methods in the order of the stack machine; `moduleBytes` wraps the
+ * functions into a module that imports one linear memory ("env", "memory").
+ *
+ * Encodings follow the WebAssembly core specification (binary format, §5): integers are LEB128,
+ * vectors are a u32 count then the items, sections are id, byte size, payload.
+ */
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof V128;
+
+/** Unsigned LEB128 (u32 immediates, counts, sizes). */
+export function uleb(value: number): number[] {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Error(`uleb: expected a u32, got ${value}`);
+  const out: number[] = [];
+  let v = value;
+  do {
+    let byte = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 (i32.const immediates). */
+export function sleb(value: number): number[] {
+  if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new Error(`sleb: expected an i32, got ${value}`);
+  const out: number[] = [];
+  let v = value;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7; // arithmetic shift keeps the sign
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, payload: number[]): number[] => [id, ...uleb(payload.length), ...payload];
+
+/** SIMD opcodes (0xFD prefix, then the u32 LEB128 below). */
+const SIMD = {
+  load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
+  f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Max: 0xe9, f32x4Sqrt: 0xe3,
+} as const;
+
+/**
+ * One function body. Methods append instructions; locals are declared up front by `local()` and
+ * referred to by index (parameters first). Loads and stores take an immediate byte offset so
+ * unrolled kernels address a tile from one base pointer.
+ */
+export class Code {
+  readonly bytes: number[] = [];
+  private readonly extra: ValType[] = [];
+  private depth = 0;
+
+  constructor(readonly params: readonly ValType[], readonly results: readonly ValType[] = []) {}
+
+  /** Declare a local of `type`; returns its index. */
+  local(type: ValType): number {
+    this.extra.push(type);
+    return this.params.length + this.extra.length - 1;
+  }
+
+  private op(...b: number[]): this {
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  private simd(code: number, ...imm: number[]): this {
+    return this.op(0xfd, ...uleb(code), ...imm);
+  }
+  private mem(align: number, offset: number): number[] {
+    return [...uleb(align), ...uleb(offset)];
+  }
+
+  get(i: number): this { return this.op(0x20, ...uleb(i)); }
+  set(i: number): this { return this.op(0x21, ...uleb(i)); }
+  tee(i: number): this { return this.op(0x22, ...uleb(i)); }
+  i32(v: number): this { return this.op(0x41, ...sleb(v)); }
+  f32(v: number): this {
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    return this.op(0x43, ...b);
+  }
+  add(): this { return this.op(0x6a); }
+  sub(): this { return this.op(0x6b); }
+  mul(): this { return this.op(0x6c); }
+  shl(): this { return this.op(0x74); }
+  and(): this { return this.op(0x71); }
+  eqz(): this { return this.op(0x45); }
+  eq(): this { return this.op(0x46); }
+  ne(): this { return this.op(0x47); }
+  ltS(): this { return this.op(0x48); }
+  geS(): this { return this.op(0x4e); }
+  /** Pops c, b, a: a when c ≠ 0, else b. */
+  select(): this { return this.op(0x1b); }
+  drop(): this { return this.op(0x1a); }
+  call(fn: number): this { return this.op(0x10, ...uleb(fn)); }
+
+  i32Load(offset = 0): this { return this.op(0x28, ...this.mem(2, offset)); }
+  i32Store(offset = 0): this { return this.op(0x36, ...this.mem(2, offset)); }
+  f32Load(offset = 0): this { return this.op(0x2a, ...this.mem(2, offset)); }
+  f32Store(offset = 0): this { return this.op(0x38, ...this.mem(2, offset)); }
+  f32Add(): this { return this.op(0x92); }
+  f32Mul(): this { return this.op(0x94); }
+
+  // Alignment hints are log2 bytes; wrong hints are legal (only a performance hint) but kept honest.
+  v128Load(offset = 0, align = 4): this { return this.simd(SIMD.load, ...this.mem(align, offset)); }
+  v128Store(offset = 0, align = 4): this { return this.simd(SIMD.store, ...this.mem(align, offset)); }
+  /** Load one f32 and splat it to all four lanes. */
+  load32Splat(offset = 0): this { return this.simd(SIMD.load32Splat, ...this.mem(2, offset)); }
+  v128Zero(): this { return this.simd(SIMD.const, ...new Array<number>(16).fill(0)); }
+  f32x4Splat(): this { return this.simd(SIMD.f32x4Splat); }
+  f32x4Extract(lane: number): this { return this.simd(SIMD.f32x4ExtractLane, lane); }
+  f32x4Add(): this { return this.simd(SIMD.f32x4Add); }
+  f32x4Sub(): this { return this.simd(SIMD.f32x4Sub); }
+  f32x4Mul(): this { return this.simd(SIMD.f32x4Mul); }
+  f32x4Div(): this { return this.simd(SIMD.f32x4Div); }
+  f32x4Max(): this { return this.simd(SIMD.f32x4Max); }
+  f32x4Sqrt(): this { return this.simd(SIMD.f32x4Sqrt); }
+
+  /** Structured control: `body` runs with the label depth tracked, so br targets are relative. */
+  block(body: () => void): this { return this.structured(0x02, body); }
+  loop(body: () => void): this { return this.structured(0x03, body); }
+  if(body: () => void, orElse?: () => void): this {
+    this.op(0x04, 0x40);
+    this.depth++;
+    body();
+    if (orElse) {
+      this.op(0x05);
+      orElse();
+    }
+    this.depth--;
+    return this.op(0x0b);
+  }
+  private structured(opcode: number, body: () => void): this {
+    this.op(opcode, 0x40); // empty block type
+    this.depth++;
+    body();
+    this.depth--;
+    return this.op(0x0b);
+  }
+  br(label: number): this { return this.op(0x0c, ...uleb(label)); }
+  brIf(label: number): this { return this.op(0x0d, ...uleb(label)); }
+  return(): this { return this.op(0x0f); }
+
+  /**
+   * `for (v = from; v < to; v += step) body()` with a signed i32 comparison; `from` and `to` each
+   * push one i32 (`to` is re-evaluated every iteration). Inside `body`, label 1 exits the loop.
+   */
+  forLoop(v: number, from: () => void, to: () => void, step: number, body: () => void): this {
+    from();
+    this.set(v);
+    return this.block(() => this.loop(() => {
+      this.get(v);
+      to();
+      this.geS().brIf(1);
+      body();
+      this.get(v).i32(step).add().set(v).br(0);
+    }));
+  }
+
+  /** The encoded body: locals (run-length grouped by type), instructions, end. */
+  encode(): number[] {
+    if (this.depth !== 0) throw new Error(`Code.encode: ${this.depth} unclosed block(s)`);
+    const groups: number[][] = [];
+    for (let i = 0; i < this.extra.length;) {
+      let j = i;
+      while (j < this.extra.length && this.extra[j] === this.extra[i]) j++;
+      groups.push([...uleb(j - i), this.extra[i]!]);
+      i = j;
+    }
+    const body = [...vec(groups), ...this.bytes, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+export interface ExportedFn {
+  name: string;
+  code: Code;
+}
+
+/**
+ * A module importing memory "env"."memory" (at least `minPages` 64 KiB pages) and exporting the
+ * given functions in order (function index i = fns[i], for `call`).
+ */
+export function moduleBytes(fns: readonly ExportedFn[], minPages = 1): Uint8Array {
+  // One type per distinct signature.
+  const sigs: string[] = [];
+  const types: number[][] = [];
+  const typeOf = fns.map(({ code }) => {
+    const sig = `${code.params.join(',')}>${code.results.join(',')}`;
+    let t = sigs.indexOf(sig);
+    if (t < 0) {
+      t = sigs.push(sig) - 1;
+      types.push([0x60, ...vec(code.params.map((p) => [p])), ...vec(code.results.map((r) => [r]))]);
+    }
+    return t;
+  });
+  const name = (s: string): number[] => [...uleb(utf8(s).length), ...utf8(s)];
+  // import kind 0x02 = memory, limits flag 0x00 = minimum only (growable without bound).
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(minPages)]]);
+  const exports = vec(fns.map((fn, i) => [...name(fn.name), 0x00, ...uleb(i)]));
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...section(1, vec(types)),
+    ...section(2, imports),
+    ...section(3, vec(typeOf.map((t) => uleb(t)))),
+    ...section(7, exports),
+    ...section(10, vec(fns.map(({ code }) => code.encode()))),
+  ]);
+}

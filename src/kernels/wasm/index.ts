@@ -1,0 +1,156 @@
+import type { Backend, MatmulSpec } from '../backend.js';
+import { Arena } from './arena.js';
+import { DEFAULT_TILING, matmulModuleBytes, type Tiling } from './matmul-kernel.js';
+
+/**
+ * The 'wasm' backend: Float32 matmul on WebAssembly SIMD128 kernels that ./matmul-kernel.ts
+ * emits as bytes at run time (no toolchain, no .wasm file). Float64 specs are not supported; the
+ * registry routes them to 'js'.
+ *
+ * Loading is synchronous (`new WebAssembly.Module`): the module is kept under 4 KiB, the size
+ * up to which browsers allow synchronous compilation on the main thread. Where WebAssembly is
+ * missing or compilation is refused (a Content-Security-Policy without 'wasm-unsafe-eval'),
+ * `createWasmBackend` throws an Error that says so; the registry records it and `auto` stays on 'js'.
+ *
+ * Operands are copied into one growable linear memory per call (the arena) and the result copied
+ * out: tensors live in JS typed arrays everywhere else in the engine.
+ */
+
+interface Exports {
+  packB(b: number, sp: number, sj: number, dst: number, k: number, n: number): void;
+  gemm(a: number, rs: number, ds: number, pb: number, c: number, m: number, n: number, k: number, pa: number, edge: number): void;
+}
+
+export interface WasmOptions {
+  /** The WebAssembly namespace to use (default: the global one); tests pass a broken one. */
+  wasm?: typeof WebAssembly | undefined;
+  tiling?: Tiling;
+}
+
+export interface WasmBackend extends Backend {
+  /** Bytes of the emitted module. */
+  readonly moduleSize: number;
+  /** Current size of the linear memory in bytes. */
+  memoryBytes(): number;
+}
+
+/** Browsers refuse synchronous compilation of larger modules on the main thread. */
+export const SYNC_COMPILE_LIMIT = 4096;
+
+/**
+ * Smallest product (2·batch·m·n·k) that `auto` sends here. Measured with bench/crossover-wasm.ts
+ * (bench/README.md): below a few thousand flops the copy in and out and the call cost more than
+ * the js backend's whole product.
+ */
+export const WASM_AUTO_MIN_FLOPS = 4096;
+
+function compile(bytes: Uint8Array, wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
+  if (wasm === undefined || typeof wasm.Module !== 'function') {
+    throw new Error(`wasm backend: this runtime has no WebAssembly global`);
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = new wasm.Module(bytes);
+  } catch (e) {
+    const err = e as Error;
+    throw new Error(`wasm backend: WebAssembly compilation was refused or failed (${err.name}: ${err.message}); ` +
+      `a Content-Security-Policy without 'wasm-unsafe-eval' or a runtime without SIMD128 does this`);
+  }
+  const memory = new wasm.Memory({ initial: 16 });
+  const instance = new wasm.Instance(module, { env: { memory } });
+  return { exports: instance.exports as unknown as Exports, memory };
+}
+
+/** Build the backend, or throw an Error saying why WebAssembly cannot be used here. */
+export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
+  const tiling = options.tiling ?? DEFAULT_TILING;
+  const bytes = matmulModuleBytes(tiling);
+  const { exports: k, memory } = compile(bytes, 'wasm' in options ? options.wasm : globalThis.WebAssembly);
+  const arena = new Arena(memory);
+  const { mr, nr } = tiling;
+
+  function matmul(spec: MatmulSpec): void {
+    const { a, b, out, m, n, k: depth, transA, transB } = spec;
+    if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) {
+      throw new Error(`wasm matmul: Float32 only (got ${a.constructor.name}, ${b.constructor.name} -> ${out.constructor.name})`);
+    }
+    let { batch, aOffsets, bOffsets } = spec;
+    let rowsA = m;
+    if (batch === 0 || m === 0 || n === 0) return;
+    if (depth === 0) {
+      out.fill(0, 0, batch * m * n);
+      return;
+    }
+    // One B for all batches and the A batches back to back: one taller product, B packed once.
+    if (batch > 1 && !transA && allEqual(bOffsets, batch) && consecutive(aOffsets, batch, m * depth)) {
+      rowsA = batch * m;
+      aOffsets = aOffsets.subarray(0, 1);
+      bOffsets = bOffsets.subarray(0, 1);
+      batch = 1;
+    }
+    const [aLo, aHi] = span(aOffsets, batch, rowsA * depth, a.length, 'A');
+    const [bLo, bHi] = span(bOffsets, batch, depth * n, b.length, 'B');
+    const cells = batch * rowsA * n;
+    const lay = arena.layout();
+    const aAt = lay.alloc((aHi - aLo) * 4);
+    const bAt = lay.alloc((bHi - bLo) * 4);
+    const cAt = lay.alloc(cells * 4);
+    const pbAt = lay.alloc(Math.ceil(n / nr) * nr * depth * 4);
+    const paAt = lay.alloc(mr * depth * 4 + 16); // + 16: the zero fill rounds up to whole vectors
+    const edgeAt = lay.alloc(mr * nr * 4);
+    const f32 = arena.ensure(lay.top, 'wasm matmul');
+    f32.set(a.subarray(aLo, aHi), aAt >> 2);
+    f32.set(b.subarray(bLo, bHi), bAt >> 2);
+    // Byte strides of op(A)[i, p] (rs, ds) and op(B)[p, j] (sp, sj) in the stored layouts.
+    const rs = transA ? 4 : depth * 4, ds = transA ? rowsA * 4 : 4;
+    const sp = transB ? 4 : n * 4, sj = transB ? depth * 4 : 4;
+    let packed = -1;
+    for (let t = 0; t < batch; t++) {
+      const bo = bOffsets[t]!;
+      if (bo !== packed) {
+        k.packB(bAt + (bo - bLo) * 4, sp, sj, pbAt, depth, n);
+        packed = bo;
+      }
+      k.gemm(aAt + (aOffsets[t]! - aLo) * 4, rs, ds, pbAt, cAt + t * rowsA * n * 4, rowsA, n, depth, paAt, edgeAt);
+    }
+    out.set(f32.subarray(cAt >> 2, (cAt >> 2) + cells));
+  }
+
+  return {
+    name: 'wasm',
+    exact: true,
+    autoMinFlops: WASM_AUTO_MIN_FLOPS,
+    supports: (dtype) => dtype === 'float32',
+    matmul,
+    moduleSize: bytes.length,
+    memoryBytes: () => memory.buffer.byteLength,
+    describe: () => ({
+      engine: 'webassembly-simd128', kernel: `f32x4 ${mr}x${nr} packed tile`, moduleBytes: String(bytes.length),
+      compile: 'synchronous', memoryBytes: String(memory.buffer.byteLength),
+    }),
+  };
+}
+
+/** [lo, hi): the element range of `a` that the per-batch operands touch; checked against its length. */
+function span(offsets: Int32Array, batch: number, size: number, length: number, which: string): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let t = 0; t < batch; t++) {
+    const o = offsets[t]!;
+    if (o < lo) lo = o;
+    if (o > hi) hi = o;
+  }
+  if (lo < 0 || hi + size > length) {
+    throw new Error(`wasm matmul: ${which} offsets [${lo}, ${hi}] with ${size} elements per batch exceed its length ${length}`);
+  }
+  return [lo, hi + size];
+}
+
+function allEqual(offsets: Int32Array, batch: number): boolean {
+  for (let t = 1; t < batch; t++) if (offsets[t] !== offsets[0]) return false;
+  return true;
+}
+
+function consecutive(offsets: Int32Array, batch: number, stride: number): boolean {
+  for (let t = 1; t < batch; t++) if (offsets[t] !== offsets[0]! + t * stride) return false;
+  return true;
+}
