@@ -9,7 +9,7 @@ import type { SearchSpace } from '../space.js';
 import type { AlgorithmOptions } from '../search/registry.js';
 import { makeAlgorithm } from '../search/registry.js';
 import { PredictorGuidedSearch } from '../search/predictor-guided.js';
-import { formatConstraint, feasibility, type Constraint } from './constraint.js';
+import { costFunction, formatConstraint, feasibility, type Constraint } from './constraint.js';
 import { mean, quantile, std } from './stats.js';
 
 export const RESULTS_SCHEMA = 'prednas.results/1';
@@ -89,7 +89,8 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   const space = cfg.space ?? cfg.oracle.space;
   const dataset = cfg.oracle.dataset(cfg.dataset);
   const feasible = feasibility(cfg.constraints ?? [], space, cfg.oracle, dataset);
-  const ctx = feasible === undefined ? { space, seed } : { space, seed, feasible };
+  const costs = Object.fromEntries((cfg.constraints ?? []).map((c) => [c.metric, costFunction(c.metric, space, cfg.oracle, dataset)]));
+  const ctx = feasible === undefined ? { space, seed } : { space, seed, feasible, costs };
   const search = makeAlgorithm(algo, ctx, withPenalty(cfg, algo));
   // A separate stream for the oracle (repeat drawn per query under 'sample' semantics).
   const queryRng = new Rng(seed * 7919 + 17);
@@ -107,14 +108,17 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   return { algo, seed, trajectory, timeMs };
 }
 
-/** With a FLOPs/params constraint, PredNAS also gets the soft penalty unless told otherwise. */
+/**
+ * With an upper-bound constraint, PredNAS also gets the soft penalty unless told otherwise: on the
+ * space's analytic FLOPs/params where it has them, else on a learned model of the constraint's
+ * cost (measured latency). The first '<=' constraint is the one penalised.
+ */
 function withPenalty<A>(cfg: ExperimentConfig<A>, algo: string): AlgorithmOptions {
   const opts = cfg.algorithmOptions ?? {};
   if (algo !== 'prednas' || opts.prednas?.penalty !== undefined) return opts;
-  const space = cfg.space ?? cfg.oracle.space;
-  const c = (cfg.constraints ?? []).find((k) => k.op === '<=' && (k.metric === 'flops' || k.metric === 'params'));
-  if (c === undefined || space.relaxedCost === undefined) return opts;
-  return { ...opts, prednas: { ...opts.prednas, penalty: { cost: c.metric as 'flops' | 'params', target: c.value } } };
+  const c = (cfg.constraints ?? []).find((k) => k.op === '<=');
+  if (c === undefined) return opts;
+  return { ...opts, prednas: { ...opts.prednas, penalty: { cost: c.metric, target: c.value } } };
 }
 
 /** The reported metric after n queries: protocol A = test of best-by-val, B = best test. */

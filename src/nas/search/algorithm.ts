@@ -27,6 +27,11 @@ export interface SearchContext<A> {
   readonly seed: number;
   /** Hard constraint filter: only feasible architectures are ever proposed. */
   readonly feasible?: (arch: A) => boolean;
+  /**
+   * Named cost functions behind the constraints (e.g. 'latency:pixel3' → the table's measured
+   * value). Costs are metadata, not evaluations: calling them spends no query budget.
+   */
+  readonly costs?: Readonly<Record<string, (arch: A) => number>>;
 }
 
 /** Shared bookkeeping: history, seen/pending sets, seeded sampling of unseen feasible archs. */

@@ -10,11 +10,16 @@ import { valueAndGrad } from '../../autograd/engine.js';
 import { mul, relu, sub, sum } from '../../autograd/ops.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { SearchContext } from './algorithm.js';
+import { fitLinearCost, type FittedCostModel } from './cost-model.js';
 import { PredictorGuidedSearch, type PredictorGuidedOptions } from './predictor-guided.js';
 
 export interface CostPenalty {
-  /** Which differentiable cost of the space (space.relaxedCost) to penalise. */
-  readonly cost: 'flops' | 'params';
+  /**
+   * Which cost to penalise: 'flops'/'params' use the space's analytic relaxedCost; any other name
+   * (e.g. 'latency:pixel3') must be one of the search context's `costs`, and is modelled by a
+   * linear cost model fitted on a random sample of the space (see cost-model.ts).
+   */
+  readonly cost: string;
   /** Budget in the space's cost units. */
   readonly target: number;
   /** λ in J = f(x) − λ·relu(cost(x)/target − 1)². */
@@ -35,9 +40,16 @@ export interface PredNasOptions extends PredictorGuidedOptions {
   /** Softmax temperature τ of the relaxation. */
   readonly tau?: number;
   readonly penalty?: CostPenalty;
+  /**
+   * Size P of a random pool of unseen feasible architectures ranked by the predictor each round;
+   * its `poolStarts` best become extra ascent starts (0: starts come from evaluated ones only).
+   */
+  readonly pool?: number;
+  /** How many of the pool's best (by predicted score) start an ascent. */
+  readonly poolStarts?: number;
 }
 
-export const PREDNAS_DEFAULTS = { topStarts: 5, randomStarts: 2, steps: 100, lr: 0.05, logitScale: 3, tau: 1 };
+export const PREDNAS_DEFAULTS = { topStarts: 5, randomStarts: 2, steps: 100, lr: 0.05, logitScale: 3, tau: 1, pool: 0, poolStarts: 0 };
 
 export class PredNas<A> extends PredictorGuidedSearch<A> {
   readonly name = 'prednas';
@@ -45,15 +57,26 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
   readonly penalty: CostPenalty | undefined;
   /** Per round: candidates found along the ascent paths (diagnostics). */
   readonly pathCandidates: number[] = [];
+  /** The learned cost model of a penalty without a formula (null: analytic or no penalty). */
+  readonly costModel: FittedCostModel | null = null;
 
   constructor(ctx: SearchContext<A>, opts: PredNasOptions = {}) {
     super(ctx, opts);
     const defined = Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in PREDNAS_DEFAULTS));
     this.cfg = { ...PREDNAS_DEFAULTS, ...defined };
     this.penalty = opts.penalty;
-    if (this.penalty !== undefined) {
-      if (this.space.relaxedCost === undefined) throw new Error(`prednas: space '${this.space.name}' has no relaxedCost, so a '${this.penalty.cost}' penalty cannot be applied (use the hard filter alone)`);
-      if (!(this.penalty.target > 0)) throw new Error(`prednas: penalty target must be positive, got ${this.penalty.target}`);
+    const p = this.penalty;
+    if (p !== undefined) {
+      if (!(p.target > 0)) throw new Error(`prednas: penalty target must be positive, got ${p.target}`);
+      const analytic = (p.cost === 'flops' || p.cost === 'params') && this.space.relaxedCost !== undefined;
+      if (!analytic) {
+        const f = ctx.costs?.[p.cost];
+        if (f === undefined) {
+          throw new Error(`prednas: no way to penalise '${p.cost}': space '${this.space.name}' has no relaxed ${p.cost} formula and the search context has no '${p.cost}' cost function (known: ${Object.keys(ctx.costs ?? {}).join(', ') || 'none'}); use the hard filter alone`);
+        }
+        // Its own stream: fitting the cost model must not shift the search's random choices.
+        this.costModel = fitLinearCost(this.space, f, { seed: ctx.seed * 104729 + 7, dtype: this.predictor.opts.dtype });
+      }
     }
   }
 
@@ -61,7 +84,26 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     const ranked = [...this.history].sort((a, b) => b.val - a.val);
     const top = ranked.slice(0, this.cfg.topStarts);
     const rest = this.rng.shuffle(ranked.slice(this.cfg.topStarts)).slice(0, this.cfg.randomStarts);
-    return [...top, ...rest].map((o) => o.arch);
+    return [...top, ...rest].map((o) => o.arch).concat(this.poolBest());
+  }
+
+  /** The predicted-best members of a fresh random pool (unevaluated starts that can be climbed). */
+  private poolBest(): A[] {
+    const { pool, poolStarts } = this.cfg;
+    if (pool <= 0 || poolStarts <= 0) return [];
+    const cands: A[] = [];
+    const hashes = new Set<string>();
+    for (let tries = 0; cands.length < pool && tries < 3 * pool; tries++) {
+      const a = this.sampleFresh(50);
+      if (a === null) break;
+      const h = this.space.hash(a);
+      if (!hashes.has(h)) {
+        hashes.add(h);
+        cands.push(a);
+      }
+    }
+    const pred = this.predictor.predict(cands).mean;
+    return cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b).slice(0, poolStarts).map((i) => cands[i]!);
   }
 
   /** J(z) summed over the batch of starts (rows are independent, so ∇ of the sum is per row). */
@@ -70,7 +112,7 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     let j = sum(this.predictor.score(this.space.relax(z, { tau })));
     const p = this.penalty;
     if (p !== undefined) {
-      const cost = this.space.relaxedCost!(z, { tau })[p.cost];
+      const cost = this.costModel !== null ? this.costModel.relaxed(z, tau) : this.space.relaxedCost!(z, { tau })[p.cost as 'flops' | 'params'];
       if (cost === undefined) throw new Error(`prednas: space '${this.space.name}' gives no relaxed '${p.cost}' cost`);
       const over = relu(sub(mul(cost, 1 / p.target), 1));
       j = sub(j, mul(sum(mul(over, over)), p.lambda ?? 10));

@@ -1,0 +1,76 @@
+/**
+ * PredNAS ablations on a benchmark table, paired against stored runs of the same seeds (a committed
+ * `results/<dir>/results.json`, e.g. the Wen control): every variant starts from the same 10 random
+ * cells as the stored runs, so per-seed differences cancel most of the seed noise.
+ *
+ *   npx tsx bench/ablate-prednas.ts --dataset cifar100 --seeds 0..29 --against results/nb201-cifar100 \
+ *     --variant 'pool200={"pool":200,"poolStarts":20}' [--variant ...] [--workers 2] [--space nb201]
+ *
+ * Prints, per variant and checkpoint, mean ± std and the paired difference (mean ± standard error,
+ * wins/losses) against every algorithm stored in the --against results.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from '../src/io/data-dir.js';
+import { runExperimentParallel } from '../src/io/parallel.js';
+import { parseSeeds } from '../src/cli/args.js';
+import { reportedMetric, type ExperimentResults, type RunResult } from '../src/nas/experiment/runner.js';
+import type { PredNasOptions } from '../src/nas/search/prednas.js';
+import type { Protocol } from '../src/nas/oracle.js';
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string' }, seeds: { type: 'string' }, against: { type: 'string' }, space: { type: 'string' },
+    variant: { type: 'string', multiple: true }, workers: { type: 'string' }, budget: { type: 'string' },
+    constraint: { type: 'string', multiple: true }, protocol: { type: 'string' }, checkpoints: { type: 'string' },
+  },
+});
+const seeds = parseSeeds(values.seeds ?? '0..19');
+const stored: ExperimentResults | null = values.against ? (JSON.parse(readFileSync(join(values.against, 'results.json'), 'utf8')) as ExperimentResults) : null;
+const protocol = (values.protocol ?? stored?.protocol ?? 'A') as Protocol;
+const budget = Number(values.budget ?? stored?.budget ?? 100);
+const checkpoints = (values.checkpoints ?? '50,100').split(',').map(Number);
+const variants = (values.variant ?? ['default={}']).map((v) => {
+  const i = v.indexOf('=');
+  if (i < 0) throw new Error(`--variant: expected name=JSON, got '${v}'`);
+  return { name: v.slice(0, i), opts: JSON.parse(v.slice(i + 1)) as PredNasOptions };
+});
+
+const bySeed = (runs: readonly RunResult[], algo: string) => new Map(runs.filter((r) => r.algo === algo).map((r) => [r.seed, r]));
+const fmt = (x: number, d = 3) => (x >= 0 ? '+' : '') + x.toFixed(d);
+
+function stats(xs: number[]): { mean: number; sd: number; se: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return { mean, sd, se: sd / Math.sqrt(xs.length) };
+}
+
+for (const v of variants) {
+  const t0 = performance.now();
+  const res = await runExperimentParallel({
+    benchmark: { space: values.space ?? stored?.space ?? 'nb201', dataset: values.dataset ?? stored?.dataset ?? 'cifar10', dataDir: resolveDataDir(undefined) },
+    algorithms: ['prednas'], budget, seeds, protocol, constraints: values.constraint ?? stored?.constraints ?? [],
+    algorithmOptions: { prednas: v.opts },
+  }, { workers: Number(values.workers ?? 1) });
+  const secs = (performance.now() - t0) / 1000;
+  const mine = bySeed(res.runs, 'prednas');
+  const fit = res.runs.reduce((a, r) => a + (r.timeMs.fit ?? 0), 0) / res.runs.length / 1000;
+  const prop = res.runs.reduce((a, r) => a + (r.timeMs.propose ?? 0), 0) / res.runs.length / 1000;
+  console.log(`\n## ${v.name} ${JSON.stringify(v.opts)} — ${seeds.length} seeds, ${secs.toFixed(0)} s (per run: fit ${fit.toFixed(2)} s, propose ${prop.toFixed(2)} s)`);
+  for (const n of checkpoints) {
+    const xs = seeds.map((s) => reportedMetric(mine.get(s)!.trajectory, n, protocol));
+    const st = stats(xs);
+    const parts = [`n=${n}: ${st.mean.toFixed(3)} ± ${st.sd.toFixed(2)}`];
+    if (stored) {
+      for (const algo of Object.keys(stored.summary)) {
+        const other = bySeed(stored.runs, algo);
+        if (!seeds.every((s) => other.has(s))) continue;
+        const d = seeds.map((s, i) => xs[i]! - reportedMetric(other.get(s)!.trajectory, n, protocol));
+        const ds = stats(d);
+        parts.push(`vs ${algo} ${fmt(ds.mean)}±${ds.se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`);
+      }
+    }
+    console.log(parts.join('  '));
+  }
+}
