@@ -6,8 +6,10 @@ import type { SearchSpace } from '../nas/space.js';
 import { nb201Space } from '../nas/spaces/nb201.js';
 import { loadNb201Oracle } from './load-nb201.js';
 import { loadNb101Oracle } from './load-nb101.js';
+import { loadNbMacroOracle } from './load-nbmacro.js';
 import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
+import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
 
 export interface LoadedBenchmark {
   readonly oracle: Oracle<unknown>;
@@ -24,11 +26,13 @@ export interface BenchmarkRequest {
   readonly fidelity?: string;
 }
 
-export const BENCHMARKS = ['nb201', 'nb101'] as const;
+export const BENCHMARKS = ['nb201', 'nb101', 'nbmacro'] as const;
 
 export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
   // A JSON space spec has no table: it is scored by a seeded synthetic objective (see run-space.ts).
   if (isSpecPath(req.space)) return specBenchmark(req.space, req.dataset);
+  // A live task (mnist-mlp) has no table: each query trains the architecture (src/nas/tasks).
+  if (isLiveTask(req.space)) return loadLiveBenchmark(req);
   switch (req.space) {
     case 'nb201': {
       if (req.fidelity !== undefined && req.fidelity !== '200ep' && req.fidelity !== '12ep') {
@@ -48,6 +52,13 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
         fidelity = e as Nb101Epochs;
       }
       const oracle = loadNb101Oracle({ dataDir: req.dataDir, ...(fidelity !== undefined ? { fidelity } : {}) });
+      const dataset = oracle.dataset(req.dataset ?? 'cifar10');
+      return { oracle: oracle as Oracle<unknown>, space: oracle.space as SearchSpace<unknown>, dataset };
+    }
+    case 'nbmacro': {
+      // NAS-Bench-Macro: CIFAR-10 only, no validation split (val = one drawn run, test = 3-run mean).
+      if (req.fidelity !== undefined) throw new Error(`--fidelity: nbmacro has a single fidelity (best over 50 epochs), got '${req.fidelity}'`);
+      const oracle = loadNbMacroOracle({ dataDir: req.dataDir });
       const dataset = oracle.dataset(req.dataset ?? 'cifar10');
       return { oracle: oracle as Oracle<unknown>, space: oracle.space as SearchSpace<unknown>, dataset };
     }
