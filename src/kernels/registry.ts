@@ -1,5 +1,6 @@
 import type { Backend, MatmulSpec } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { createWasmBackend } from './wasm/index.js';
 
 /**
  * Backend registry. Module state lives on globalThis under a symbol so that two copies of this
@@ -13,6 +14,10 @@ interface RegistryState {
   counts: Map<string, number>;
   /** Backend that ran the most recent matmul. */
   last: string | null;
+  /** Backends built on first use (selection, lookup or the first 'auto' decision). */
+  lazy: Map<string, () => Backend>;
+  /** Backends whose build failed, with the reason; never retried. */
+  unavailable: Map<string, string>;
 }
 
 const KEY = Symbol.for('prednas.kernels.registry');
@@ -22,7 +27,15 @@ const state: RegistryState = (g[KEY] ??= {
   current: jsBackend.name,
   counts: new Map(),
   last: null,
+  lazy: new Map(),
+  unavailable: new Map(),
 });
+// A registry created by an older copy of this module lacks the lazy fields.
+state.lazy ??= new Map();
+state.unavailable ??= new Map();
+// WebAssembly SIMD: built on first use, so a runtime that forbids WebAssembly (strict CSP) only
+// loses this backend, with the reason in unavailableBackends().
+if (!state.backends.has('wasm') && !state.unavailable.has('wasm')) state.lazy.set('wasm', () => createWasmBackend());
 
 /** Optional backends that must be loaded (asynchronously) before they can be selected. */
 const LOADERS: Record<string, string> = {
@@ -32,20 +45,60 @@ const LOADERS: Record<string, string> = {
 export function registerBackend(backend: Backend): void {
   if (backend.name === 'auto') throw new Error(`registerBackend: 'auto' is reserved for size-based routing`);
   state.backends.set(backend.name, backend);
+  state.lazy.delete(backend.name);
+  state.unavailable.delete(backend.name);
+}
+
+/**
+ * Register a backend that is built on first use. `build` throws (with a reason) where the backend
+ * cannot run; the registry then records the reason (`unavailableBackends()`), 'auto' ignores the
+ * backend and selecting it explicitly throws that reason. Replaces any backend of that name.
+ */
+export function registerLazyBackend(name: string, build: () => Backend): void {
+  if (name === 'auto' || name === jsBackend.name) throw new Error(`registerLazyBackend: '${name}' is reserved`);
+  state.backends.delete(name);
+  state.unavailable.delete(name);
+  state.lazy.set(name, build);
+}
+
+/** Build a lazy backend now; false (reason recorded) if it cannot run here. */
+function resolve(name: string): boolean {
+  if (state.backends.has(name)) return true;
+  const build = state.lazy.get(name);
+  if (build === undefined) return false;
+  state.lazy.delete(name);
+  try {
+    const b = build();
+    if (b.name !== name) throw new Error(`lazy backend '${name}' built a backend named '${b.name}'`);
+    state.backends.set(name, b);
+    return true;
+  } catch (e) {
+    state.unavailable.set(name, (e as Error).message);
+    return false;
+  }
+}
+
+/** Backends that could not be loaded here, with the reason (e.g. WebAssembly refused by a CSP). */
+export function unavailableBackends(): Record<string, string> {
+  return Object.fromEntries(state.unavailable);
 }
 
 /** Remove a backend (e.g. after destroying it); the selection falls back to 'js' if it was current. */
 export function unregisterBackend(name: string): void {
   if (name === jsBackend.name) throw new Error(`unregisterBackend: cannot unregister 'js', the always-available default`);
   state.backends.delete(name);
+  state.lazy.delete(name);
   if (state.current === name) state.current = jsBackend.name;
 }
 
+/** Registered backends, including those built on first use that have not failed (yet). */
 export function listBackends(): string[] {
-  return [...state.backends.keys()];
+  return [...state.backends.keys(), ...state.lazy.keys()];
 }
 
 function unknown(fn: string, name: string): Error {
+  const why = state.unavailable.get(name);
+  if (why !== undefined) return new Error(`${fn}: backend '${name}' is unavailable here: ${why}`);
   const hint = LOADERS[name];
   const known = `registered: ${listBackends().join(', ')}, or 'auto'`;
   return new Error(hint === undefined
@@ -55,7 +108,7 @@ function unknown(fn: string, name: string): Error {
 
 /** Select the backend for subsequent matmuls: a registered name, or 'auto' (route by size). */
 export function setBackend(name: string): void {
-  if (name !== 'auto' && !state.backends.has(name)) throw unknown('setBackend', name);
+  if (name !== 'auto' && !resolve(name)) throw unknown('setBackend', name);
   state.current = name;
 }
 
@@ -66,7 +119,7 @@ export function currentBackend(): string {
 
 export function getBackend(name: string = state.current): Backend {
   if (name === 'auto') throw new Error(`getBackend: 'auto' is a routing policy, not a backend; use backendFor(spec, dtype)`);
-  const b = state.backends.get(name);
+  const b = resolve(name) ? state.backends.get(name) : undefined;
   if (b === undefined) throw unknown('getBackend', name);
   return b;
 }
@@ -92,6 +145,7 @@ export function backendFor(spec: MatmulSpec, dtype: 'float32' | 'float64', choic
     const b = getBackend(choice);
     return b.supports(dtype) ? b : jsBackend;
   }
+  if (state.lazy.size > 0) for (const name of [...state.lazy.keys()]) resolve(name);
   const flops = 2 * spec.batch * spec.m * spec.n * spec.k;
   let best: Backend = jsBackend;
   let bestMin = Infinity;

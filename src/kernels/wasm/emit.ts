@@ -190,7 +190,7 @@ export interface ExportedFn {
  * A module importing memory "env"."memory" (at least `minPages` 64 KiB pages) and exporting the
  * given functions in order (function index i = fns[i], for `call`).
  */
-export function moduleBytes(fns: readonly ExportedFn[], minPages = 1): Uint8Array {
+export function moduleBytes(fns: readonly ExportedFn[], minPages = 1): Uint8Array<ArrayBuffer> {
   // One type per distinct signature.
   const sigs: string[] = [];
   const types: number[][] = [];

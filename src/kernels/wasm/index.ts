@@ -38,13 +38,14 @@ export interface WasmBackend extends Backend {
 export const SYNC_COMPILE_LIMIT = 4096;
 
 /**
- * Smallest product (2·batch·m·n·k) that `auto` sends here. Measured with bench/crossover-wasm.ts
- * (bench/README.md): below a few thousand flops the copy in and out and the call cost more than
- * the js backend's whole product.
+ * Smallest product (2·batch·m·n·k) that `auto` sends here, from the crossover table of
+ * `npm run bench:kernels` (bench/README.md): a call costs ≈0.2 µs of fixed overhead (arena,
+ * copies, packing), so 4×4·4×4 (128 flops) is 2× faster on 'js' while 8×8·8×8 (1024 flops) is
+ * already ≈1.8× faster here.
  */
-export const WASM_AUTO_MIN_FLOPS = 4096;
+export const WASM_AUTO_MIN_FLOPS = 1024;
 
-function compile(bytes: Uint8Array, wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
+function compile(bytes: Uint8Array<ArrayBuffer>, wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
   if (wasm === undefined || typeof wasm.Module !== 'function') {
     throw new Error(`wasm backend: this runtime has no WebAssembly global`);
   }

@@ -164,7 +164,7 @@ function gemm({ mr, nr }: Tiling, packAIndex: number): Code {
 }
 
 /** The module's bytes for a tiling (functions: 0 packB, 1 packA, 2 gemm). */
-export function matmulModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array {
+export function matmulModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<ArrayBuffer> {
   if (tiling.nr % 4 !== 0 || tiling.nr < 4 || tiling.mr < 1) throw new Error(`matmul tiling: nr must be a positive multiple of 4 and mr ≥ 1 (got ${tiling.mr}×${tiling.nr})`);
   return moduleBytes([
     { name: 'packB', code: packB(tiling) },
