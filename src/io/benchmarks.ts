@@ -7,6 +7,8 @@ import { nb201Space } from '../nas/spaces/nb201.js';
 import { loadNb201Oracle } from './load-nb201.js';
 import { loadNb101Oracle } from './load-nb101.js';
 import { loadNbMacroOracle } from './load-nbmacro.js';
+import { loadTnb101MacroOracle } from './load-tnb101.js';
+import { TNB101_TASK_NAMES } from '../nas/benchmarks/tnb101-table.js';
 import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
@@ -26,7 +28,7 @@ export interface BenchmarkRequest {
   readonly fidelity?: string;
 }
 
-export const BENCHMARKS = ['nb201', 'nb101', 'nbmacro'] as const;
+export const BENCHMARKS = ['nb201', 'nb101', 'nbmacro', 'tnb101-macro'] as const;
 
 export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
   // A JSON space spec has no table: it is scored by a seeded synthetic objective (see run-space.ts).
@@ -61,6 +63,13 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
       const oracle = loadNbMacroOracle({ dataDir: req.dataDir });
       const dataset = oracle.dataset(req.dataset ?? 'cifar10');
       return { oracle: oracle as Oracle<unknown>, space: oracle.space as SearchSpace<unknown>, dataset };
+    }
+    case 'tnb101-macro': {
+      // TransNAS-Bench-101 macro: one oracle per task; every task is searched with the same settings.
+      if (req.fidelity !== undefined) throw new Error(`--fidelity: tnb101-macro has a single fidelity (final epoch), got '${req.fidelity}'`);
+      if (req.dataset === undefined) throw new Error(`--dataset: tnb101-macro needs a task: ${TNB101_TASK_NAMES.join(', ')}`);
+      const oracle = loadTnb101MacroOracle(req.dataset, { dataDir: req.dataDir });
+      return { oracle: oracle as Oracle<unknown>, space: oracle.space as SearchSpace<unknown>, dataset: oracle.task };
     }
     default:
       throw new Error(`unknown space '${req.space}'; available: ${BENCHMARKS.join(', ')}, or a JSON space spec file (path ending in .json)`);
