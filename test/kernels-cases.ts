@@ -78,6 +78,28 @@ export function reference(spec: MatmulSpec, a: Float64Array, b: Float64Array): {
   return { value, scale };
 }
 
+/**
+ * Float32 reference of a kernel that accumulates each output in float32, in ascending depth
+ * order, one rounded multiply and one rounded add per step (no FMA): what the wasm backend's
+ * f32x4 lanes compute, so its results must equal this bit for bit.
+ */
+export function referenceF32(spec: MatmulSpec, a: Float64Array, b: Float64Array): Float32Array {
+  const { m, n, k, transA, transB, batch } = spec;
+  const out = new Float32Array(batch * m * n);
+  const f = Math.fround;
+  for (let t = 0; t < batch; t++) {
+    const ao = spec.aOffsets[t]!, bo = spec.bOffsets[t]!;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s = f(s + f(a[ao + (transA ? p * m + i : i * k + p)]! * b[bo + (transB ? j * k + p : p * n + j)]!));
+        out[(t * m + i) * n + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
 /** Largest |out − ref| / (Σ|a·b| + tiny) over all outputs; Infinity if an output is not finite. */
 export function worstError(out: FloatArray, ref: { value: Float64Array; scale: Float64Array }): number {
   let worst = 0;

@@ -1,22 +1,27 @@
 /**
- * The js CPU backend against a naive Float64 reference, and the backend registry.
- * Float64 must be bit-identical to the ascending-order reference while k fits one depth block
+ * Every CPU backend against a naive reference, and the backend registry.
+ * js: Float64 must be bit-identical to the ascending-order reference while k fits one depth block
  * (same additions in the same order, no FMA in V8) and within 1e-12·Σ|a·b| beyond it; Float32 is
  * the Float64 result rounded once per depth block.
+ * wasm (Float32 only): bit-identical to the ascending-order float32 reference (referenceF32).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend, MatmulSpec } from '../src/kernels/backend.js';
 import { jsBackend } from '../src/kernels/js/index.js';
 import {
-  backendFor, backendStats, currentBackend, lastBackend, registerBackend, resetBackendStats, runMatmul, setBackend,
+  backendFor, backendStats, currentBackend, lastBackend, listBackends, registerBackend, resetBackendStats, runMatmul, setBackend,
   unregisterBackend, withBackend,
 } from '../src/kernels/registry.js';
-import { build, caseArb, describeCase, reference, worstError, type Case } from './kernels-cases.js';
+import { createWasmBackend } from '../src/kernels/wasm/index.js';
+import { build, caseArb, describeCase, reference, referenceF32, worstError, type Case } from './kernels-cases.js';
 
 const F32_EPS = 2 ** -24;
 
-function check(c: Case, dtype: 'float32' | 'float64'): void {
+/** A backend under test: the dtypes it computes itself and its correctness check for one case. */
+interface Under { be: Backend; dtypes: readonly ('float32' | 'float64')[]; check(c: Case, dtype: 'float32' | 'float64'): void }
+
+function checkJs(c: Case, dtype: 'float32' | 'float64'): void {
   const { spec, a, b } = build(c, dtype);
   jsBackend.matmul(spec);
   const ref = reference(spec, a, b);
@@ -31,57 +36,67 @@ function check(c: Case, dtype: 'float32' | 'float64'): void {
   }
 }
 
-describe('js backend matmul', () => {
-  it('Float64: every transpose variant, shape and batch broadcast equals the naive reference', () => {
-    fc.assert(fc.property(caseArb, (c) => check(c, 'float64')), { seed: 42, numRuns: 300 });
-  });
+const wasm = createWasmBackend();
+function checkWasm(c: Case, dtype: 'float32' | 'float64'): void {
+  const { spec, a, b } = build(c, dtype);
+  wasm.matmul(spec);
+  expect([...spec.out], describeCase(c)).toEqual([...referenceF32(spec, a, b)]);
+}
 
-  it('Float32: the reference rounded once to float32', () => {
-    fc.assert(fc.property(caseArb, (c) => check(c, 'float32')), { seed: 43, numRuns: 300 });
-  });
+const BACKENDS: Under[] = [
+  { be: jsBackend, dtypes: ['float64', 'float32'], check: checkJs },
+  { be: wasm, dtypes: ['float32'], check: checkWasm },
+];
 
-  it('cache blocking: k and n beyond one block, tall batched A with a shared B', () => {
-    const base = { batch: 1, shareA: false, shareB: false, pad: 3, seed: 7 };
-    const cases: Case[] = [];
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        cases.push({ ...base, m: 9, n: 530, k: 520, transA, transB }); // 3 depth blocks, 2 column blocks
-        cases.push({ ...base, m: 6, n: 13, k: 257, transA, transB }); // one depth step past a block
-        cases.push({ ...base, m: 8, n: 33, k: 8, batch: 5, shareB: true, transA, transB }); // collapse when !transA
+for (const { be, dtypes, check } of BACKENDS) {
+  describe(`${be.name} backend matmul`, () => {
+    for (const [d, dtype] of dtypes.entries()) {
+      it(`${dtype}: every transpose variant, shape and batch broadcast equals the reference`, () => {
+        fc.assert(fc.property(caseArb, (c) => check(c, dtype)), { seed: 42 + d, numRuns: 300 });
+      });
+    }
+
+    it('large products: k and n beyond one cache block, tall batched A with a shared B', () => {
+      const base = { batch: 1, shareA: false, shareB: false, pad: 3, seed: 7 };
+      const cases: Case[] = [];
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          cases.push({ ...base, m: 9, n: 530, k: 520, transA, transB }); // js: 3 depth blocks, 2 column blocks
+          cases.push({ ...base, m: 6, n: 13, k: 257, transA, transB }); // js: one depth step past a block
+          cases.push({ ...base, m: 8, n: 33, k: 8, batch: 5, shareB: true, transA, transB }); // collapse when !transA
+        }
       }
-    }
-    for (const c of cases) {
-      check(c, 'float64');
-      check(c, 'float32');
-    }
-  });
-
-  it('propagates NaN and Inf from either operand, including against zeros', () => {
-    const spec = (a: number[], b: number[], m: number, k: number, n: number): MatmulSpec => ({
-      a: Float64Array.from(a), b: Float64Array.from(b), out: new Float64Array(m * n), m, n, k,
-      transA: false, transB: false, batch: 1, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1),
+      for (const c of cases) for (const dtype of dtypes) check(c, dtype);
     });
-    // tiny (direct path) and tiled (8×8·8×8, packed path) shapes
-    for (const size of [1, 8]) {
-      const s = spec(new Array<number>(size * size).fill(0), new Array<number>(size * size).fill(1), size, size, size);
-      (s.b as Float64Array)[0] = NaN;
-      (s.b as Float64Array)[1] = Infinity;
-      jsBackend.matmul(s);
-      expect(s.out[0], `size ${size}`).toBeNaN(); // 0·NaN
-      if (size > 1) expect(s.out[1]).toBeNaN(); // 0·Inf
-      if (size > 1) expect(s.out[2]).toBe(0);
-    }
-  });
 
-  it('writes zeros for k = 0 and nothing for empty outputs', () => {
-    const out = new Float32Array(6).fill(7);
-    jsBackend.matmul({ a: new Float32Array(0), b: new Float32Array(0), out, m: 2, n: 3, k: 0, transA: false, transB: false, batch: 1, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1) });
-    expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
-    const none = new Float32Array(2).fill(7);
-    jsBackend.matmul({ a: new Float32Array(4), b: new Float32Array(0), out: none, m: 2, n: 0, k: 2, transA: false, transB: false, batch: 1, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1) });
-    expect([...none]).toEqual([7, 7]);
+    it('propagates NaN and Inf from either operand, including against zeros', () => {
+      const Arr = dtypes.includes('float64') ? Float64Array : Float32Array;
+      const spec = (a: number[], b: number[], m: number, k: number, n: number): MatmulSpec => ({
+        a: Arr.from(a), b: Arr.from(b), out: new Arr(m * n), m, n, k,
+        transA: false, transB: false, batch: 1, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1),
+      });
+      // tiny (js: direct path) and tiled (packed path) shapes
+      for (const size of [1, 8]) {
+        const s = spec(new Array<number>(size * size).fill(0), new Array<number>(size * size).fill(1), size, size, size);
+        s.b[0] = NaN;
+        s.b[1] = Infinity;
+        be.matmul(s);
+        expect(s.out[0], `size ${size}`).toBeNaN(); // 0·NaN
+        if (size > 1) expect(s.out[1]).toBeNaN(); // 0·Inf
+        if (size > 1) expect(s.out[2]).toBe(0);
+      }
+    });
+
+    it('writes zeros for k = 0 and nothing for empty outputs', () => {
+      const out = new Float32Array(6).fill(7);
+      be.matmul({ a: new Float32Array(0), b: new Float32Array(0), out, m: 2, n: 3, k: 0, transA: false, transB: false, batch: 1, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1) });
+      expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
+      const none = new Float32Array(2).fill(7);
+      be.matmul({ a: new Float32Array(4), b: new Float32Array(0), out: none, m: 2, n: 0, k: 2, transA: false, transB: false, batch: 1, aOffsets: new Int32Array(1), bOffsets: new Int32Array(1) });
+      expect([...none]).toEqual([7, 7]);
+    });
   });
-});
+}
 
 /** A stand-in accelerator: computes with js but is a separate registry entry. */
 function fake(name: string, autoMinFlops: number, f64: boolean): Backend {
@@ -102,22 +117,27 @@ describe('backend registry', () => {
 
   it('explains how to load gpujs when it is selected before loading, and names unknown backends', () => {
     expect(() => setBackend('gpujs')).toThrow(/backend 'gpujs' is not loaded: load it first with `await loadGpuJs\(\)`/);
-    expect(() => setBackend('cuda')).toThrow(/unknown backend 'cuda' \(registered: js, or 'auto'\)/);
+    expect(() => setBackend('cuda')).toThrow(/unknown backend 'cuda' \(registered: js, wasm, or 'auto'\)/);
+    expect(listBackends()).toEqual(['js', 'wasm']);
     expect(() => registerBackend(fake('auto', 0, true))).toThrow(/reserved/);
     expect(() => unregisterBackend('js')).toThrow(/cannot unregister 'js'/);
     expect(currentBackend()).toBe('js');
   });
 
-  it("'auto' routes to a backend only from its measured crossover and only for dtypes it supports", () => {
-    registerBackend(fake('fake', 2 * 8 ** 3, false));
+  it("'auto' takes the lowest measured crossover that a product reaches, only for dtypes the backend supports", () => {
+    registerBackend(fake('fake', 2 * 6 ** 3, false));
     setBackend('auto');
-    expect(backendFor(square(7, 'float32'), 'float32').name).toBe('js'); // below the crossover
-    expect(backendFor(square(8, 'float32'), 'float32').name).toBe('fake');
+    expect(backendFor(square(5, 'float32'), 'float32').name).toBe('js'); // below every crossover
+    expect(backendFor(square(6, 'float32'), 'float32').name).toBe('fake'); // below wasm's 1024 flops
+    expect(backendFor(square(8, 'float32'), 'float32').name).toBe('fake'); // both reached: the lower crossover wins
     expect(backendFor(square(8, 'float64'), 'float64').name).toBe('js'); // dtype not supported
+    unregisterBackend('fake');
+    expect(backendFor(square(7, 'float32'), 'float32').name).toBe('js'); // 686 flops: below wasm's crossover
+    expect(backendFor(square(8, 'float32'), 'float32').name).toBe('wasm');
     runMatmul(square(8, 'float32'), 'float32');
     runMatmul(square(8, 'float64'), 'float64');
     runMatmul(square(2, 'float32'), 'float32');
-    expect(backendStats()).toEqual({ fake: 1, js: 2 });
+    expect(backendStats()).toEqual({ wasm: 1, js: 2 });
     expect(lastBackend()).toBe('js');
   });
 
@@ -128,8 +148,8 @@ describe('backend registry', () => {
     expect(lastBackend()).toBe('fake');
     expect([...s.out]).toEqual(new Array<number>(25).fill(10));
     expect(currentBackend()).toBe('js');
-    withBackend('auto', () => runMatmul(square(64, 'float32'), 'float32')); // Infinity: never auto
-    expect(lastBackend()).toBe('js');
+    withBackend('auto', () => runMatmul(square(64, 'float32'), 'float32')); // fake (Infinity) is never auto
+    expect(lastBackend()).toBe('wasm');
     expect(currentBackend()).toBe('js');
     expect(() => runMatmul(s, 'float64', 'nope')).toThrow(/unknown backend 'nope'/);
   });

@@ -60,7 +60,9 @@ function packB({ nr }: Tiling): Code {
         c.get(d).i32(nr * 4).add().set(d);
       });
     }, () => {
-      // Transposed B or the right-edge panel: zero-pad, then copy column by column.
+      // Transposed B or the right-edge panel: zero-pad, then copy column by column. The padded
+      // lanes land only in discarded outputs; zeros (not stale memory) keep denormals and NaNs,
+      // which are slow or noisy, out of the arithmetic.
       c.get(dst).get(j0).get(k).mul().i32(4).mul().add().set(d);
       c.get(cols).i32(nr).ltS().if(() => zero(c, d, () => c.get(k).i32(nr * 4).mul(), end));
       c.forLoop(col, () => c.i32(0), () => c.get(cols), 1, () => {
