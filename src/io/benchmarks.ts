@@ -11,6 +11,7 @@ import { loadTnb101MacroOracle } from './load-tnb101.js';
 import { TNB101_TASK_NAMES } from '../nas/benchmarks/tnb101-table.js';
 import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
+import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
 
 export interface LoadedBenchmark {
   readonly oracle: Oracle<unknown>;
@@ -32,6 +33,8 @@ export const BENCHMARKS = ['nb201', 'nb101', 'nbmacro', 'tnb101-macro'] as const
 export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
   // A JSON space spec has no table: it is scored by a seeded synthetic objective (see run-space.ts).
   if (isSpecPath(req.space)) return specBenchmark(req.space, req.dataset);
+  // A live task (mnist-mlp) has no table: each query trains the architecture (src/nas/tasks).
+  if (isLiveTask(req.space)) return loadLiveBenchmark(req);
   switch (req.space) {
     case 'nb201': {
       if (req.fidelity !== undefined && req.fidelity !== '200ep' && req.fidelity !== '12ep') {

@@ -1,20 +1,26 @@
 /** Flag handling shared by the benchmark commands (search, compare, predictor-eval, info). */
 import { resolveDataDir } from '../../io/data-dir.js';
 import type { BenchmarkRequest } from '../../io/benchmarks.js';
+import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
-import type { Oracle } from '../../nas/oracle.js';
+import type { Oracle, QueryResult } from '../../nas/oracle.js';
 import { parseChoice } from '../args.js';
 import { list, need, str, UsageError, type Values } from '../context.js';
 
 export const BENCH_FLAGS = {
   space: { type: 'string' }, dataset: { type: 'string' }, fidelity: { type: 'string' }, data: { type: 'string' },
+  task: { type: 'string' },
 } as const;
 
 export function benchmarkRequest(v: Values): BenchmarkRequest {
   const dataset = str(v, 'dataset'), fidelity = str(v, 'fidelity');
+  // --task names a live task (each query trains the candidate); it stands in for --space.
+  const task = str(v, 'task');
+  if (task !== undefined && str(v, 'space') !== undefined) throw new UsageError(`give --space or --task, not both (got --space ${str(v, 'space')} and --task ${task})`);
+  if (task !== undefined && !isLiveTask(task)) throw new UsageError(`--task: expected one of ${LIVE_TASKS.join(', ')}, got '${task}'`);
   return {
-    space: need(v, 'space', 'nb201, nb101 or a JSON space spec file'),
+    space: task ?? need(v, 'space', 'nb201, nb101, a JSON space spec file, or --task mnist-mlp'),
     dataDir: resolveDataDir(str(v, 'data')),
     ...(dataset !== undefined ? { dataset } : {}),
     ...(fidelity !== undefined ? { fidelity } : {}),
@@ -46,7 +52,7 @@ export function constraintFlags(v: Values): string[] {
  * Wrap an oracle so every counted query also reports progress (the search loops are synchronous
  * core code without hooks; the oracle is the one place every query passes through).
  */
-export function observedOracle<A>(o: Oracle<A>, onQuery: (n: number) => void): Oracle<A> {
+export function observedOracle<A>(o: Oracle<A>, onQuery: (n: number, result: QueryResult, arch: A) => void): Oracle<A> {
   let n = 0;
   return {
     get benchmark() { return o.benchmark; },
@@ -59,7 +65,7 @@ export function observedOracle<A>(o: Oracle<A>, onQuery: (n: number) => void): O
     has: (a) => o.has(a),
     query: (a, q) => {
       const r = o.query(a, q);
-      onQuery(++n);
+      onQuery(++n, r, a);
       return r;
     },
     peek: (a, q) => o.peek(a, q),

@@ -17,8 +17,11 @@ export const SEARCH_FLAGS = {
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
 
 Usage: prednas search --space nb201|nb101|SPEC.json [options]
+       prednas search --task mnist-mlp [options]
 
   --space S          nb201, nb101, or a JSON space spec (needs --dataset synthetic[:SEED])
+  --task T           mnist-mlp: a live task, every query trains the candidate MLP on MNIST
+                     digits (~1 s each; try --constraint params<=50000)
   --dataset D        cifar10 (default), cifar100, ImageNet16-120; synthetic[:SEED] for spec files
   --algo A           ${ALGORITHMS.join(', ')} (default prednas)
   --budget N         queries (default 100)
@@ -26,7 +29,7 @@ Usage: prednas search --space nb201|nb101|SPEC.json [options]
   --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
   --predictor P      mlp (default) or gcn, for prednas and wen
   --protocol A|B     which metric the summary line reports (default A)
-  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep
+  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
   --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
   --out FILE         write the full trajectory as JSON (schema prednas.run/1)
   --json             print the result as JSON on stdout
