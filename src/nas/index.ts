@@ -12,6 +12,10 @@ export { YoloxSpace, yoloxSpace, yoloxCost, YOLOX_MODELS } from './spaces/yolox.
 export { Nb201Oracle, nb201Oracle, parseNb201Table, parseNb201Latency } from './benchmarks/nb201.js';
 export { Nb101Oracle, nb101Oracle, parseNb101Space, parseNb101Subset } from './benchmarks/nb101.js';
 export { PoolIndex, PoolSpace, poolSpace } from './benchmarks/pool.js';
+export { NbMacroSpace, nbmacroSpace, nbmacroParse, nbmacroToString, nbmacroCanonical, nbmacroCost, NBMACRO_OPS, type NbMacroArch } from './spaces/nbmacro.js';
+export { Tnb101MacroSpace, tnb101MacroSpace, tnb101Parse, tnb101ToString, tnb101Cost, type Tnb101MacroArch } from './spaces/tnb101-macro.js';
+export { NbMacroOracle, nbmacroOracle, parseNbMacroTable, type NbMacroTable } from './benchmarks/nbmacro.js';
+export { Tnb101MacroOracle, tnb101MacroOracle, parseTnb101Table, tnb101Task, TNB101_TASKS, TNB101_TASK_NAMES, type Tnb101Table, type Tnb101Task } from './benchmarks/tnb101.js';
 export { FunctionOracle, type ScoredArch } from './benchmarks/synthetic.js';
 export * from './predictors/index.js';
 export * from './search/index.js';
