@@ -1,20 +1,25 @@
 /**
  * npm run bench:kernels — matmul GFLOP/s per predictor shape: naive JS and the plain 4×4 kernel
- * from the peer harness, our js backend (Float32 and Float64), our gpu.js backend in every mode
- * that loads, tfjs-cpu and tfjs-wasm; all in one process, interleaved (each round runs one benny
- * suite per shape with the implementations in rotated order), medians over rounds of benny's
- * per-case median. numpy/PyTorch figures are quoted from ../shared/peers/results/tables.md.
+ * from the peer harness, our js backend (Float32 and Float64), our wasm backend (SIMD128), our
+ * gpu.js backend in every mode that loads, tfjs-cpu and tfjs-wasm; all in one process,
+ * interleaved (each round runs one benny suite per shape with the implementations in rotated
+ * order), medians over rounds of benny's per-case median. numpy/PyTorch figures are quoted from
+ * ../shared/peers/results/tables.md. Then the js/wasm crossover on small products (the data
+ * behind the wasm backend's autoMinFlops).
  * Writes bench/results/kernels.json and bench/results/kernels.md.
  * Env: ROUNDS (default 3), MAX_TIME (seconds per case per round, default 0.25), SHAPES (comma list).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import b from 'benny';
 import { Rng } from '../src/autograd/random.js';
+import type { Backend, MatmulSpec } from '../src/kernels/backend.js';
 import { loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
+import { jsBackend } from '../src/kernels/js/index.js';
+import { createWasmBackend, WASM_AUTO_MIN_FLOPS } from '../src/kernels/wasm/index.js';
 import { gpujs, ours, peer, tfjs, type Impl, type Prepared } from './lib/matmul-impls.js';
 import { importPeer, PEERS_DIR, quotedPythonGflops, type PeerKernels } from './lib/peers.js';
 import { flops, SHAPES, type Shape } from './lib/shapes.js';
-import { machine, median } from './lib/stats.js';
+import { machine, median, timeIt } from './lib/stats.js';
 import { loadTfjs } from './lib/tfjs.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -33,7 +38,25 @@ for (const be of ['cpu', 'wasm']) {
     status[`tfjs-${be}`] = `unavailable: ${(e as Error).message}`;
   }
 }
-const impls: Impl[] = [peer('naive', lib.mmNaive, lib), peer('peer-4x4', lib.mm4x4, lib), ours('float32'), ours('float64')];
+/** A registry backend on Float32 operands (batch offsets back to back, as the engine passes them). */
+function backendImpl(name: string, be: Backend): Impl {
+  return {
+    name,
+    prepare(x, a, bm) {
+      const s = matmulSpec(x, a, bm);
+      be.matmul(s); // warm-up outside the timing
+      return { run: () => be.matmul(s), result: () => s.out };
+    },
+  };
+}
+function matmulSpec(x: Shape, a: Float32Array, bm: Float32Array): MatmulSpec {
+  return {
+    a, b: bm, out: new Float32Array(x.batch * x.m * x.n), m: x.m, n: x.n, k: x.k, transA: x.transA, transB: x.transB, batch: x.batch,
+    aOffsets: Int32Array.from({ length: x.batch }, (_, t) => t * x.m * x.k), bOffsets: Int32Array.from({ length: x.batch }, (_, t) => t * x.k * x.n),
+  };
+}
+const wasm = createWasmBackend();
+const impls: Impl[] = [peer('naive', lib.mmNaive, lib), peer('peer-4x4', lib.mm4x4, lib), ours('float32'), ours('float64'), backendImpl('wasm', wasm)];
 const gpuBackends: GpuJsBackend[] = [];
 for (const mode of ['gpu', 'cpu']) {
   try {
@@ -108,18 +131,40 @@ const md: string[] = [
   'Peer kernels from ../shared/peers/kernels.mjs; on transposed shapes they pay an explicit transpose copy (they have no transpose flags).',
   'numpy/torch columns are **quoted** from ../shared/peers/results/tables.md (another run, another machine state): reference only.',
   '',
-  `| shape | product | ${names.join(' | ')} | ours/peer-4x4 | ours/tfjs-cpu | ours/tfjs-wasm | numpy-1t (quoted) | torch-1t (quoted) |`,
-  `|---|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
+  '`ours` is the js backend; `wasm` the WebAssembly SIMD backend (its figures include copying the operands into its memory and the result out).',
+  '',
+  `| shape | product | ${names.join(' | ')} | ours/peer-4x4 | ours/tfjs-cpu | ours/tfjs-wasm | wasm/ours | wasm/tfjs-wasm | numpy-1t (quoted) | torch-1t (quoted) |`,
+  `|---|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|---:|---:|`,
 ];
 const json = rows.map((row) => {
   const g = Object.fromEntries(names.map((n) => [n, gflops(row, n)]));
   const q = quoted.get(row.shape.name) ?? {};
-  md.push(`| ${row.shape.name} | ${row.shape.what} | ${names.map((n) => fmt(g[n])).join(' | ')} | ${fmt(g.ours! / g['peer-4x4']!)}× | ${fmt(g.ours! / g['tfjs-cpu']!)}× | ${fmt(g.ours! / g['tfjs-wasm']!)}× | ${fmt(q['numpy-1t'])} | ${fmt(q['torch-1t'])} |`);
+  md.push(`| ${row.shape.name} | ${row.shape.what} | ${names.map((n) => fmt(g[n])).join(' | ')} | ${fmt(g.ours! / g['peer-4x4']!)}× | ${fmt(g.ours! / g['tfjs-cpu']!)}× | ${fmt(g.ours! / g['tfjs-wasm']!)}× | ${fmt(g.wasm! / g.ours!)}× | ${fmt(g.wasm! / g['tfjs-wasm']!)}× | ${fmt(q['numpy-1t'])} | ${fmt(q['torch-1t'])} |`);
   return { shape: row.shape, flops: flops(row.shape), gflops: g, median_s: Object.fromEntries(names.map((n) => [n, median(row.samples[n]!)])), samples_s: row.samples, max_rel_error: row.err, quoted_python_gflops: q };
 });
-md.push('', `Status: ${JSON.stringify(status)}`);
+md.push('', `Status: ${JSON.stringify(status)}. wasm backend: ${JSON.stringify(wasm.describe!())}.`);
+
+// Crossover: where does the wasm backend's fixed cost per call (arena, copies, packing) stop
+// mattering? Tiny products, js vs wasm side by side (each timed ≥ 50 ms after a warm-up).
+const SMALL: [number, number, number][] = [[1, 1, 1], [2, 2, 2], [4, 4, 4], [1, 8, 8], [8, 8, 1], [6, 6, 6], [8, 8, 8], [1, 64, 64], [64, 1, 64], [64, 64, 1], [16, 16, 16], [32, 32, 32], [64, 64, 64]];
+md.push('', `## js vs wasm on small products (current wasm autoMinFlops = ${WASM_AUTO_MIN_FLOPS})`, '', '| m×k·k×n | flops | js µs | wasm µs | js/wasm |', '|---|---:|---:|---:|---:|');
+const crossover = SMALL.map(([m, k, n]) => {
+  const x: Shape = { name: '', what: '', batch: 1, m, k, n, transA: false, transB: false };
+  const rng = new Rng(5);
+  const s = matmulSpec(x, Float32Array.from({ length: m * k }, () => rng.normal()), Float32Array.from({ length: k * n }, () => rng.normal()));
+  const times: Record<string, number[]> = { js: [], wasm: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, be] of (r % 2 === 0 ? [['js', jsBackend], ['wasm', wasm]] : [['wasm', wasm], ['js', jsBackend]]) as [string, Backend][]) {
+      timeIt(() => be.matmul(s), 10);
+      times[name]!.push(timeIt(() => be.matmul(s), 50) * 1e3);
+    }
+  }
+  const js = median(times.js!), w = median(times.wasm!);
+  md.push(`| ${m}×${k}·${k}×${n} | ${2 * m * n * k} | ${js.toFixed(2)} | ${w.toFixed(2)} | ${(js / w).toFixed(2)} |`);
+  return { m, k, n, flops: 2 * m * n * k, js_us: js, wasm_us: w };
+});
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(new URL('kernels.json', RESULTS), JSON.stringify({ kind: 'kernels', machine: await machine(), rounds: ROUNDS, maxTime: MAX_TIME, engines, status, rows: json }, null, 2) + '\n');
+writeFileSync(new URL('kernels.json', RESULTS), JSON.stringify({ kind: 'kernels', machine: await machine(), rounds: ROUNDS, maxTime: MAX_TIME, engines, wasm: wasm.describe!(), status, rows: json, crossover }, null, 2) + '\n');
 writeFileSync(new URL('kernels.md', RESULTS), md.join('\n') + '\n');
 console.log(md.join('\n'));
 for (const be of gpuBackends) await be.destroy();

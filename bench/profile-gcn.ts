@@ -1,23 +1,24 @@
 /**
  * npx tsx bench/profile-gcn.ts — where our GCN training step and ascent step spend their time:
- * every matmul goes through a timing wrapper around the js backend (time, GFLOP/s per product
- * shape), the rest of the step is the autograd layer (elementwise ops, reductions, bookkeeping).
+ * every matmul goes through a timing wrapper around one backend (env BACKEND: js, the default,
+ * or wasm; time and GFLOP/s per product shape), the rest of the step is the autograd layer
+ * (elementwise ops, reductions, bookkeeping).
  * For a per-function view run it under `node --cpu-prof --import tsx bench/profile-gcn.ts`.
  */
 import type { MatmulSpec } from '../src/kernels/backend.js';
-import { jsBackend } from '../src/kernels/js/index.js';
-import { registerBackend, setBackend } from '../src/kernels/registry.js';
+import { getBackend, registerBackend, setBackend } from '../src/kernels/registry.js';
 import { setupAscent, setupTraining, type GcnCommon } from './lib/gcn-ours.js';
 import { importPeer } from './lib/peers.js';
 import { now } from './lib/stats.js';
 
 const STEPS = Number(process.env.STEPS ?? 20);
+const inner = getBackend(process.env.BACKEND ?? 'js');
 const byShape = new Map<string, { calls: number; ms: number; flops: number }>();
 registerBackend({
-  name: 'js-timed', exact: true, supports: () => true,
+  name: 'timed', exact: true, supports: (dtype) => inner.supports(dtype),
   matmul(s: MatmulSpec) {
     const t0 = now();
-    jsBackend.matmul(s);
+    inner.matmul(s);
     const ms = now() - t0;
     const key = `${s.batch > 1 ? `${s.batch}×` : ''}[${s.m}×${s.k}]${s.transA ? 'ᵀ*' : ''}·[${s.k}×${s.n}]${s.transB ? 'ᵀ*' : ''}`;
     const e = byShape.get(key) ?? { calls: 0, ms: 0, flops: 0 };
@@ -27,7 +28,8 @@ registerBackend({
     byShape.set(key, e);
   },
 });
-setBackend('js-timed');
+setBackend('timed');
+console.log(`matmul backend: ${inner.name} ${JSON.stringify(inner.describe?.() ?? {})}`);
 
 const common = await importPeer<GcnCommon>('gcn_common.mjs');
 const tr = setupTraining(common);
