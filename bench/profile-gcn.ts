@@ -7,9 +7,10 @@
  */
 import type { MatmulSpec } from '../src/kernels/backend.js';
 import { getBackend, registerBackend, setBackend } from '../src/kernels/registry.js';
+import type { WasmBackend } from '../src/kernels/wasm/index.js';
 import { setupAscent, setupTraining, type GcnCommon } from './lib/gcn-ours.js';
 import { importPeer } from './lib/peers.js';
-import { now } from './lib/stats.js';
+import { now, timeIt } from './lib/stats.js';
 
 const STEPS = Number(process.env.STEPS ?? 20);
 const inner = getBackend(process.env.BACKEND ?? 'js');
@@ -46,6 +47,31 @@ function report(label: string, steps: number, run: () => void): void {
     console.log(`| ${k} | ${e.calls / steps} | ${(e.ms / steps).toFixed(2)} | ${(e.flops / e.ms / 1e6).toFixed(2)} |`);
   }
 }
+/**
+ * The wasm backend copies operands in and results out on every call. How much would keeping
+ * tensors resident in its memory save? Bytes copied per step, and what copying that many bytes
+ * costs here: TypedArray.set in pieces of the step's average copy size between cache-resident
+ * arrays (lower bound), and in one piece of the whole step's bytes, beyond L2 (upper bound).
+ */
+function boundary(label: string, steps: number, run: () => void): void {
+  if (!('traffic' in inner)) return;
+  const traffic = (inner as WasmBackend).traffic;
+  const t0 = traffic();
+  for (let i = 0; i < steps; i++) run();
+  const t1 = traffic();
+  const calls = (t1.calls - t0.calls) / steps;
+  const bytes = (t1.bytesIn - t0.bytesIn + t1.bytesOut - t0.bytesOut) / steps;
+  const each = Math.max(1, Math.round(bytes / (3 * calls) / 4)); // ≈ A, B and C per call
+  const src = new Float32Array(each), dst = new Float32Array(each);
+  const lo = timeIt(() => dst.set(src), 50) * 3 * calls;
+  const all = Math.round(bytes / 4), bigSrc = new Float32Array(all), bigDst = new Float32Array(all);
+  bigDst.set(bigSrc); // first touch (page faults) outside the timing
+  const hi = timeIt(() => bigDst.set(bigSrc), 50, 5);
+  console.log(`${label}: ${calls} wasm calls, ${(bytes / 2 ** 20).toFixed(2)} MiB copied in+out per step ≈ ${lo.toFixed(2)}–${hi.toFixed(2)} ms of copying`);
+}
+
 report('training step', STEPS, () => void tr.step());
+boundary('training step', STEPS, () => void tr.step());
 const asc = setupAscent(common, tr.P);
 report('ascent step', STEPS, () => asc.run(1));
+boundary('ascent step', STEPS, () => asc.run(1));

@@ -32,6 +32,8 @@ export interface WasmBackend extends Backend {
   readonly moduleSize: number;
   /** Current size of the linear memory in bytes. */
   memoryBytes(): number;
+  /** Calls and bytes copied into and out of linear memory since creation (the boundary cost). */
+  traffic(): { calls: number; bytesIn: number; bytesOut: number };
 }
 
 /** Browsers refuse synchronous compilation of larger modules on the main thread. */
@@ -69,6 +71,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const { exports: k, memory } = compile(bytes, 'wasm' in options ? options.wasm : globalThis.WebAssembly);
   const arena = new Arena(memory);
   const { mr, nr } = tiling;
+  const traffic = { calls: 0, bytesIn: 0, bytesOut: 0 };
 
   function matmul(spec: MatmulSpec): void {
     const { a, b, out, m, n, k: depth, transA, transB } = spec;
@@ -115,6 +118,9 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
       k.gemm(aAt + (aOffsets[t]! - aLo) * 4, rs, ds, pbAt, cAt + t * rowsA * n * 4, rowsA, n, depth, paAt, edgeAt);
     }
     out.set(f32.subarray(cAt >> 2, (cAt >> 2) + cells));
+    traffic.calls++;
+    traffic.bytesIn += (aHi - aLo + bHi - bLo) * 4;
+    traffic.bytesOut += cells * 4;
   }
 
   return {
@@ -125,6 +131,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     matmul,
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
+    traffic: () => ({ ...traffic }),
     describe: () => ({
       engine: 'webassembly-simd128', kernel: `f32x4 ${mr}x${nr} packed tile`, moduleBytes: String(bytes.length),
       compile: 'synchronous', memoryBytes: String(memory.buffer.byteLength),
