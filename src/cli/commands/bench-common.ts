@@ -5,7 +5,7 @@ import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
-import { parseChoice } from '../args.js';
+import { parseChoice, parseIntFlag } from '../args.js';
 import { list, need, str, UsageError, type Values } from '../context.js';
 
 export const BENCH_FLAGS = {
@@ -33,7 +33,10 @@ export function predictorKind(v: Values): 'mlp' | 'gcn' {
 
 export function algorithmOptions(v: Values): AlgorithmOptions {
   const kind = predictorKind(v);
-  return { prednas: { predictor: { kind } }, wen: { predictor: { kind } } };
+  const e = str(v, 'epochs');
+  const epochs = e === undefined ? undefined : parseIntFlag('epochs', e, 100);
+  const predictor = epochs === undefined ? { kind } : { kind, epochs };
+  return { prednas: { predictor }, wen: { predictor } };
 }
 
 /** Constraint strings, each validated (the parse error names the bad one). */

@@ -22,7 +22,7 @@ function liveTable(res: ExperimentResults): string {
 
 export const COMPARE_FLAGS = {
   ...BENCH_FLAGS, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
-  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, out: { type: 'string' },
+  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' },
   checkpoints: { type: 'string' },
 } as const;
 
@@ -44,6 +44,7 @@ Usage: prednas compare --space nb201|nb101|SPEC.json --out DIR [options]
   --workers N        worker threads (default 1); results are identical for any N
   --constraint C     e.g. flops<=40 (repeatable; hard filter on every query)
   --predictor P      mlp (default) or gcn
+  --epochs N         predictor training steps per round (default 100)
   --fidelity F, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg

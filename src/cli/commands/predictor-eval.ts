@@ -21,7 +21,7 @@ Usage: prednas predictor-eval --space nb201|nb101|SPEC.json --out DIR [options]
   --train-sizes LIST   training-set sizes (default 10,20,50,100,200)
   --seeds SEEDS        LO..HI or a comma list (default 0..2)
   --test-size N        held-out architectures, disjoint from every training set (default 500)
-  --epochs N           full-batch Adam steps per fit (default: the predictor's, 200)
+  --epochs N           full-batch Adam steps per fit (default: the predictor's, 100)
   --ensemble M         ensemble members (default: the predictor's, 3)
   --dataset D, --fidelity F, --data DIR   as for search
   --out DIR            writes results.json (schema prednas.predictor-eval/1), table.md and

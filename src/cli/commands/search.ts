@@ -11,7 +11,7 @@ import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, constraintFlags, obser
 
 export const SEARCH_FLAGS = {
   ...BENCH_FLAGS, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
-  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
+  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
 } as const;
 
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
@@ -28,6 +28,7 @@ Usage: prednas search --space nb201|nb101|SPEC.json [options]
   --seed S           (default 0)
   --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
   --predictor P      mlp (default) or gcn, for prednas and wen
+  --epochs N         predictor training steps per round (default 100)
   --protocol A|B     which metric the summary line reports (default A)
   --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
   --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
