@@ -23,7 +23,7 @@ describe('prednas CLI basics', () => {
     }
     const unknown = runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("prednas: unknown command 'frobnicate' (commands: demo, search, compare, predictor-eval, info, suggest, tell, run; see prednas --help)\n");
+    expect(unknown.stderr).toBe("prednas: unknown command 'frobnicate' (commands: demo, search, compare, predictor-eval, info, suggest, tell, run, serve; see prednas --help)\n");
     const badFlag = runCli(['search', '--budgte', '5']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr.trim().split('\n')).toHaveLength(1);

@@ -11,6 +11,7 @@ import { info, INFO_FLAGS, INFO_HELP } from './commands/info.js';
 import { predictorEval, PREDICTOR_EVAL_FLAGS, PREDICTOR_EVAL_HELP } from './commands/predictor-eval.js';
 import { run, RUN_FLAGS, RUN_HELP } from './commands/run.js';
 import { search, SEARCH_FLAGS, SEARCH_HELP } from './commands/search.js';
+import { serve, SERVE_FLAGS, SERVE_HELP } from './commands/serve.js';
 import { suggest, SUGGEST_FLAGS, SUGGEST_HELP, tell, TELL_FLAGS, TELL_HELP } from './commands/suggest.js';
 
 interface Command {
@@ -29,6 +30,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   suggest: { flags: SUGGEST_FLAGS, help: SUGGEST_HELP, summary: 'next architectures to train (ask), as JSON lines', run: suggest },
   tell: { flags: TELL_FLAGS, help: TELL_HELP, summary: 'record a training result (tell)', run: tell },
   run: { flags: RUN_FLAGS, help: RUN_HELP, summary: 'search with your own training command, N jobs in flight', run },
+  serve: { flags: SERVE_FLAGS, help: SERVE_HELP, summary: 'the browser demo on a local server with a strict CSP', run: serve },
 };
 
 const USAGE = `prednas — sample-efficient NAS by predictor gradient ascent

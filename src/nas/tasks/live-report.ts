@@ -32,11 +32,11 @@ export function bestPoint(traj: readonly TrajectoryPoint[]): TrajectoryPoint | n
   return best;
 }
 
-export function liveCurveSvg(traj: readonly TrajectoryPoint[], title: string, note?: string): string {
+export function liveCurveSvg(traj: readonly TrajectoryPoint[], title: string, note?: string, xLabel = 'queries (candidates trained)'): string {
   const c = bestSoFar(traj);
   return linePlotSvg({
     title,
-    xLabel: 'queries (candidates trained)',
+    xLabel,
     yLabel: 'accuracy (%)',
     series: [
       { name: 'best val so far', x: c.queries, y: c.val, lo: c.val, hi: c.val },

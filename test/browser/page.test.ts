@@ -1,0 +1,127 @@
+/**
+ * The browser demo in a real browser: Debian's Chromium driven by playwright-core, the page served
+ * by `prednas serve`'s server with the strict CSP (no eval, no WebAssembly compilation). A short
+ * search must run to completion in the Web Worker, on the JS kernels (the wasm backend must step
+ * aside under this CSP, with its reason recorded), and the downloaded results must match the page.
+ * Screenshots go to test-artifacts/ (git-ignored).
+ *
+ * Skipped only when /usr/bin/chromium is absent outside CI; in CI (.ci/run installs it) a missing
+ * browser fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWeb, CORE_TARGET_BYTES, WEB_DIR } from '../../scripts/build-web.js';
+import { startServer, STRICT_CSP, type StaticServer } from '../../src/cli/commands/serve.js';
+import { resolveDataDir } from '../../src/io/data-dir.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
+const NB201 = join(resolveDataDir(), 'nasbench201', 'nb201.csv.gz');
+const inCi = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
+
+interface PageResult {
+  task: string;
+  queries: number;
+  best: { arch: string; val: number; test: number | null; network?: string };
+  kernels: { selection: string; matmuls: Record<string, number>; unavailable: Record<string, string> };
+}
+
+async function runSearch(page: Page, url: string, setup: (p: Page) => Promise<void>, timeout = 90_000): Promise<PageResult> {
+  const response = await page.goto(url);
+  expect(response?.headers()['content-security-policy']).toBe(STRICT_CSP);
+  await setup(page);
+  await page.click('#start');
+  await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout });
+  const status = await page.textContent('#status');
+  expect(status, status ?? '').toMatch(/^done: /);
+  return JSON.parse((await page.getAttribute('#summary', 'data-result'))!) as PageResult;
+}
+
+describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP (Chromium)', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does this in CI)`);
+    const sizes = await buildWeb({ quiet: true });
+    const core = sizes.find((s) => s.file === 'prednas-core.js')!;
+    expect(core.bytes).toBeLessThan(CORE_TARGET_BYTES);
+    server = await startServer({ root: WEB_DIR });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('runs a live MNIST search in the worker on the JS kernels (wasm refused by the CSP) and offers the results', async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    const r = await runSearch(page, server.url, async (p) => {
+      await p.fill('#budget', '8');
+      await p.fill('#epochs', '1');
+      await p.fill('#train-images', '1500');
+      await p.fill('#seed', '3');
+    });
+    expect(r.task).toBe('mnist-mlp');
+    expect(r.queries).toBe(8);
+    expect(r.best.val).toBeGreaterThan(50);
+    expect(r.best.network).toMatch(/^196-(\d+-)+10 (relu|tanh|silu) lr=/);
+    expect(r.kernels.selection).toBe('auto');
+    expect(r.kernels.matmuls['js']).toBeGreaterThan(100);
+    expect(r.kernels.matmuls['wasm']).toBeUndefined();
+    expect(r.kernels.unavailable['wasm']).toMatch(/WebAssembly compilation was refused or failed/);
+    expect(await page.locator('#plot svg').count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const saved = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(saved.schema).toBe('prednas.browser-run/1');
+    expect(saved.trajectory).toHaveLength(8);
+    expect(saved.best).toEqual(r.best);
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-mnist.png'), fullPage: true });
+    // The only console errors allowed are the CSP refusing WebAssembly (that is the point).
+    expect(consoleErrors.filter((e) => !/WebAssembly|wasm-unsafe-eval/.test(e))).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it.skipIf(!existsSync(NB201) && !inCi)('searches NB-201 from the table file the user picks (gzip decompressed in the browser)', async () => {
+    const page = await browser.newPage();
+    const r = await runSearch(page, server.url, async (p) => {
+      await p.check('input[name="task"][value="nb201"]');
+      await p.setInputFiles('#table', NB201);
+      await p.selectOption('#dataset', 'cifar100');
+      await p.fill('#budget', '20');
+    });
+    expect(r.task).toBe('nb201');
+    expect(r.queries).toBe(20);
+    expect(r.best.arch).toMatch(/^\|[a-z_0-9]+~0\|\+/);
+    // Validation accuracy of a decent CIFAR-100 cell among 20 queried; chance is 1 %.
+    expect(r.best.val).toBeGreaterThan(50);
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-nb201.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('uses the wasm kernels when the CSP allows WebAssembly (so the fallback above is the CSP\'s doing)', async () => {
+    const relaxed = await startServer({ root: WEB_DIR, csp: STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'") });
+    try {
+      const page = await browser.newPage();
+      await page.goto(relaxed.url);
+      await page.fill('#budget', '3');
+      await page.fill('#epochs', '1');
+      await page.fill('#train-images', '500');
+      await page.click('#start');
+      await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 60_000 });
+      const r = JSON.parse((await page.getAttribute('#summary', 'data-result'))!) as PageResult;
+      expect(r.kernels.matmuls['wasm']).toBeGreaterThan(0);
+      expect(r.kernels.unavailable).toEqual({});
+      await page.close();
+    } finally {
+      await relaxed.close();
+    }
+  }, 90_000);
+});
