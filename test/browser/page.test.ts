@@ -15,6 +15,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildWeb, CORE_TARGET_BYTES, WEB_DIR } from '../../scripts/build-web.js';
 import { startServer, STRICT_CSP, type StaticServer } from '../../src/cli/commands/serve.js';
 import { resolveDataDir } from '../../src/io/data-dir.js';
+import { loadMnistDigits } from '../../src/io/mnist.js';
+import { runJob } from '../../src/browser/job.js';
+import { encodeDigits } from '../../src/nas/tasks/digits.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -83,6 +86,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     expect(saved.schema).toBe('prednas.browser-run/1');
     expect(saved.trajectory).toHaveLength(8);
     expect(saved.best).toEqual(r.best);
+    // The browser's worker and Node compute the same search, number for number (JS kernels in both).
+    const node = await runJob({ task: 'mnist-mlp', digits: encodeDigits(loadMnistDigits()), epochs: 1, trainImages: 1500, algo: 'prednas', budget: 8, seed: 3, constraint: 'params<=50000', backend: 'js' }, () => undefined);
+    expect(saved.trajectory).toEqual(node.trajectory);
     await page.screenshot({ path: join(ARTIFACTS, 'browser-mnist.png'), fullPage: true });
     // The only console errors allowed are the CSP refusing WebAssembly (that is the point).
     expect(consoleErrors.filter((e) => !/WebAssembly|wasm-unsafe-eval/.test(e))).toEqual([]);
