@@ -10,8 +10,10 @@ import { list, need, str, UsageError, type Values } from '../context.js';
 
 export const BENCH_FLAGS = {
   space: { type: 'string' }, dataset: { type: 'string' }, fidelity: { type: 'string' }, data: { type: 'string' },
-  task: { type: 'string' },
 } as const;
+
+/** `--task T` (a live task instead of --space): accepted by search and compare. */
+export const TASK_FLAG = { task: { type: 'string' } } as const;
 
 export function benchmarkRequest(v: Values): BenchmarkRequest {
   const dataset = str(v, 'dataset'), fidelity = str(v, 'fidelity');

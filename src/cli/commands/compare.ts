@@ -9,7 +9,7 @@ import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-
 import { validateResults } from '../../nas/report/results-schema.js';
 import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, constraintFlags } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags } from './bench-common.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { isLiveTask, recordRuns } from '../../io/mnist-task.js';
 import type { ExperimentResults } from '../../nas/experiment/runner.js';
@@ -21,7 +21,7 @@ function liveTable(res: ExperimentResults): string {
 }
 
 export const COMPARE_FLAGS = {
-  ...BENCH_FLAGS, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
+  ...BENCH_FLAGS, ...TASK_FLAG, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
   workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' },
   checkpoints: { type: 'string' },
 } as const;

@@ -7,10 +7,10 @@ import { parseConstraint } from '../../nas/experiment/constraint.js';
 import { ALGORITHMS } from '../../nas/search/registry.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, constraintFlags, observedOracle } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, observedOracle } from './bench-common.js';
 
 export const SEARCH_FLAGS = {
-  ...BENCH_FLAGS, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
+  ...BENCH_FLAGS, ...TASK_FLAG, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
   constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
 } as const;
 
