@@ -16,7 +16,8 @@ import type { ExperimentResults } from '../../nas/experiment/runner.js';
 
 /** The results table of a live task, whose "optimum" is the best any run found (said so). */
 function liveTable(res: ExperimentResults): string {
-  const best = `Best found by any run (a live task has no table optimum: every query trained the candidate; "found optimum" counts runs that reached it): **${res.optimum.value.toFixed(3)}** (\`${res.optimum.arch}\`).`;
+  const best = `Best found by any run (a live task has no table optimum: every query trained the candidate; "found optimum" counts runs that reached it): **${res.optimum.value.toFixed(3)}** (\`${res.optimum.arch}\`). ` +
+    'Trained results are cached per network within a process, so "time / run" is lower for runs that re-query networks an earlier run trained.';
   return resultsTable(res).replace(/^Optimum of the table.*$/m, () => best);
 }
 
