@@ -3,8 +3,8 @@
  * 8 nodes, 8 features, 3 GCN layers of 128, MLP head; forward+backward+Adam training step, and
  * 100 input-ascent steps on 64 candidates) on our engine with the js backend ('ours') and the
  * wasm backend ('ours-wasm'), tfjs-cpu and tfjs-wasm in one process, interleaved in blocks; then
- * PyTorch on one thread (../shared/peers/bench_gcn_torch.py, a child process, right after) when
- * /usr/bin/python3 has torch. The last line printed is one JSON object of medians (ms).
+ * PyTorch on one thread (../shared/peers/bench_gcn_torch.py, a child process, once before and
+ * once after) when /usr/bin/python3 has torch. The last line printed is one JSON object of medians (ms).
  * Env: STEPS (timed training steps per implementation, default 20), BLOCK (default 5),
  * WARMUP (default 3), ASCENT_REPS (default 3), ONLY (comma list of ours,ours-wasm,tfjs-cpu,tfjs-wasm),
  * TORCH=0 (skip PyTorch), TORCH_STEPS (default 100).
@@ -67,6 +67,22 @@ for (const be of ['cpu', 'wasm'] as const) {
   });
 }
 
+/**
+ * PyTorch, one thread, same workload (the peers' script), in a child process; run once before
+ * and once after the JS implementations, since the load on a shared machine drifts.
+ */
+type TorchRun = { train_step_median_ms: number; ascent_100_steps_median_ms: number; init_loss: number; torch: string };
+function runTorch(): TorchRun | string {
+  if (process.env.TORCH === '0') return 'skipped (TORCH=0)';
+  const out = `${tmpdir()}/prednas-gcn-torch-1t.json`;
+  const r = spawnSync('/usr/bin/python3', [`${PEERS_DIR}bench_gcn_torch.py`, '--threads', '1', '--steps', process.env.TORCH_STEPS ?? '100', '--out', out], { encoding: 'utf8' });
+  if (r.status !== 0) return `unavailable: /usr/bin/python3 bench_gcn_torch.py exited ${r.status ?? r.error?.message}: ${(r.stderr || r.stdout || '').trim().split('\n').pop()}`;
+  const j = JSON.parse(readFileSync(out, 'utf8')) as { torch: string; results: { train_step_median_ms: number; ascent_100_steps_median_ms: number; init_loss: number }[] };
+  const t = j.results[0]!;
+  return { train_step_median_ms: t.train_step_median_ms, ascent_100_steps_median_ms: t.ascent_100_steps_median_ms, init_loss: t.init_loss, torch: j.torch };
+}
+const torchBefore = runTorch();
+
 /** Time `fn` and add the backends that ran its matmuls to `im.matmuls`. */
 function counted(im: Impl, fn: () => void): number {
   resetBackendStats();
@@ -100,18 +116,13 @@ for (let rep = 0; rep < ASCENT_REPS; rep++) {
   }
 }
 setBackend('js');
-
-/** PyTorch, one thread, same workload (the peers' script), right after the JS implementations. */
-function runTorch(): { train_step_median_ms: number; ascent_100_steps_median_ms: number; init_loss: number; torch: string } | string {
-  if (process.env.TORCH === '0') return 'skipped (TORCH=0)';
-  const out = `${tmpdir()}/prednas-gcn-torch-1t.json`;
-  const r = spawnSync('/usr/bin/python3', [`${PEERS_DIR}bench_gcn_torch.py`, '--threads', '1', '--steps', process.env.TORCH_STEPS ?? '100', '--out', out], { encoding: 'utf8' });
-  if (r.status !== 0) return `unavailable: /usr/bin/python3 bench_gcn_torch.py exited ${r.status ?? r.error?.message}: ${(r.stderr || r.stdout || '').trim().split('\n').pop()}`;
-  const j = JSON.parse(readFileSync(out, 'utf8')) as { torch: string; results: { train_step_median_ms: number; ascent_100_steps_median_ms: number; init_loss: number }[] };
-  const t = j.results[0]!;
-  return { train_step_median_ms: t.train_step_median_ms, ascent_100_steps_median_ms: t.ascent_100_steps_median_ms, init_loss: t.init_loss, torch: j.torch };
-}
-const torch = runTorch();
+const torchAfter = runTorch();
+/** Both torch runs averaged (or whichever succeeded), else the reason. */
+const torch: TorchRun | string = typeof torchBefore === 'string' ? torchAfter : typeof torchAfter === 'string' ? torchBefore : {
+  ...torchAfter,
+  train_step_median_ms: (torchBefore.train_step_median_ms + torchAfter.train_step_median_ms) / 2,
+  ascent_100_steps_median_ms: (torchBefore.ascent_100_steps_median_ms + torchAfter.ascent_100_steps_median_ms) / 2,
+};
 
 const flops = common.flopCounts();
 const summary = impls.map((im) => ({
@@ -125,7 +136,7 @@ for (const s of summary) {
     ` | ascent 100 steps ${s.ascent_100_median_ms.toFixed(0)} ms (pred ${s.ascent_score.map((v) => v.toFixed(4)).join(' -> ')})`);
 }
 for (const s of summary) if (Object.keys(s.matmuls_by_backend).length > 0) console.log(`${s.impl} matmuls ran on: ${JSON.stringify(s.matmuls_by_backend)}`);
-console.log(typeof torch === 'string' ? `torch-1t   ${torch}` : `torch-1t   train ${torch.train_step_median_ms.toFixed(2)} ms/step (init loss ${torch.init_loss.toFixed(6)}) | ascent 100 steps ${torch.ascent_100_steps_median_ms.toFixed(0)} ms (torch ${torch.torch}, run right after)`);
+console.log(typeof torch === 'string' ? `torch-1t   ${torch}` : `torch-1t   train ${torch.train_step_median_ms.toFixed(2)} ms/step (init loss ${torch.init_loss.toFixed(6)}) | ascent 100 steps ${torch.ascent_100_steps_median_ms.toFixed(0)} ms (torch ${torch.torch}; mean of a run before and one after: ${[torchBefore, torchAfter].map((t) => (typeof t === 'string' ? t : `${t.train_step_median_ms.toFixed(2)} / ${t.ascent_100_steps_median_ms.toFixed(0)}`)).join(' and ')})`);
 const by = (name: string) => summary.find((s) => s.impl === name);
 const torchMs = typeof torch === 'string' ? null : torch.train_step_median_ms;
 const torchAscentMs = typeof torch === 'string' ? null : torch.ascent_100_steps_median_ms;
@@ -145,6 +156,6 @@ const line = {
   tfjs_wasm_ascent_ms: by('tfjs-wasm')?.ascent_100_median_ms ?? null,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/gcn.json', import.meta.url), JSON.stringify({ kind: 'gcn', machine: await machine(), cfg, flops, steps: STEPS, block: BLOCK, warmup: WARMUP, ascentReps: ASCENT_REPS, results: summary, torch_1t: torch, line }, null, 2) + '\n');
+writeFileSync(new URL('./results/gcn.json', import.meta.url), JSON.stringify({ kind: 'gcn', machine: await machine(), cfg, flops, steps: STEPS, block: BLOCK, warmup: WARMUP, ascentReps: ASCENT_REPS, results: summary, torch_1t: torch, torch_1t_runs: [torchBefore, torchAfter], line }, null, 2) + '\n');
 console.log(JSON.stringify(line));
 process.exit(0);
