@@ -7,12 +7,14 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MatmulSpec } from '../src/kernels/backend.js';
+import { Bin, Un, binary, unary } from '../src/autograd/loops.js';
+import type { BinaryKind, MatmulSpec, UnaryKind } from '../src/kernels/backend.js';
 import {
-  backendStats, lastBackend, listBackends, registerLazyBackend, resetBackendStats, runMatmul, setBackend, unavailableBackends,
+  backendStats, elementwiseBackend, lastBackend, listBackends, registerBackend, registerLazyBackend, resetBackendStats, runMatmul,
+  setBackend, unavailableBackends, unregisterBackend, withBackend,
 } from '../src/kernels/registry.js';
 import { Code, F32, I32, V128, moduleBytes, sleb, uleb } from '../src/kernels/wasm/emit.js';
-import { SYNC_COMPILE_LIMIT, createWasmBackend } from '../src/kernels/wasm/index.js';
+import { SYNC_COMPILE_LIMIT, WASM_MIN_ELEMENTS, createWasmBackend, wasmModuleBytes } from '../src/kernels/wasm/index.js';
 import { DEFAULT_TILING, matmulModuleBytes } from '../src/kernels/wasm/matmul-kernel.js';
 import { build, describeCase, reference, referenceF32, type Case } from './kernels-cases.js';
 
@@ -152,9 +154,10 @@ describe('matmul kernels', () => {
 
   it('the module validates and stays under the 4 KiB that browsers compile synchronously on the main thread', () => {
     for (const tiling of [DEFAULT_TILING, { mr: 6, nr: 8 }, { mr: 2, nr: 16 }, { mr: 1, nr: 4 }]) {
-      const bytes = matmulModuleBytes(tiling);
-      expect(WebAssembly.validate(bytes), `${tiling.mr}x${tiling.nr}`).toBe(true);
-      expect(bytes.length).toBeLessThan(SYNC_COMPILE_LIMIT);
+      for (const bytes of [matmulModuleBytes(tiling), wasmModuleBytes(tiling)]) {
+        expect(WebAssembly.validate(bytes), `${tiling.mr}x${tiling.nr}`).toBe(true);
+        expect(bytes.length).toBeLessThan(SYNC_COMPILE_LIMIT);
+      }
     }
     expect(() => matmulModuleBytes({ mr: 4, nr: 6 })).toThrow(/multiple of 4/);
   });
@@ -312,5 +315,113 @@ describe('loading where WebAssembly is not allowed', () => {
     runMatmul(square(32), 'float32');
     expect(lastBackend()).toBe('wasm');
     expect(unavailableBackends()).toEqual({});
+  });
+});
+
+describe('elementwise kernels', () => {
+  const be = createWasmBackend();
+  const UN: [UnaryKind, Un][] = [['neg', Un.Neg], ['abs', Un.Abs], ['sqrt', Un.Sqrt], ['relu', Un.Relu]];
+  const BIN: [BinaryKind, Bin][] = [['add', Bin.Add], ['sub', Bin.Sub], ['mul', Bin.Mul], ['div', Bin.Div], ['max', Bin.Max], ['min', Bin.Min]];
+  // Float32 values with the cases that tell implementations apart: NaN, ±0, ±Inf, denormals, ties.
+  const value = fc.oneof(
+    fc.constantFrom(NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 1, -1, 3.4e38),
+    fc.float({ noDefaultInfinity: true, noNaN: true }),
+  );
+  const sameBits = (got: Float32Array, want: Float32Array, what: string): void => {
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      const g = got[i]!, w = want[i]!;
+      const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v)); // String(-0) is '0'
+      if (!(Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)))) expect(show(g), `${what} at ${i}`).toBe(show(w));
+    }
+  };
+
+  it('unary ops equal the engine loops bit for bit (NaN, ±0, denormals, lengths off the vector width)', () => {
+    fc.assert(fc.property(fc.array(value, { maxLength: 41 }), (xs) => {
+      const x = Float32Array.from(xs);
+      for (const [kind, op] of UN) {
+        const want = new Float32Array(x.length), got = new Float32Array(x.length).fill(7);
+        withBackend('js', () => unary(op, x, want));
+        be.unary!(kind, x, got);
+        sameBits(got, want, kind);
+      }
+    }), { seed: 46, numRuns: 200 });
+  });
+
+  it('binary ops, same shape and a repeating trailing block of any period, equal the engine loops', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 7 }), fc.boolean(), fc.array(value, { minLength: 63, maxLength: 63 }), (period, rows, same, pool) => {
+      const n = period * rows;
+      const x = Float32Array.from({ length: n }, (_, i) => pool[i % 63]!);
+      const y = Float32Array.from({ length: same ? n : period }, (_, i) => pool[(5 * i + 17) % 63]!);
+      const outShape = [rows, period], yShape = same ? outShape : [period];
+      for (const [kind, op] of BIN) {
+        const want = new Float32Array(n), got = new Float32Array(n).fill(7);
+        withBackend('js', () => binary(op, x, outShape, y, yShape, want, outShape));
+        be.binary!(kind, x, y, got);
+        sameBits(got, want, `${kind} period ${y.length} of ${n}`);
+      }
+    }), { seed: 47, numRuns: 200 });
+  });
+
+  it('binary ops on every pair of special values (the fast-check pools rarely pair ±0 or NaN)', () => {
+    const specials = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 1, -1, 3.4e38, 2];
+    const x = Float32Array.from(specials.flatMap((a) => specials.map(() => a)));
+    const y = Float32Array.from(specials.flatMap(() => specials));
+    for (const [kind, op] of BIN) {
+      const want = new Float32Array(x.length), got = new Float32Array(x.length);
+      withBackend('js', () => binary(op, x, [x.length], y, [y.length], want, [x.length]));
+      be.binary!(kind, x, y, got);
+      sameBits(got, want, kind);
+    }
+  });
+
+  it('checks lengths', () => {
+    expect(() => be.unary!('relu', new Float32Array(3), new Float32Array(4))).toThrow(/wasm elementwise: x has 3 elements, out 4/);
+    expect(() => be.binary!('add', new Float32Array(6), new Float32Array(4), new Float32Array(6))).toThrow(/y has 4 elements, which does not tile out's 6/);
+    be.unary!('neg', new Float32Array(0), new Float32Array(0)); // empty: nothing to do
+  });
+
+  describe('routing from the engine loops', () => {
+    afterEach(() => {
+      unregisterBackend('spy');
+      setBackend('js');
+    });
+    /** The wasm kernels behind a recording wrapper that takes every size. */
+    function spy(): { calls: string[] } {
+      const calls: string[] = [];
+      registerBackend({
+        name: 'spy', exact: true, supports: (d) => d === 'float32', matmul: (s) => be.matmul(s), autoMinElements: 1,
+        unary: (k, x, o) => (calls.push(`unary ${k} ${o.length}`), be.unary!(k, x, o)),
+        binary: (k, x, y, o) => (calls.push(`binary ${k} ${y.length}/${o.length}`), be.binary!(k, x, y, o)),
+      });
+      return { calls };
+    }
+
+    it('the selection decides: js never, wasm from WASM_MIN_ELEMENTS, auto the lowest threshold reached', () => {
+      expect(elementwiseBackend(1e6, 'js')).toBeNull();
+      expect(elementwiseBackend(WASM_MIN_ELEMENTS - 1, 'wasm')).toBeNull();
+      expect(elementwiseBackend(WASM_MIN_ELEMENTS, 'wasm')?.name).toBe('wasm');
+      expect(elementwiseBackend(WASM_MIN_ELEMENTS, 'auto')?.name).toBe('wasm');
+      spy();
+      expect(elementwiseBackend(2, 'auto')?.name).toBe('spy');
+      registerBackend({ name: 'spy', exact: true, supports: () => true, matmul: () => {} }); // no elementwise kernels
+      expect(elementwiseBackend(1e6, 'spy')).toBeNull();
+    });
+
+    it('hands over Float32 unary ops it has kernels for and same-shape or trailing-block binary ops, nothing else', () => {
+      const { calls } = spy();
+      setBackend('spy');
+      const x = Float32Array.from({ length: 24 }, (_, i) => i - 11.5);
+      const out = new Float32Array(24);
+      unary(Un.Relu, x, out);
+      unary(Un.Exp, x, out); // transcendental: stays in JS
+      unary(Un.Relu, Float64Array.from(x), new Float64Array(24)); // Float64: stays in JS
+      binary(Bin.Add, x, [2, 3, 4], new Float32Array(4).fill(1), [1, 1, 4], out, [2, 3, 4]); // bias
+      expect([...out]).toEqual([...x].map((v) => v + 1));
+      binary(Bin.Sub, x, [2, 3, 4], x, [2, 3, 4], out, [2, 3, 4]);
+      binary(Bin.Mul, x, [2, 3, 4], new Float32Array(3), [3, 1], out, [2, 3, 4]); // column broadcast: JS
+      binary(Bin.Mul, new Float32Array(4), [4], x, [2, 3, 4], out, [2, 3, 4]); // x broadcast: JS
+      expect(calls).toEqual(['unary relu 24', 'binary add 4/24', 'binary sub 24/24']);
+    });
   });
 });

@@ -2,12 +2,30 @@
  * Elementwise, broadcast and reduction loops on contiguous typed arrays. These are the engine's
  * own reference loops (matmul goes to the kernel registry instead). Hot paths avoid per-element
  * closures: the operation is chosen once per run of the innermost loop.
+ * Large Float32 unary/binary ops go to the selected backend when it has elementwise kernels
+ * (registry `elementwiseBackend`; such kernels must reproduce these loops bit for bit).
  */
+import type { BinaryKind, UnaryKind } from '../kernels/backend.js';
+import { elementwiseBackend } from '../kernels/registry.js';
 import type { FloatArray } from './dtype.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from './shape.js';
 
 export enum Bin { Add, Sub, Mul, Div, Max, Min }
 export enum Un { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh }
+
+const BIN_KIND: Record<Bin, BinaryKind> = { [Bin.Add]: 'add', [Bin.Sub]: 'sub', [Bin.Mul]: 'mul', [Bin.Div]: 'div', [Bin.Max]: 'max', [Bin.Min]: 'min' };
+// Transcendental ops stay here: a backend's approximations would not match Math.exp & co.
+const UN_KIND: Partial<Record<Un, UnaryKind>> = { [Un.Neg]: 'neg', [Un.Abs]: 'abs', [Un.Sqrt]: 'sqrt', [Un.Relu]: 'relu' };
+
+/** True when `yShape` is a trailing block of `outShape` (after dropping its leading 1s): y repeats. */
+function trailing(yShape: Shape, outShape: Shape): boolean {
+  let lead = 0;
+  while (lead < yShape.length && yShape[lead] === 1) lead++;
+  const tail = yShape.length - lead;
+  if (tail > outShape.length) return false;
+  for (let d = 0; d < tail; d++) if (yShape[lead + d] !== outShape[outShape.length - tail + d]) return false;
+  return true;
+}
 
 function binRun(op: Bin, x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, o: FloatArray, oo: number, n: number): void {
   switch (op) {
@@ -74,6 +92,14 @@ function walk(outShape: Shape, inStrides: number[][], cb: (offs: number[], oo: n
 }
 
 export function binary(op: Bin, x: FloatArray, xShape: Shape, y: FloatArray, yShape: Shape, out: FloatArray, outShape: Shape): void {
+  // x full size and y the same or a repeating trailing block (a bias): a backend may take it.
+  if (out instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array && x.length === out.length && y.length > 0) {
+    const be = elementwiseBackend(out.length);
+    if (be !== null && trailing(yShape, outShape)) {
+      be.binary!(BIN_KIND[op], x, y, out);
+      return;
+    }
+  }
   if (x.length === out.length && y.length === out.length) {
     binRun(op, x, 0, 1, y, 0, 1, out, 0, out.length);
     return;
@@ -105,6 +131,14 @@ export function broadcastCopy(x: FloatArray, xShape: Shape, out: FloatArray, out
 
 export function unary(op: Un, x: FloatArray, o: FloatArray): void {
   const n = x.length;
+  const kind = UN_KIND[op];
+  if (kind !== undefined && x instanceof Float32Array && o instanceof Float32Array) {
+    const be = elementwiseBackend(n);
+    if (be !== null) {
+      be.unary!(kind, x, o);
+      return;
+    }
+  }
   switch (op) {
     case Un.Neg: for (let i = 0; i < n; i++) o[i] = -x[i]!; return;
     case Un.Exp: for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]!); return;

@@ -31,6 +31,10 @@ export interface MatmulSpec {
   readonly bOffsets: Int32Array;
 }
 
+/** Elementwise operations a backend may take over from the engine's loops (Float32 only). */
+export type UnaryKind = 'neg' | 'abs' | 'sqrt' | 'relu';
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+
 export interface Backend {
   /** Registry key, e.g. 'js' or 'gpujs'. */
   readonly name: string;
@@ -46,4 +50,16 @@ export interface Backend {
   readonly autoMinFlops?: number;
   /** What actually runs underneath (e.g. gpu.js mode and kernel class), for reports and tests. */
   describe?(): Record<string, string>;
+  /**
+   * Optional elementwise kernels on contiguous Float32 arrays: out[i] = op(x[i]), and
+   * out[i] = x[i] op y[i mod y.length] (y as long as out, or a trailing block that repeats, e.g. a
+   * bias). Results must equal the engine's own loops (src/autograd/loops.ts) bit for bit.
+   */
+  unary?(op: UnaryKind, x: Float32Array, out: Float32Array): void;
+  binary?(op: BinaryKind, x: Float32Array, y: Float32Array, out: Float32Array): void;
+  /**
+   * Smallest element count for which the engine hands elementwise ops to this backend, when it is
+   * selected or chosen by 'auto' (below it the call costs more than the loop). Absent: never.
+   */
+  readonly autoMinElements?: number;
 }

@@ -160,6 +160,25 @@ export function backendFor(spec: MatmulSpec, dtype: 'float32' | 'float64', choic
 }
 
 /**
+ * The backend that runs an elementwise op of `size` Float32 elements under the selection
+ * `choice`, or null when the engine's own loops should (the selection has no elementwise kernels,
+ * or `size` is below its autoMinElements). 'auto' takes the lowest autoMinElements reached.
+ */
+export function elementwiseBackend(size: number, choice: string = state.current): Backend | null {
+  if (choice !== 'auto') {
+    const b = choice === jsBackend.name ? undefined : getBackend(choice);
+    return b?.unary !== undefined && size >= (b.autoMinElements ?? Infinity) ? b : null;
+  }
+  if (state.lazy.size > 0) for (const name of [...state.lazy.keys()]) resolve(name);
+  let best: Backend | null = null;
+  for (const b of state.backends.values()) {
+    const min = b.autoMinElements ?? Infinity;
+    if (b.unary !== undefined && min <= size && min < (best?.autoMinElements ?? Infinity)) best = b;
+  }
+  return best;
+}
+
+/**
  * Dispatch a matmul to the current backend, or to `backend` for this call only (a registered
  * name or 'auto'). Falls back to 'js' for dtypes the chosen backend does not support; the
  * backend that really ran is counted in `backendStats()` and reported by `lastBackend()`.

@@ -49,6 +49,7 @@ const section = (id: number, payload: number[]): number[] => [id, ...uleb(payloa
 const SIMD = {
   load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
   f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Max: 0xe9, f32x4Sqrt: 0xe3,
+  f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, v128Or: 0x50, v128Bitselect: 0x52,
 } as const;
 
 /**
@@ -124,6 +125,15 @@ export class Code {
   f32x4Div(): this { return this.simd(SIMD.f32x4Div); }
   f32x4Max(): this { return this.simd(SIMD.f32x4Max); }
   f32x4Sqrt(): this { return this.simd(SIMD.f32x4Sqrt); }
+  f32x4Abs(): this { return this.simd(SIMD.f32x4Abs); }
+  f32x4Neg(): this { return this.simd(SIMD.f32x4Neg); }
+  /** Lane masks (all ones where true): a ≠ b, a < b, a > b. */
+  f32x4Ne(): this { return this.simd(SIMD.f32x4Ne); }
+  f32x4Lt(): this { return this.simd(SIMD.f32x4Lt); }
+  f32x4Gt(): this { return this.simd(SIMD.f32x4Gt); }
+  v128Or(): this { return this.simd(SIMD.v128Or); }
+  /** Pops a, b, mask: bits of a where mask is 1, else of b. */
+  v128Bitselect(): this { return this.simd(SIMD.v128Bitselect); }
 
   /** Structured control: `body` runs with the label depth tracked, so br targets are relative. */
   block(body: () => void): this { return this.structured(0x02, body); }

@@ -1,11 +1,13 @@
-import type { Backend, MatmulSpec } from '../backend.js';
+import type { Backend, BinaryKind, MatmulSpec, UnaryKind } from '../backend.js';
 import { Arena } from './arena.js';
-import { DEFAULT_TILING, matmulModuleBytes, type Tiling } from './matmul-kernel.js';
+import { elementwiseFunctions } from './elementwise-kernel.js';
+import { moduleBytes } from './emit.js';
+import { DEFAULT_TILING, matmulFunctions, type Tiling } from './matmul-kernel.js';
 
 /**
- * The 'wasm' backend: Float32 matmul on WebAssembly SIMD128 kernels that ./matmul-kernel.ts
- * emits as bytes at run time (no toolchain, no .wasm file). Float64 specs are not supported; the
- * registry routes them to 'js'.
+ * The 'wasm' backend: Float32 matmul and elementwise ops on WebAssembly SIMD128 kernels that
+ * ./matmul-kernel.ts and ./elementwise-kernel.ts emit as bytes at run time (no toolchain, no
+ * .wasm file). Float64 is not supported; the registry and the engine route it to 'js'.
  *
  * Loading is synchronous (`new WebAssembly.Module`): the module is kept under 4 KiB, the size
  * up to which browsers allow synchronous compilation on the main thread. Where WebAssembly is
@@ -16,9 +18,16 @@ import { DEFAULT_TILING, matmulModuleBytes, type Tiling } from './matmul-kernel.
  * out: tensors live in JS typed arrays everywhere else in the engine.
  */
 
+type ElementwiseFn = (...args: number[]) => void;
 interface Exports {
   packB(b: number, sp: number, sj: number, dst: number, k: number, n: number): void;
   gemm(a: number, rs: number, ds: number, pb: number, c: number, m: number, n: number, k: number, pa: number, edge: number): void;
+  [elementwise: string]: ElementwiseFn;
+}
+
+/** The backend's module: the matmul functions first (gemm calls packA by index), then elementwise. */
+export function wasmModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<ArrayBuffer> {
+  return moduleBytes([...matmulFunctions(tiling), ...elementwiseFunctions()]);
 }
 
 export interface WasmOptions {
@@ -47,6 +56,13 @@ export const SYNC_COMPILE_LIMIT = 4096;
  */
 export const WASM_AUTO_MIN_FLOPS = 1024;
 
+/**
+ * Smallest elementwise op (elements) handed to this backend, from the elementwise table of
+ * `npm run bench:kernels`: the copies in and out cost about as much as the JS loop itself, so
+ * only the SIMD arithmetic and the branch-free max/min/relu are gained, and only on large arrays.
+ */
+export const WASM_MIN_ELEMENTS = 4096;
+
 function compile(bytes: Uint8Array<ArrayBuffer>, wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
   if (wasm === undefined || typeof wasm.Module !== 'function') {
     throw new Error(`wasm backend: this runtime has no WebAssembly global`);
@@ -67,7 +83,7 @@ function compile(bytes: Uint8Array<ArrayBuffer>, wasm: typeof WebAssembly | unde
 /** Build the backend, or throw an Error saying why WebAssembly cannot be used here. */
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const tiling = options.tiling ?? DEFAULT_TILING;
-  const bytes = matmulModuleBytes(tiling);
+  const bytes = wasmModuleBytes(tiling);
   const { exports: k, memory } = compile(bytes, 'wasm' in options ? options.wasm : globalThis.WebAssembly);
   const arena = new Arena(memory);
   const { mr, nr } = tiling;
@@ -123,12 +139,42 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     traffic.bytesOut += cells * 4;
   }
 
+  /** Copy x (and y, repeated to a whole number of vectors) in, run `fn`, copy the result out. */
+  function elementwise(fn: ElementwiseFn, x: Float32Array, y: Float32Array | null, out: Float32Array): void {
+    const n = out.length;
+    if (x.length !== n) throw new Error(`wasm elementwise: x has ${x.length} elements, out ${n}`);
+    if (n === 0) return;
+    const lay = arena.layout();
+    const xAt = lay.alloc(n * 4);
+    const outAt = lay.alloc(n * 4);
+    let period = 0;
+    if (y !== null) {
+      if (y.length === 0 || n % y.length !== 0) throw new Error(`wasm elementwise: y has ${y.length} elements, which does not tile out's ${n}`);
+      // A period that is not a whole number of vectors is repeated until it is (lcm with 4).
+      period = y.length === n ? n : y.length * (4 / gcd4(y.length));
+    }
+    const yAt = lay.alloc(period * 4);
+    const f32 = arena.ensure(lay.top, 'wasm elementwise');
+    f32.set(x, xAt >> 2);
+    if (y !== null) for (let at = yAt >> 2, end = at + period; at < end; at += y.length) f32.set(y, at);
+    const bytes = Math.ceil(n / 4) * 16;
+    if (y === null) fn(xAt, outAt, bytes);
+    else fn(xAt, yAt, outAt, bytes, Math.ceil(period / 4) * 16);
+    out.set(f32.subarray(outAt >> 2, (outAt >> 2) + n));
+    traffic.calls++;
+    traffic.bytesIn += (n + (y === null ? 0 : period)) * 4;
+    traffic.bytesOut += n * 4;
+  }
+
   return {
     name: 'wasm',
     exact: true,
     autoMinFlops: WASM_AUTO_MIN_FLOPS,
+    autoMinElements: WASM_MIN_ELEMENTS,
     supports: (dtype) => dtype === 'float32',
     matmul,
+    unary: (op: UnaryKind, x: Float32Array, out: Float32Array) => elementwise(k[`unary_${op}`]!, x, null, out),
+    binary: (op: BinaryKind, x: Float32Array, y: Float32Array, out: Float32Array) => elementwise(k[`binary_${op}`]!, x, y, out),
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
     traffic: () => ({ ...traffic }),
@@ -151,6 +197,11 @@ function span(offsets: Int32Array, batch: number, size: number, length: number, 
     throw new Error(`wasm matmul: ${which} offsets [${lo}, ${hi}] with ${size} elements per batch exceed its length ${length}`);
   }
   return [lo, hi + size];
+}
+
+/** gcd(n, 4). */
+function gcd4(n: number): number {
+  return n % 4 === 0 ? 4 : n % 2 === 0 ? 2 : 1;
 }
 
 function allEqual(offsets: Int32Array, batch: number): boolean {

@@ -18,7 +18,7 @@
  *                                  c (m×n, row-major) = op(A)·(packed B); op(A)[i, p] at a + i·rs + p·ds;
  *                                  pa: scratch of MR·k floats, edge: scratch of MR·NR floats
  */
-import { Code, I32, V128, moduleBytes } from './emit.js';
+import { Code, I32, V128, moduleBytes, type ExportedFn } from './emit.js';
 
 export interface Tiling {
   /** Rows of the register tile. */
@@ -165,12 +165,17 @@ function gemm({ mr, nr }: Tiling, packAIndex: number): Code {
   return c;
 }
 
-/** The module's bytes for a tiling (functions: 0 packB, 1 packA, 2 gemm). */
-export function matmulModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<ArrayBuffer> {
+/** The matmul functions for a tiling; they must be the module's first three (gemm calls index 1). */
+export function matmulFunctions(tiling: Tiling = DEFAULT_TILING): ExportedFn[] {
   if (tiling.nr % 4 !== 0 || tiling.nr < 4 || tiling.mr < 1) throw new Error(`matmul tiling: nr must be a positive multiple of 4 and mr ≥ 1 (got ${tiling.mr}×${tiling.nr})`);
-  return moduleBytes([
+  return [
     { name: 'packB', code: packB(tiling) },
     { name: 'packA', code: packA(tiling) },
     { name: 'gemm', code: gemm(tiling, 1) },
-  ]);
+  ];
+}
+
+/** A module of the matmul functions alone (functions: 0 packB, 1 packA, 2 gemm). */
+export function matmulModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<ArrayBuffer> {
+  return moduleBytes(matmulFunctions(tiling));
 }

@@ -1,0 +1,89 @@
+/**
+ * Elementwise Float32 kernels of the wasm backend, emitted as SIMD128 code by ./emit.ts.
+ *
+ * Every lane computes what the engine's JS loops (src/autograd/loops.ts) compute for a Float32
+ * array, bit for bit: add, sub, mul, div and sqrt are correctly rounded in float32 (the JS loops
+ * round a double result once, which gives the same float32 for these operations), and max, min
+ * and relu are built from compares and a bit select so that NaN and signed zeros follow the JS
+ * expressions exactly (f32x4.max/min would differ on ±0).
+ *
+ * Exports (pointers and sizes in bytes, 16-byte aligned; the work is rounded up to whole vectors,
+ * so regions need up to 12 bytes of slack and the extra lanes are discarded by the caller):
+ *   unary_<op>(x, out, bytes)              out = op(x)
+ *   binary_<op>(x, y, out, bytes, period)  out[i] = x[i] op y[i mod period], period a multiple of 16
+ */
+import { Code, I32, V128, type ExportedFn } from './emit.js';
+
+export const UNARY_OPS = ['neg', 'abs', 'sqrt', 'relu'] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Emit op(a, b) for two v128 locals, leaving one v128 on the stack. */
+function binaryBody(c: Code, op: BinaryOp, a: number, b: number): void {
+  switch (op) {
+    case 'add': c.get(a).get(b).f32x4Add(); return;
+    case 'sub': c.get(a).get(b).f32x4Sub(); return;
+    case 'mul': c.get(a).get(b).f32x4Mul(); return;
+    case 'div': c.get(a).get(b).f32x4Div(); return;
+    // JS: a > b || a !== a ? a : b (NaN in a wins, ties take b)
+    case 'max': c.get(a).get(b).get(a).get(b).f32x4Gt().get(a).get(a).f32x4Ne().v128Or().v128Bitselect(); return;
+    case 'min': c.get(a).get(b).get(a).get(b).f32x4Lt().get(a).get(a).f32x4Ne().v128Or().v128Bitselect(); return;
+  }
+}
+
+function unaryBody(c: Code, op: UnaryOp, v: number): void {
+  switch (op) {
+    case 'neg': c.get(v).f32x4Neg(); return;
+    case 'abs': c.get(v).f32x4Abs(); return;
+    case 'sqrt': c.get(v).f32x4Sqrt(); return;
+    // JS: v > 0 ? v : v !== v ? v : 0 (so −0 and negatives give +0, NaN stays NaN)
+    case 'relu': c.get(v).v128Zero().get(v).v128Zero().f32x4Gt().get(v).get(v).f32x4Ne().v128Or().v128Bitselect(); return;
+  }
+}
+
+function unary(op: UnaryOp): Code {
+  const [x, out, bytes] = [0, 1, 2];
+  const c = new Code([I32, I32, I32]);
+  const end = c.local(I32), v = c.local(V128);
+  c.get(out).get(bytes).add().set(end);
+  c.block(() => c.loop(() => {
+    c.get(out).get(end).geS().brIf(1);
+    c.get(x).v128Load(0, 4).set(v);
+    c.get(out);
+    unaryBody(c, op, v);
+    c.v128Store(0, 4);
+    c.get(x).i32(16).add().set(x);
+    c.get(out).i32(16).add().set(out).br(0);
+  }));
+  return c;
+}
+
+function binary(op: BinaryOp): Code {
+  const [x, y, out, bytes, period] = [0, 1, 2, 3, 4];
+  const c = new Code([I32, I32, I32, I32, I32]);
+  const end = c.local(I32), yp = c.local(I32), yEnd = c.local(I32), a = c.local(V128), b = c.local(V128);
+  c.get(out).get(bytes).add().set(end);
+  c.get(y).set(yp);
+  c.get(y).get(period).add().set(yEnd);
+  c.block(() => c.loop(() => {
+    c.get(out).get(end).geS().brIf(1);
+    c.get(x).v128Load(0, 4).set(a);
+    c.get(yp).v128Load(0, 4).set(b);
+    c.get(out);
+    binaryBody(c, op, a, b);
+    c.v128Store(0, 4);
+    c.get(x).i32(16).add().set(x);
+    c.get(out).i32(16).add().set(out);
+    // yp wraps to y at the end of the period (select: no branch).
+    c.get(y).get(yp).i32(16).add().tee(yp).get(yp).get(yEnd).eq().select().set(yp).br(0);
+  }));
+  return c;
+}
+
+export function elementwiseFunctions(): ExportedFn[] {
+  return [
+    ...UNARY_OPS.map((op) => ({ name: `unary_${op}`, code: unary(op) })),
+    ...BINARY_OPS.map((op) => ({ name: `binary_${op}`, code: binary(op) })),
+  ];
+}
