@@ -5,7 +5,8 @@
  * interleaved (each round runs one benny suite per shape with the implementations in rotated
  * order), medians over rounds of benny's per-case median. numpy/PyTorch figures are quoted from
  * ../shared/peers/results/tables.md. Then the js/wasm crossover on small products (the data
- * behind the wasm backend's autoMinFlops).
+ * behind the wasm backend's autoMinFlops), and the engine's elementwise loops against the wasm
+ * elementwise kernels by size (the data behind its autoMinElements).
  * Writes bench/results/kernels.json and bench/results/kernels.md.
  * Env: ROUNDS (default 3), MAX_TIME (seconds per case per round, default 0.25), SHAPES (comma list).
  */
@@ -15,7 +16,9 @@ import { Rng } from '../src/autograd/random.js';
 import type { Backend, MatmulSpec } from '../src/kernels/backend.js';
 import { loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
 import { jsBackend } from '../src/kernels/js/index.js';
-import { createWasmBackend, WASM_AUTO_MIN_FLOPS } from '../src/kernels/wasm/index.js';
+import { Bin, Un, binary, unary } from '../src/autograd/loops.js';
+import { withBackend } from '../src/kernels/registry.js';
+import { createWasmBackend, WASM_AUTO_MIN_FLOPS, WASM_MIN_ELEMENTS } from '../src/kernels/wasm/index.js';
 import { gpujs, ours, peer, tfjs, type Impl, type Prepared } from './lib/matmul-impls.js';
 import { importPeer, PEERS_DIR, quotedPythonGflops, type PeerKernels } from './lib/peers.js';
 import { flops, SHAPES, type Shape } from './lib/shapes.js';
@@ -163,8 +166,37 @@ const crossover = SMALL.map(([m, k, n]) => {
   md.push(`| ${m}×${k}·${k}×${n} | ${2 * m * n * k} | ${js.toFixed(2)} | ${w.toFixed(2)} | ${(js / w).toFixed(2)} |`);
   return { m, k, n, flops: 2 * m * n * k, js_us: js, wasm_us: w };
 });
+// Elementwise: the engine's own loops (under 'js') against the wasm kernels, including the copies
+// in and out, on the GCN's three hot patterns. Bias: [size/128, 128] + [128].
+const SIZES = [64, 256, 1024, 4096, 16384, 131072];
+md.push('', `## Elementwise: engine loops (js) vs wasm kernels, µs per call (current wasm autoMinElements = ${WASM_MIN_ELEMENTS})`, '',
+  '| elements | relu js | relu wasm | add js | add wasm | bias add js | bias add wasm |', '|---:|---:|---:|---:|---:|---:|---:|');
+const elementwise = SIZES.map((size) => {
+  const rng = new Rng(6);
+  const x = Float32Array.from({ length: size }, () => rng.normal()), y = Float32Array.from({ length: size }, () => rng.normal());
+  const bias = Float32Array.from({ length: Math.min(128, size) }, () => rng.normal());
+  const rows = size / bias.length;
+  const cases: Record<string, () => void> = {
+    'relu js': () => withBackend('js', () => unary(Un.Relu, x, new Float32Array(size))),
+    'relu wasm': () => wasm.unary!('relu', x, new Float32Array(size)),
+    'add js': () => withBackend('js', () => binary(Bin.Add, x, [size], y, [size], new Float32Array(size), [size])),
+    'add wasm': () => wasm.binary!('add', x, y, new Float32Array(size)),
+    'bias js': () => withBackend('js', () => binary(Bin.Add, x, [rows, bias.length], bias, [bias.length], new Float32Array(size), [rows, bias.length])),
+    'bias wasm': () => wasm.binary!('add', x, bias, new Float32Array(size)),
+  };
+  const us: Record<string, number> = {};
+  for (const [name, fn] of Object.entries(cases)) {
+    const samples: number[] = [];
+    timeIt(fn, 10);
+    for (let r = 0; r < ROUNDS; r++) samples.push(timeIt(fn, 30) * 1e3);
+    us[name] = median(samples);
+  }
+  md.push(`| ${size} | ${Object.values(us).map((v) => v.toFixed(2)).join(' | ')} |`);
+  return { size, us };
+});
+
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(new URL('kernels.json', RESULTS), JSON.stringify({ kind: 'kernels', machine: await machine(), rounds: ROUNDS, maxTime: MAX_TIME, engines, wasm: wasm.describe!(), status, rows: json, crossover }, null, 2) + '\n');
+writeFileSync(new URL('kernels.json', RESULTS), JSON.stringify({ kind: 'kernels', machine: await machine(), rounds: ROUNDS, maxTime: MAX_TIME, engines, wasm: wasm.describe!(), status, rows: json, crossover, elementwise }, null, 2) + '\n');
 writeFileSync(new URL('kernels.md', RESULTS), md.join('\n') + '\n');
 console.log(md.join('\n'));
 for (const be of gpuBackends) await be.destroy();

@@ -58,10 +58,10 @@ export const WASM_AUTO_MIN_FLOPS = 1024;
 
 /**
  * Smallest elementwise op (elements) handed to this backend, from the elementwise table of
- * `npm run bench:kernels`: the copies in and out cost about as much as the JS loop itself, so
- * only the SIMD arithmetic and the branch-free max/min/relu are gained, and only on large arrays.
+ * `npm run bench:kernels`: at 64–256 elements the call and the copies cost as much as the JS
+ * loop; from 1024 the SIMD lanes (and the branch-free relu/max/min) win 1.5–4×.
  */
-export const WASM_MIN_ELEMENTS = 4096;
+export const WASM_MIN_ELEMENTS = 1024;
 
 function compile(bytes: Uint8Array<ArrayBuffer>, wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
   if (wasm === undefined || typeof wasm.Module !== 'function') {
