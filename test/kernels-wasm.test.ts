@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Bin, Un, binary, unary } from '../src/autograd/loops.js';
+import { Bin, Un, binary, reduce, unary } from '../src/autograd/loops.js';
 import type { BinaryKind, MatmulSpec, UnaryKind } from '../src/kernels/backend.js';
 import {
   backendStats, elementwiseBackend, lastBackend, listBackends, registerBackend, registerLazyBackend, resetBackendStats, runMatmul,
@@ -375,6 +375,18 @@ describe('elementwise kernels', () => {
     }
   });
 
+  it('sumAxis equals the engine reduce into a Float32Array (ascending order, float32 rounding per addition)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.array(value, { minLength: 64, maxLength: 64 }), (outer, size, inner4, pool) => {
+      const inner = 4 * inner4;
+      const x = Float32Array.from({ length: outer * size * inner }, (_, i) => pool[(i * 7) % 64]!);
+      const want = new Float32Array(outer * inner), got = new Float32Array(outer * inner).fill(7);
+      withBackend('js', () => reduce('sum', x, [outer, size, inner], want, [outer, 1, inner]));
+      be.sumAxis!(x, got, outer, size, inner);
+      sameBits(got, want, `[${outer},${size},${inner}]`);
+    }), { seed: 48, numRuns: 150 });
+    expect(() => be.sumAxis!(new Float32Array(6), new Float32Array(3), 1, 2, 3)).toThrow(/wasm sumAxis: expected x of 1·2·3 and out of 1·3 elements with inner a multiple of 4/);
+  });
+
   it('checks lengths', () => {
     expect(() => be.unary!('relu', new Float32Array(3), new Float32Array(4))).toThrow(/wasm elementwise: x has 3 elements, out 4/);
     expect(() => be.binary!('add', new Float32Array(6), new Float32Array(4), new Float32Array(6))).toThrow(/y has 4 elements, which does not tile out's 6/);
@@ -393,6 +405,7 @@ describe('elementwise kernels', () => {
         name: 'spy', exact: true, supports: (d) => d === 'float32', matmul: (s) => be.matmul(s), autoMinElements: 1,
         unary: (k, x, o) => (calls.push(`unary ${k} ${o.length}`), be.unary!(k, x, o)),
         binary: (k, x, y, o) => (calls.push(`binary ${k} ${y.length}/${o.length}`), be.binary!(k, x, y, o)),
+        sumAxis: (x, o, outer, size, inner) => (calls.push(`sum ${outer}·${size}·${inner}`), be.sumAxis!(x, o, outer, size, inner)),
       });
       return { calls };
     }
@@ -422,6 +435,25 @@ describe('elementwise kernels', () => {
       binary(Bin.Mul, x, [2, 3, 4], new Float32Array(3), [3, 1], out, [2, 3, 4]); // column broadcast: JS
       binary(Bin.Mul, new Float32Array(4), [4], x, [2, 3, 4], out, [2, 3, 4]); // x broadcast: JS
       expect(calls).toEqual(['unary relu 24', 'binary add 4/24', 'binary sub 24/24']);
+    });
+
+    it('hands over Float32 sums over one block of axes followed by kept axes of a multiple of 4 elements', () => {
+      const { calls } = spy();
+      setBackend('spy');
+      const x = Float32Array.from({ length: 2 * 3 * 5 * 4 }, (_, i) => i);
+      const sum = (keep: number[], dtype: 'f32' | 'f64' = 'f32', kind: 'sum' | 'max' = 'sum'): number[] => {
+        const out = dtype === 'f32' ? new Float32Array(keep.reduce((a, b) => a * b, 1)) : new Float64Array(keep.reduce((a, b) => a * b, 1));
+        reduce(kind, dtype === 'f32' ? x : Float64Array.from(x), [2, 3, 5, 4], out, keep);
+        return [...out];
+      };
+      const bias = sum([1, 1, 1, 4]); // bias gradient: everything but the last axis
+      expect(bias).toEqual([0, 1, 2, 3].map((c) => Array.from({ length: 30 }, (_, r) => 4 * r + c).reduce((a, b) => a + b, 0)));
+      sum([2, 1, 5, 4]); // the middle axis (a mean over nodes)
+      sum([2, 3, 5, 1]); // last axis reduced: stays in JS
+      sum([1, 3, 1, 4]); // two reduced blocks: JS
+      sum([1, 1, 1, 4], 'f64'); // Float64: JS
+      sum([1, 1, 1, 4], 'f32', 'max'); // max: JS
+      expect(calls).toEqual(['sum 1·30·4', 'sum 2·3·20']);
     });
   });
 });

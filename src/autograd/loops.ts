@@ -2,7 +2,7 @@
  * Elementwise, broadcast and reduction loops on contiguous typed arrays. These are the engine's
  * own reference loops (matmul goes to the kernel registry instead). Hot paths avoid per-element
  * closures: the operation is chosen once per run of the innermost loop.
- * Large Float32 unary/binary ops go to the selected backend when it has elementwise kernels
+ * Large Float32 unary/binary ops and axis sums go to the selected backend when it has such kernels
  * (registry `elementwiseBackend`; such kernels must reproduce these loops bit for bit).
  */
 import type { BinaryKind, UnaryKind } from '../kernels/backend.js';
@@ -156,7 +156,35 @@ export function unary(op: Un, x: FloatArray, o: FloatArray): void {
  * Reduce `x` over the axes where `outShapeKeep` (same rank as xShape) has size 1 but xShape does
  * not. kind 'sum' adds, 'max' keeps the maximum (NaN wins, as in NumPy).
  */
+/**
+ * [outer, size, inner] when the reduced axes of xShape form one block followed by kept axes
+ * whose product `inner` is a multiple of 4 (a bias gradient, a mean over nodes), else null.
+ */
+function middleBlock(xShape: Shape, keep: Shape): [number, number, number] | null {
+  let outer = 1, size = 1, inner = 1, phase = 0; // 0: leading kept, 1: reduced, 2: trailing kept
+  for (let d = 0; d < xShape.length; d++) {
+    const n = xShape[d]!;
+    if (n === 1) continue;
+    const reduced = keep[d] === 1;
+    if (reduced && phase === 2) return null;
+    if (reduced) phase = 1;
+    else if (phase === 1) phase = 2;
+    if (phase === 0) outer *= n;
+    else if (phase === 1) size *= n;
+    else inner *= n;
+  }
+  return phase === 2 && inner % 4 === 0 ? [outer, size, inner] : null;
+}
+
 export function reduce(kind: 'sum' | 'max', x: FloatArray, xShape: Shape, out: FloatArray, outShapeKeep: Shape): void {
+  if (kind === 'sum' && x instanceof Float32Array && out instanceof Float32Array) {
+    const be = elementwiseBackend(x.length);
+    const block = be?.sumAxis !== undefined ? middleBlock(xShape, outShapeKeep) : null;
+    if (block !== null) {
+      be!.sumAxis!(x, out, ...block);
+      return;
+    }
+  }
   out.fill(kind === 'sum' ? 0 : -Infinity);
   if (x.length === 0) return;
   const xs = stridesOf(xShape);

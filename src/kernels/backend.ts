@@ -58,6 +58,11 @@ export interface Backend {
   unary?(op: UnaryKind, x: Float32Array, out: Float32Array): void;
   binary?(op: BinaryKind, x: Float32Array, y: Float32Array, out: Float32Array): void;
   /**
+   * Optional: out[a·inner + c] = Σ_{r < size} x[(a·size + r)·inner + c], each addition rounded to
+   * float32 in ascending r (what the engine's reduce into a Float32Array does); inner a multiple of 4.
+   */
+  sumAxis?(x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): void;
+  /**
    * Smallest element count for which the engine hands elementwise ops to this backend, when it is
    * selected or chosen by 'auto' (below it the call costs more than the loop). Absent: never.
    */

@@ -11,6 +11,9 @@
  * so regions need up to 12 bytes of slack and the extra lanes are discarded by the caller):
  *   unary_<op>(x, out, bytes)              out = op(x)
  *   binary_<op>(x, y, out, bytes, period)  out[i] = x[i] op y[i mod period], period a multiple of 16
+ *   sum_axis(x, out, outer, size, inner)    out[a, c] = Σ_r x[a, r, c] over r < size, inner in bytes
+ *                                           (a multiple of 16), summed in ascending r in float32 like
+ *                                           the engine's reduce into a Float32Array
  */
 import { Code, I32, V128, type ExportedFn } from './emit.js';
 
@@ -81,9 +84,30 @@ function binary(op: BinaryOp): Code {
   return c;
 }
 
+function sumAxis(): Code {
+  const [x, out, outer, size, inner] = [0, 1, 2, 3, 4];
+  const c = new Code([I32, I32, I32, I32, I32]);
+  const a = c.local(I32), r = c.local(I32), q = c.local(I32), row = c.local(I32);
+  // Row by row of x (a sequential walk): out[a, :] += x[a, r, :], the output row stays in L1.
+  c.forLoop(a, () => c.i32(0), () => c.get(outer), 1, () => {
+    c.get(out).get(a).get(inner).mul().add().set(row);
+    c.forLoop(q, () => c.i32(0), () => c.get(inner), 16, () => c.get(row).get(q).add().v128Zero().v128Store(0, 4));
+    c.forLoop(r, () => c.i32(0), () => c.get(size), 1, () => {
+      c.forLoop(q, () => c.i32(0), () => c.get(inner), 16, () => {
+        c.get(row).get(q).add();
+        c.get(row).get(q).add().v128Load(0, 4).get(x).get(q).add().v128Load(0, 4).f32x4Add();
+        c.v128Store(0, 4);
+      });
+      c.get(x).get(inner).add().set(x);
+    });
+  });
+  return c;
+}
+
 export function elementwiseFunctions(): ExportedFn[] {
   return [
     ...UNARY_OPS.map((op) => ({ name: `unary_${op}`, code: unary(op) })),
     ...BINARY_OPS.map((op) => ({ name: `binary_${op}`, code: binary(op) })),
+    { name: 'sum_axis', code: sumAxis() },
   ];
 }

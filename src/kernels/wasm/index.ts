@@ -166,6 +166,23 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     traffic.bytesOut += n * 4;
   }
 
+  function sumAxis(x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): void {
+    if (inner % 4 !== 0 || x.length !== outer * size * inner || out.length !== outer * inner) {
+      throw new Error(`wasm sumAxis: expected x of ${outer}·${size}·${inner} and out of ${outer}·${inner} elements with inner a multiple of 4 (got x ${x.length}, out ${out.length})`);
+    }
+    if (out.length === 0) return;
+    const lay = arena.layout();
+    const xAt = lay.alloc(x.length * 4);
+    const outAt = lay.alloc(out.length * 4);
+    const f32 = arena.ensure(lay.top, 'wasm sumAxis');
+    f32.set(x, xAt >> 2);
+    k.sum_axis!(xAt, outAt, outer, size, inner * 4);
+    out.set(f32.subarray(outAt >> 2, (outAt >> 2) + out.length));
+    traffic.calls++;
+    traffic.bytesIn += x.length * 4;
+    traffic.bytesOut += out.length * 4;
+  }
+
   return {
     name: 'wasm',
     exact: true,
@@ -175,6 +192,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     matmul,
     unary: (op: UnaryKind, x: Float32Array, out: Float32Array) => elementwise(k[`unary_${op}`]!, x, null, out),
     binary: (op: BinaryKind, x: Float32Array, y: Float32Array, out: Float32Array) => elementwise(k[`binary_${op}`]!, x, y, out),
+    sumAxis,
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
     traffic: () => ({ ...traffic }),
