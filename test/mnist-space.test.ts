@@ -120,6 +120,11 @@ describe('digits data', () => {
     const all = [...a.indices.train, ...a.indices.val, ...a.indices.test];
     expect(new Set(all).size).toBe(100);
     expect(a.train.dim).toBe(4);
+    // Held-out sets do not move when the training set shrinks.
+    const small = splitDigits(d, { train: 10, val: 25, test: 25 }, 7, 2);
+    expect(small.indices.val).toEqual(a.indices.val);
+    expect(small.indices.test).toEqual(a.indices.test);
+    expect(a.indices.train.slice(0, 10)).toEqual(small.indices.train);
     expect(() => splitDigits(d, { train: 80, val: 25, test: 25 }, 0, 2)).toThrow(/130 images, but only 100 are available/);
   });
 });

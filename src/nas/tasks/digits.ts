@@ -108,7 +108,10 @@ export interface DigitSplit {
 
 /**
  * A fixed, seeded, disjoint train/val/test split: one shuffle of all images with `Rng(seed)`, then
- * consecutive slices. The same seed gives the same split in Node and in the browser.
+ * consecutive slices, validation first, then test, then training. So the validation and test sets
+ * depend on the seed and their own sizes only: a smaller training set (a cheaper fidelity) is
+ * scored on exactly the same held-out images. The same seed gives the same split in Node and in
+ * the browser.
  */
 export function splitDigits(d: Digits, sizes: SplitSizes, seed: number, factor: number): DigitSplit {
   for (const k of ['train', 'val', 'test'] as const) {
@@ -117,9 +120,9 @@ export function splitDigits(d: Digits, sizes: SplitSizes, seed: number, factor: 
   const total = sizes.train + sizes.val + sizes.test;
   if (total > d.n) throw new Error(`split: train ${sizes.train} + val ${sizes.val} + test ${sizes.test} = ${total} images, but only ${d.n} are available`);
   const order = new Rng(seed).shuffle(Array.from({ length: d.n }, (_, i) => i));
-  const train = order.slice(0, sizes.train);
-  const val = order.slice(sizes.train, sizes.train + sizes.val);
-  const test = order.slice(sizes.train + sizes.val, total);
+  const val = order.slice(0, sizes.val);
+  const test = order.slice(sizes.val, sizes.val + sizes.test);
+  const train = order.slice(sizes.val + sizes.test, total);
   return {
     train: toExamples(d, train, factor),
     val: toExamples(d, val, factor),
