@@ -3,8 +3,8 @@
  * 8 nodes, 8 features, 3 GCN layers of 128, MLP head; forward+backward+Adam training step, and
  * 100 input-ascent steps on 64 candidates) on our engine with the js backend ('ours') and the
  * wasm backend ('ours-wasm'), tfjs-cpu and tfjs-wasm in one process, interleaved in blocks; then
- * PyTorch on one thread (../shared/peers/bench_gcn_torch.py, a child process, once before and
- * once after) when /usr/bin/python3 has torch. The last line printed is one JSON object of medians (ms).
+ * PyTorch on one thread (../shared/peers/bench_gcn_torch.py, a child process, before, between
+ * and after the JS phases) when /usr/bin/python3 has torch. The last line printed is one JSON object of medians (ms).
  * Env: STEPS (timed training steps per implementation, default 20), BLOCK (default 5),
  * WARMUP (default 3), ASCENT_REPS (default 3), ONLY (comma list of ours,ours-wasm,tfjs-cpu,tfjs-wasm),
  * TORCH=0 (skip PyTorch), TORCH_STEPS (default 100).
@@ -68,8 +68,9 @@ for (const be of ['cpu', 'wasm'] as const) {
 }
 
 /**
- * PyTorch, one thread, same workload (the peers' script), in a child process; run once before
- * and once after the JS implementations, since the load on a shared machine drifts.
+ * PyTorch, one thread, same workload (the peers' script), in a child process; run before the JS
+ * implementations, between their training and ascent phases, and after them (the load on a
+ * shared machine drifts, so one torch run at one moment is not a fair comparison).
  */
 type TorchRun = { train_step_median_ms: number; ascent_100_steps_median_ms: number; init_loss: number; torch: string };
 function runTorch(): TorchRun | string {
@@ -81,7 +82,7 @@ function runTorch(): TorchRun | string {
   const t = j.results[0]!;
   return { train_step_median_ms: t.train_step_median_ms, ascent_100_steps_median_ms: t.ascent_100_steps_median_ms, init_loss: t.init_loss, torch: j.torch };
 }
-const torchBefore = runTorch();
+const torchRuns: (TorchRun | string)[] = [runTorch()];
 
 /** Time `fn` and add the backends that ran its matmuls to `im.matmuls`. */
 function counted(im: Impl, fn: () => void): number {
@@ -104,6 +105,7 @@ for (let blk = 0; blk * BLOCK < STEPS; blk++) {
     for (let i = 0; i < BLOCK && im.stepMs.length < STEPS; i++) im.stepMs.push(counted(im, () => im.step()));
   }
 }
+torchRuns.push(runTorch());
 for (let rep = 0; rep < ASCENT_REPS; rep++) {
   for (let j = 0; j < impls.length; j++) {
     const im = impls[(j + rep) % impls.length]!;
@@ -116,12 +118,13 @@ for (let rep = 0; rep < ASCENT_REPS; rep++) {
   }
 }
 setBackend('js');
-const torchAfter = runTorch();
-/** Both torch runs averaged (or whichever succeeded), else the reason. */
-const torch: TorchRun | string = typeof torchBefore === 'string' ? torchAfter : typeof torchAfter === 'string' ? torchBefore : {
-  ...torchAfter,
-  train_step_median_ms: (torchBefore.train_step_median_ms + torchAfter.train_step_median_ms) / 2,
-  ascent_100_steps_median_ms: (torchBefore.ascent_100_steps_median_ms + torchAfter.ascent_100_steps_median_ms) / 2,
+torchRuns.push(runTorch());
+const torchOk = torchRuns.filter((t): t is TorchRun => typeof t !== 'string');
+/** Per-metric median over the torch runs that succeeded, else the first reason. */
+const torch: TorchRun | string = torchOk.length === 0 ? (torchRuns[0] as string) : {
+  ...torchOk[0]!,
+  train_step_median_ms: median(torchOk.map((t) => t.train_step_median_ms)),
+  ascent_100_steps_median_ms: median(torchOk.map((t) => t.ascent_100_steps_median_ms)),
 };
 
 const flops = common.flopCounts();
@@ -136,7 +139,7 @@ for (const s of summary) {
     ` | ascent 100 steps ${s.ascent_100_median_ms.toFixed(0)} ms (pred ${s.ascent_score.map((v) => v.toFixed(4)).join(' -> ')})`);
 }
 for (const s of summary) if (Object.keys(s.matmuls_by_backend).length > 0) console.log(`${s.impl} matmuls ran on: ${JSON.stringify(s.matmuls_by_backend)}`);
-console.log(typeof torch === 'string' ? `torch-1t   ${torch}` : `torch-1t   train ${torch.train_step_median_ms.toFixed(2)} ms/step (init loss ${torch.init_loss.toFixed(6)}) | ascent 100 steps ${torch.ascent_100_steps_median_ms.toFixed(0)} ms (torch ${torch.torch}; mean of a run before and one after: ${[torchBefore, torchAfter].map((t) => (typeof t === 'string' ? t : `${t.train_step_median_ms.toFixed(2)} / ${t.ascent_100_steps_median_ms.toFixed(0)}`)).join(' and ')})`);
+console.log(typeof torch === 'string' ? `torch-1t   ${torch}` : `torch-1t   train ${torch.train_step_median_ms.toFixed(2)} ms/step (init loss ${torch.init_loss.toFixed(6)}) | ascent 100 steps ${torch.ascent_100_steps_median_ms.toFixed(0)} ms (torch ${torch.torch}; median of runs before, between and after: ${torchRuns.map((t) => (typeof t === 'string' ? t : `${t.train_step_median_ms.toFixed(2)} / ${t.ascent_100_steps_median_ms.toFixed(0)}`)).join(', ')})`);
 const by = (name: string) => summary.find((s) => s.impl === name);
 const torchMs = typeof torch === 'string' ? null : torch.train_step_median_ms;
 const torchAscentMs = typeof torch === 'string' ? null : torch.ascent_100_steps_median_ms;
@@ -156,6 +159,6 @@ const line = {
   tfjs_wasm_ascent_ms: by('tfjs-wasm')?.ascent_100_median_ms ?? null,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/gcn.json', import.meta.url), JSON.stringify({ kind: 'gcn', machine: await machine(), cfg, flops, steps: STEPS, block: BLOCK, warmup: WARMUP, ascentReps: ASCENT_REPS, results: summary, torch_1t: torch, torch_1t_runs: [torchBefore, torchAfter], line }, null, 2) + '\n');
+writeFileSync(new URL('./results/gcn.json', import.meta.url), JSON.stringify({ kind: 'gcn', machine: await machine(), cfg, flops, steps: STEPS, block: BLOCK, warmup: WARMUP, ascentReps: ASCENT_REPS, results: summary, torch_1t: torch, torch_1t_runs: torchRuns, line }, null, 2) + '\n');
 console.log(JSON.stringify(line));
 process.exit(0);
