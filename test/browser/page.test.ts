@@ -51,7 +51,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does this in CI)`);
     const sizes = await buildWeb({ quiet: true });
     const core = sizes.find((s) => s.file === 'prednas-core.js')!;
-    expect(core.bytes).toBeLessThan(CORE_TARGET_BYTES);
+    expect(core.bytes, `web/build/prednas-core.js minified bytes (target < ${CORE_TARGET_BYTES}; see README "Live demo and browser")`).toBeLessThan(CORE_TARGET_BYTES);
     server = await startServer({ root: WEB_DIR });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     mkdirSync(ARTIFACTS, { recursive: true });
