@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import { ALGORITHMS } from '../../nas/search/registry.js';
+import { MlpSpace } from '../../nas/tasks/mlp-space.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
 import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, observedOracle } from './bench-common.js';
@@ -65,6 +66,7 @@ export function search(ctx: Ctx): void {
     `${algo} on ${b.oracle.benchmark}/${b.dataset}, seed ${seed}: ${run.trajectory.length} queries in ${(t.total / 1000).toFixed(2)} s` +
       (t.fit !== undefined ? ` (predictor training ${(t.fit / 1000).toFixed(2)} s, proposals ${(t.propose! / 1000).toFixed(2)} s)` : ''),
     `best by validation: ${best.arch}`,
+    ...(b.space instanceof MlpSpace ? [`  network ${b.space.describe(b.space.parse(best.arch))} (${b.space.cost(b.space.parse(best.arch)).params!.toLocaleString('en-US')} parameters; every query trained the candidate)`] : []),
     `  val ${best.val.toFixed(3)}  test ${best.test === null ? 'n/a' : best.test.toFixed(3)}  (query ${best.query})`,
     `reported (protocol ${protocol}): ${reported.toFixed(3)}`,
     ...(out !== undefined ? [`trajectory: ${resolve(out)}`] : []),
