@@ -5,6 +5,7 @@
  * MNIST task, predictors, every search algorithm and the experiment runner. No Node built-ins,
  * no eval. The other benchmark spaces and table parsers (NB-101, macro benchmarks, RegNet, YOLOX)
  * stay out of this bundle to keep it small; `import 'prednas'` (src/index.ts) has everything.
+ * The worker's job glue (./job.ts) is bundled into worker.js only.
  */
 export * from '../autograd/index.js';
 export * as kernels from '../kernels/index.js';
@@ -21,4 +22,3 @@ export * from '../nas/search/index.js';
 export { runExperiment, runOne, assembleResults, reportedMetric, type ExperimentConfig, type ExperimentResults, type RunResult, type TrajectoryPoint } from '../nas/experiment/runner.js';
 export { parseConstraint, formatConstraint, feasibility, type Constraint } from '../nas/experiment/constraint.js';
 export * as tasks from '../nas/tasks/index.js';
-export { runJob, tableText, RESULT_SCHEMA, type JobRequest, type JobEvent, type JobResult } from './job.js';
