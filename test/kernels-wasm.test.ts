@@ -220,6 +220,24 @@ describe('matmul kernels', () => {
     expect(n).toBe(150);
   });
 
+  it('a row-major B read in place (up to 64 rows of op(A)) and packed (taller) give the reference bits', () => {
+    const be = createWasmBackend();
+    const cases: Case[] = [];
+    for (const m of [1, 63, 64, 65, 130]) {
+      for (const transA of [false, true]) {
+        for (const n of [1, 7, 8, 13]) cases.push({ m, n, k: 5 + (m % 7), batch: 1, transA, transB: false, shareA: false, shareB: false, pad: 1, seed: m * n });
+      }
+    }
+    // A batch of 9 × 8 rows against one B: collapsed into a 72-row product, so B is packed.
+    cases.push({ m: 8, n: 11, k: 6, batch: 9, transA: false, transB: false, shareA: false, shareB: true, pad: 0, seed: 5 });
+    cases.push({ m: 8, n: 11, k: 6, batch: 9, transA: true, transB: false, shareA: false, shareB: true, pad: 0, seed: 6 });
+    for (const c of cases) {
+      const { spec, a, b } = build(c, 'float32');
+      be.matmul(spec);
+      expect([...spec.out], describeCase(c)).toEqual([...referenceF32(spec, a, b)]);
+    }
+  });
+
   it('grows its memory for large products and gives the same bits before and after growing', () => {
     const be = createWasmBackend();
     const small: Case = { m: 7, n: 9, k: 5, batch: 2, transA: true, transB: false, shareA: false, shareB: true, pad: 1, seed: 3 };

@@ -21,7 +21,7 @@ import { DEFAULT_TILING, matmulFunctions, type Tiling } from './matmul-kernel.js
 type ElementwiseFn = (...args: number[]) => void;
 interface Exports {
   packB(b: number, sp: number, sj: number, dst: number, k: number, n: number): void;
-  gemm(a: number, rs: number, ds: number, pb: number, c: number, m: number, n: number, k: number, pa: number, edge: number): void;
+  gemm(a: number, rs: number, ds: number, b: number, bj: number, bk: number, c: number, m: number, n: number, k: number, pa: number, edge: number): void;
   [elementwise: string]: ElementwiseFn;
 }
 
@@ -113,25 +113,34 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     const cells = batch * rowsA * n;
     const lay = arena.layout();
     const aAt = lay.alloc((aHi - aLo) * 4);
-    const bAt = lay.alloc((bHi - bLo) * 4);
+    // + nr floats: a row-major B read in place is read up to nr − 1 floats past its last row.
+    const bAt = lay.alloc((bHi - bLo + nr) * 4);
     const cAt = lay.alloc(cells * 4);
-    const pbAt = lay.alloc(Math.ceil(n / nr) * nr * depth * 4);
+    // B is packed when transposed (its columns are strided) or when packing pays.
+    const direct = !transB && rowsA <= DIRECT_B_MAX_ROWS;
+    const pbAt = lay.alloc(direct ? 0 : Math.ceil(n / nr) * nr * depth * 4);
     const paAt = lay.alloc(mr * depth * 4 + 16); // + 16: the zero fill rounds up to whole vectors
     const edgeAt = lay.alloc(mr * nr * 4);
     const f32 = arena.ensure(lay.top, 'wasm matmul');
     f32.set(a.subarray(aLo, aHi), aAt >> 2);
     f32.set(b.subarray(bLo, bHi), bAt >> 2);
+    f32.fill(0, (bAt >> 2) + bHi - bLo, (bAt >> 2) + bHi - bLo + nr); // the over-read lanes: zeros, not stale data
     // Byte strides of op(A)[i, p] (rs, ds) and op(B)[p, j] (sp, sj) in the stored layouts.
     const rs = transA ? 4 : depth * 4, ds = transA ? rowsA * 4 : 4;
     const sp = transB ? 4 : n * 4, sj = transB ? depth * 4 : 4;
     let packed = -1;
     for (let t = 0; t < batch; t++) {
       const bo = bOffsets[t]!;
+      const ao = aAt + (aOffsets[t]! - aLo) * 4, co = cAt + t * rowsA * n * 4;
+      if (direct) {
+        k.gemm(ao, rs, ds, bAt + (bo - bLo) * 4, 4, n * 4, co, rowsA, n, depth, paAt, edgeAt);
+        continue;
+      }
       if (bo !== packed) {
         k.packB(bAt + (bo - bLo) * 4, sp, sj, pbAt, depth, n);
         packed = bo;
       }
-      k.gemm(aAt + (aOffsets[t]! - aLo) * 4, rs, ds, pbAt, cAt + t * rowsA * n * 4, rowsA, n, depth, paAt, edgeAt);
+      k.gemm(ao, rs, ds, pbAt, depth * 4, nr * 4, co, rowsA, n, depth, paAt, edgeAt);
     }
     out.set(f32.subarray(cAt >> 2, (cAt >> 2) + cells));
     traffic.calls++;
@@ -202,6 +211,15 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     }),
   };
 }
+
+/**
+ * A row-major B is read in place (no packing) for products of at most this many rows of op(A):
+ * packing costs a pass over B and pays back only when many row blocks reuse the contiguous
+ * panels. Measured: in place 1.2–1.4× faster at m = 1…16 and on the batched 8-row products,
+ * equal within noise from m = 64 to 2048; packed kept for tall products, where long row strides
+ * of a wide B would cost TLB misses.
+ */
+const DIRECT_B_MAX_ROWS = 64;
 
 /** [lo, hi): the element range of `a` that the per-batch operands touch; checked against its length. */
 function span(offsets: Int32Array, batch: number, size: number, length: number, which: string): [number, number] {

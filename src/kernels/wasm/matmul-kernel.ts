@@ -14,8 +14,12 @@
  *
  * Exports (all arguments i32; pointers and strides in bytes):
  *   packB(b, sp, sj, dst, k, n)   op(B)[p, j] at b + p·sp + j·sj → ⌈n/NR⌉ panels of k·NR floats
- *   gemm(a, rs, ds, pb, c, m, n, k, pa, edge)
- *                                  c (m×n, row-major) = op(A)·(packed B); op(A)[i, p] at a + i·rs + p·ds;
+ *   gemm(a, rs, ds, b, bj, bk, c, m, n, k, pa, edge)
+ *                                  c (m×n, row-major) = op(A)·B; op(A)[i, p] at a + i·rs + p·ds;
+ *                                  the NR columns from j at b + j·bj, one depth step further every
+ *                                  bk bytes: packed panels (bj = 4k, bk = 4·NR) or, for a row-major
+ *                                  B, B itself (bj = 4, bk = 4n; the right-edge panel then reads
+ *                                  past the row into lanes that are discarded);
  *                                  pa: scratch of MR·k floats, edge: scratch of MR·NR floats
  */
 import { Code, I32, V128, moduleBytes, type ExportedFn } from './emit.js';
@@ -113,8 +117,8 @@ function packA({ mr }: Tiling): Code {
 }
 
 function gemm({ mr, nr }: Tiling, packAIndex: number): Code {
-  const [a, rs, ds, pb, cp, m, n, k, pa, edge] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [a, rs, ds, pb, bj, bk, cp, m, n, k, pa, edge] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const i0 = c.local(I32), j0 = c.local(I32), rows = c.local(I32), cols = c.local(I32), p = c.local(I32);
   const ap = c.local(I32), bp = c.local(I32), out = c.local(I32), r = c.local(I32), q = c.local(I32);
   const nv = nr / 4;
@@ -130,16 +134,16 @@ function gemm({ mr, nr }: Tiling, packAIndex: number): Code {
       c.i32(nr).get(n).get(j0).sub().tee(cols).i32(nr).get(cols).ltS().select().set(cols);
       for (const row of acc) for (const x of row) c.v128Zero().set(x);
       c.get(pa).set(ap);
-      c.get(pb).get(j0).get(k).mul().i32(4).mul().add().set(bp);
+      c.get(pb).get(j0).get(bj).mul().add().set(bp);
       c.get(k).set(p);
       c.loop(() => {
-        for (let x = 0; x < nv; x++) c.get(bp).v128Load(16 * x, 2).set(bv[x]!);
+        for (let x = 0; x < nv; x++) c.get(bp).v128Load(16 * x, 0).set(bv[x]!);
         for (let y = 0; y < mr; y++) {
           c.get(ap).load32Splat(4 * y).set(av);
           for (let x = 0; x < nv; x++) c.get(acc[y]![x]!).get(av).get(bv[x]!).f32x4Mul().f32x4Add().set(acc[y]![x]!);
         }
         c.get(ap).i32(mr * 4).add().set(ap);
-        c.get(bp).i32(nr * 4).add().set(bp);
+        c.get(bp).get(bk).add().set(bp);
         c.get(p).i32(1).sub().tee(p).brIf(0);
       });
       // out = c + (i0·n + j0)·4
