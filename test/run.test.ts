@@ -89,7 +89,7 @@ describe('runLoop', () => {
     process.env['FAKE_EVAL_FAIL_TRIALS'] = '3,7';
     process.env['FAKE_EVAL_HANG_TRIALS'] = '5';
     try {
-      const s = await runLoop({ journalPath: join(dir, 'run.jsonl'), header: header(), command: fake, concurrency: 3, budget: 14, timeoutMs: 1500, killGraceMs: 200 });
+      const s = await runLoop({ journalPath: join(dir, 'run.jsonl'), header: header(), command: fake, concurrency: 3, budget: 14, timeoutMs: 6000, killGraceMs: 200 }); // generous: a loaded CI box can take >1 s to start node
       expect(s).toMatchObject({ finished: 14, ok: 11, failed: 2, timeout: 1, interrupted: false });
       const j = readJournal(join(dir, 'run.jsonl'));
       const results = j.events.filter((e) => e.type === 'result');
