@@ -2,7 +2,8 @@
  * The wasm backend's matmul kernels, emitted as SIMD128 code by ./emit.ts.
  *
  * Float32 GEMM in the classic packed form: op(B) is packed into column panels of NR values per
- * depth step (zero-padded at the right edge), op(A) into row panels of MR values per depth step
+ * depth step (zero-padded at the right edge) — or, when B is row-major and few rows reuse it,
+ * read in place with its row stride — op(A) into row panels of MR values per depth step
  * (zero-padded at the bottom), and an MR×NR register tile of f32x4 accumulators sweeps the depth:
  * per step NR/4 vector loads of B, MR splat loads of A, MR·NR/4 multiplies and adds. Packing
  * turns every transpose variant into the same unit-stride walk (strides are arguments, in bytes),
