@@ -9,6 +9,7 @@ import type { AlgorithmOptions } from '../nas/search/registry.js';
 import { parseConstraint } from '../nas/experiment/constraint.js';
 import type { Protocol } from '../nas/oracle.js';
 import { loadBenchmark, type BenchmarkRequest } from './benchmarks.js';
+import { setBackend } from '../kernels/registry.js';
 
 /** Everything a worker needs, as plain data. */
 export interface ExperimentSpec {
@@ -20,6 +21,8 @@ export interface ExperimentSpec {
   readonly constraints: readonly string[];
   readonly algorithmOptions?: AlgorithmOptions;
   readonly checkpoints?: readonly number[];
+  /** Kernel backend for every run ('js' default, 'wasm', 'auto'); applied in each worker too. */
+  readonly backend?: string;
 }
 
 export function configFromSpec(spec: ExperimentSpec, onRun?: ExperimentConfig<unknown>['onRun']): ExperimentConfig<unknown> {
@@ -45,6 +48,7 @@ export interface ParallelOptions {
 }
 
 export async function runExperimentParallel(spec: ExperimentSpec, opts: ParallelOptions): Promise<ExperimentResults> {
+  if (spec.backend !== undefined) setBackend(spec.backend);
   if (opts.workers <= 1) return runExperiment(configFromSpec(spec, opts.onRun));
   const cfg = configFromSpec(spec);
   validateConfig(cfg);

@@ -6,6 +6,7 @@ import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
 import { parseChoice, parseIntFlag } from '../args.js';
+import { setBackend } from '../../kernels/registry.js';
 import { list, need, str, UsageError, type Values } from '../context.js';
 
 export const BENCH_FLAGS = {
@@ -31,6 +32,21 @@ export function benchmarkRequest(v: Values): BenchmarkRequest {
 
 export function predictorKind(v: Values): 'mlp' | 'gcn' {
   return parseChoice('predictor', str(v, 'predictor'), ['mlp', 'gcn'] as const, 'mlp');
+}
+
+/**
+ * --backend: the kernel backend for the predictor's products. 'js' (default) sums in double and is
+ * what every committed table used; 'wasm'/'auto' (SIMD, sums in float32) are ~1.8× faster on a
+ * PredNAS run but round differently, so the same seed gives a different (equally valid) run.
+ */
+export function kernelBackend(v: Values): string {
+  const b = parseChoice('backend', str(v, 'backend'), ['js', 'wasm', 'auto'] as const, 'js');
+  try {
+    setBackend(b);
+  } catch (e) {
+    throw new UsageError(`--backend ${b}: ${(e as Error).message}`);
+  }
+  return b;
 }
 
 export function algorithmOptions(v: Values): AlgorithmOptions {

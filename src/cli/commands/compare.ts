@@ -9,7 +9,7 @@ import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-
 import { validateResults } from '../../nas/report/results-schema.js';
 import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, kernelBackend } from './bench-common.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { isLiveTask, recordRuns } from '../../io/mnist-task.js';
 import type { ExperimentResults } from '../../nas/experiment/runner.js';
@@ -23,7 +23,7 @@ function liveTable(res: ExperimentResults): string {
 
 export const COMPARE_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
-  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' },
+  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' },
   checkpoints: { type: 'string' },
 } as const;
 
@@ -46,6 +46,7 @@ Usage: prednas compare --space nb201|nb101|SPEC.json --out DIR [options]
   --constraint C     e.g. flops<=40 (repeatable; hard filter on every query)
   --predictor P      mlp (default) or gcn
   --epochs N         predictor training steps per round (default 100)
+  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --fidelity F, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg
@@ -69,6 +70,7 @@ export async function compare(ctx: Ctx): Promise<void> {
     protocol: parseChoice('protocol', str(v, 'protocol'), ['A', 'B'] as const, 'A'),
     constraints: constraintFlags(v),
     algorithmOptions: algorithmOptions(v),
+    backend: kernelBackend(v),
     ...(cps !== undefined ? { checkpoints: parseSeeds(cps, 'checkpoints').filter((n) => n > 0) } : {}),
   };
   const workers = parseIntFlag('workers', str(v, 'workers'), 1);
@@ -92,7 +94,7 @@ export async function compare(ctx: Ctx): Promise<void> {
   const command = `prednas ${process.argv.slice(2).join(' ')}`;
   const secs = (performance.now() - t0) / 1000;
   const table = `${live ? liveTable(res) : resultsTable(res)}\nProduced by \`${command}\` in ${secs.toFixed(0)} s (${workers} worker${workers === 1 ? '' : 's'}).\n`;
-  const results = { ...res, command };
+  const results = { ...res, command, kernelBackend: spec.backend };
   validateResults(results);
   // Each file is written atomically (temporary file + rename): a crash leaves old or new, never half.
   writeFileAtomic(resolve(out, 'results.json'), JSON.stringify(results, null, 1) + '\n');

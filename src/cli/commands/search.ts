@@ -8,11 +8,11 @@ import { ALGORITHMS } from '../../nas/search/registry.js';
 import { MlpSpace } from '../../nas/tasks/mlp-space.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, observedOracle } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, observedOracle, kernelBackend } from './bench-common.js';
 
 export const SEARCH_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
-  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
+  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
 } as const;
 
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
@@ -30,6 +30,7 @@ Usage: prednas search --space nb201|nb101|SPEC.json [options]
   --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
   --predictor P      mlp (default) or gcn, for prednas and wen
   --epochs N         predictor training steps per round (default 100)
+  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --protocol A|B     which metric the summary line reports (default A)
   --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
   --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
@@ -46,6 +47,7 @@ export function search(ctx: Ctx): void {
   const budget = parseIntFlag('budget', str(v, 'budget'), 100);
   const protocol = parseChoice('protocol', str(v, 'protocol'), ['A', 'B'] as const, 'A');
   const constraints = constraintFlags(v).map(parseConstraint);
+  kernelBackend(v);
   const bar = ctx.progress(`${algo} ${b.oracle.benchmark}/${b.dataset}`);
   const oracle = observedOracle(b.oracle, (n) => bar.update(n, budget, 'queries'));
   const run = runOne({ oracle, space: b.space, dataset: b.dataset, algorithms: [algo], budget, seeds: [seed], constraints, algorithmOptions: algorithmOptions(v) }, algo, seed);

@@ -11,6 +11,7 @@ import { makeAlgorithm } from '../search/registry.js';
 import { PredictorGuidedSearch } from '../search/predictor-guided.js';
 import { costFunction, formatConstraint, feasibility, type Constraint } from './constraint.js';
 import { mean, quantile, std } from './stats.js';
+import { lastBackend } from '../../kernels/registry.js';
 
 export const RESULTS_SCHEMA = 'prednas.results/1';
 export const DEFAULT_CHECKPOINTS = [10, 20, 50, 100, 150];
@@ -28,6 +29,8 @@ export interface RunResult {
   readonly trajectory: TrajectoryPoint[];
   /** Milliseconds: total, and for predictor-guided searches the fit/propose split. */
   readonly timeMs: { total: number; fit?: number; propose?: number; rounds?: number };
+  /** Kernel backend that ran the run's last matrix product (provenance: backends round differently). */
+  readonly kernels?: string;
 }
 
 export interface CheckpointSummary {
@@ -105,7 +108,8 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   }
   const total = performance.now() - t0;
   const timeMs = search instanceof PredictorGuidedSearch ? { total, fit: search.times.fit, propose: search.times.propose, rounds: search.rounds } : { total };
-  return { algo, seed, trajectory, timeMs };
+  const kernels = lastBackend();
+  return kernels === null ? { algo, seed, trajectory, timeMs } : { algo, seed, trajectory, timeMs, kernels };
 }
 
 /**
