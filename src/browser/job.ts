@@ -6,6 +6,7 @@
  * The page posts a `JobRequest`; the job reports every query (`progress`, with the best-so-far
  * plot as an SVG string) and ends with `done` (the downloadable result record) or `error`.
  */
+import { observeOracle } from '../nas/observe-oracle.js';
 import { backendStats, currentBackend, resetBackendStats, setBackend, unavailableBackends } from '../kernels/registry.js';
 import { nb201Oracle, parseNb201Table } from '../nas/benchmarks/nb201.js';
 import { formatConstraint, parseConstraint } from '../nas/experiment/constraint.js';
@@ -107,28 +108,6 @@ async function load(req: JobRequest, emit: (e: JobEvent) => void): Promise<Loade
   throw new Error(`task: expected 'mnist-mlp' or 'nb201', got '${(req as { task: unknown }).task}'`);
 }
 
-/** The oracle, reporting every counted query (the search loop is synchronous core code without hooks). */
-function observe<A>(o: Oracle<A>, onQuery: (arch: A, r: QueryResult) => void): Oracle<A> {
-  return {
-    get benchmark() { return o.benchmark; },
-    get space() { return o.space; },
-    get datasets() { return o.datasets; },
-    get semantics() { return o.semantics; },
-    get isPool() { return o.isPool; },
-    get queryCount() { return o.queryCount; },
-    dataset: (name) => o.dataset(name),
-    has: (a) => o.has(a),
-    query: (a, q) => {
-      const r = o.query(a, q);
-      onQuery(a, r);
-      return r;
-    },
-    peek: (a, q) => o.peek(a, q),
-    archs: () => o.archs(),
-    optimum: (ds, p, f) => o.optimum(ds, p, f),
-    ...(o.costOf ? { costOf: (a: A, name: string, ds: string) => o.costOf!(a, name, ds) } : {}),
-  };
-}
 
 /** Run the job to completion, reporting through `emit`; resolves with the result (also emitted as 'done'). */
 export async function runJob(req: JobRequest, emit: (e: JobEvent) => void): Promise<JobResult> {
@@ -144,7 +123,7 @@ export async function runJob(req: JobRequest, emit: (e: JobEvent) => void): Prom
     const title = `${req.task === 'nb201' ? `NB-201 ${b.dataset}` : 'live MNIST'} — ${req.algo}, seed ${req.seed}`;
     const xLabel = req.task === 'nb201' ? 'queries (table look-ups)' : 'queries (candidates trained)';
     emit({ type: 'status', text: 'searching…' });
-    const observed = observe(b.oracle, (arch, r) => {
+    const observed = observeOracle(b.oracle, (arch, r) => {
       const p = { query: traj.length + 1, arch: b.space.toString(arch), val: r.val, test: r.test };
       traj.push(p);
       if (best === null || p.val > best.val) best = { arch: p.arch, val: p.val, test: p.test };

@@ -6,6 +6,7 @@ import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
 import { parseChoice, parseIntFlag } from '../args.js';
+import { observeOracle } from '../../nas/observe-oracle.js';
 import { setBackend } from '../../kernels/registry.js';
 import { list, need, str, UsageError, type Values } from '../context.js';
 
@@ -75,22 +76,5 @@ export function constraintFlags(v: Values): string[] {
  */
 export function observedOracle<A>(o: Oracle<A>, onQuery: (n: number, result: QueryResult, arch: A) => void): Oracle<A> {
   let n = 0;
-  return {
-    get benchmark() { return o.benchmark; },
-    get space() { return o.space; },
-    get datasets() { return o.datasets; },
-    get semantics() { return o.semantics; },
-    get isPool() { return o.isPool; },
-    get queryCount() { return o.queryCount; },
-    dataset: (name) => o.dataset(name),
-    has: (a) => o.has(a),
-    query: (a, q) => {
-      const r = o.query(a, q);
-      onQuery(++n, r, a);
-      return r;
-    },
-    peek: (a, q) => o.peek(a, q),
-    archs: () => o.archs(),
-    optimum: (ds, p, f) => o.optimum(ds, p, f),
-  };
+  return observeOracle(o, (arch, r) => onQuery(++n, r, arch));
 }

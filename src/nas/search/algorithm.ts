@@ -76,6 +76,22 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
     return null;
   }
 
+  /** Up to n distinct random unseen feasible architectures (fewer when the space runs dry). */
+  sampleFreshPool(n: number): A[] {
+    const out: A[] = [];
+    const hashes = new Set<string>();
+    for (let tries = 0; out.length < n && tries < 3 * n; tries++) {
+      const a = this.sampleFresh(50);
+      if (a === null) break;
+      const h = this.space.hash(a);
+      if (!hashes.has(h)) {
+        hashes.add(h);
+        out.push(a);
+      }
+    }
+    return out;
+  }
+
   /** A fresh mutant of `parent` (up to `tries` mutations), or null. */
   mutateFresh(parent: A, tries = 100): A | null {
     for (let t = 0; t < tries; t++) {

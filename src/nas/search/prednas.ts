@@ -91,17 +91,7 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
   private poolBest(): A[] {
     const { pool, poolStarts } = this.cfg;
     if (pool <= 0 || poolStarts <= 0) return [];
-    const cands: A[] = [];
-    const hashes = new Set<string>();
-    for (let tries = 0; cands.length < pool && tries < 3 * pool; tries++) {
-      const a = this.sampleFresh(50);
-      if (a === null) break;
-      const h = this.space.hash(a);
-      if (!hashes.has(h)) {
-        hashes.add(h);
-        cands.push(a);
-      }
-    }
+    const cands = this.sampleFreshPool(pool);
     const pred = this.predictor.predict(cands).mean;
     return cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b).slice(0, poolStarts).map((i) => cands[i]!);
   }

@@ -21,17 +21,6 @@ export class WenSearch<A> extends PredictorGuidedSearch<A> {
   }
 
   protected candidates(): A[] {
-    const out: A[] = [];
-    const hashes = new Set<string>();
-    for (let tries = 0; out.length < this.poolSize && tries < 3 * this.poolSize; tries++) {
-      const a = this.sampleFresh(50);
-      if (a === null) break;
-      const h = this.space.hash(a);
-      if (!hashes.has(h)) {
-        hashes.add(h);
-        out.push(a);
-      }
-    }
-    return out;
+    return this.sampleFreshPool(this.poolSize);
   }
 }
