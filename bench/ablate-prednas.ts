@@ -7,7 +7,8 @@
  *     --variant 'pool200={"pool":200,"poolStarts":20}' [--variant ...] [--workers 2] [--space nb201]
  *
  * Prints, per variant and checkpoint, mean ± std and the paired difference (mean ± standard error,
- * wins/losses) against every algorithm stored in the --against results.
+ * wins/losses) against every algorithm stored in the --against results, and against the first
+ * variant of this invocation. --backend js|wasm|auto picks the kernels (default js).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     dataset: { type: 'string' }, seeds: { type: 'string' }, against: { type: 'string' }, space: { type: 'string' },
     variant: { type: 'string', multiple: true }, workers: { type: 'string' }, budget: { type: 'string' },
     constraint: { type: 'string', multiple: true }, protocol: { type: 'string' }, checkpoints: { type: 'string' },
+    backend: { type: 'string' },
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
@@ -46,12 +48,15 @@ function stats(xs: number[]): { mean: number; sd: number; se: number } {
   return { mean, sd, se: sd / Math.sqrt(xs.length) };
 }
 
+// Later variants are also paired against the first one (same seeds, same backend, same code).
+let first: { name: string; runs: Map<number, RunResult> } | null = null;
 for (const v of variants) {
   const t0 = performance.now();
   const res = await runExperimentParallel({
     benchmark: { space: values.space ?? stored?.space ?? 'nb201', dataset: values.dataset ?? stored?.dataset ?? 'cifar10', dataDir: resolveDataDir(undefined) },
     algorithms: ['prednas'], budget, seeds, protocol, constraints: values.constraint ?? stored?.constraints ?? [],
     algorithmOptions: { prednas: v.opts },
+    ...(values.backend !== undefined ? { backend: values.backend } : {}),
   }, { workers: Number(values.workers ?? 1) });
   const secs = (performance.now() - t0) / 1000;
   const mine = bySeed(res.runs, 'prednas');
@@ -62,6 +67,12 @@ for (const v of variants) {
     const xs = seeds.map((s) => reportedMetric(mine.get(s)!.trajectory, n, protocol));
     const st = stats(xs);
     const parts = [`n=${n}: ${st.mean.toFixed(3)} ± ${st.sd.toFixed(2)}`];
+    const pairs: [string, Map<number, RunResult>][] = first !== null ? [[`${first.name} (this run)`, first.runs]] : [];
+    for (const [name, other] of pairs) {
+      const d = seeds.map((s, i) => xs[i]! - reportedMetric(other.get(s)!.trajectory, n, protocol));
+      const ds = stats(d);
+      parts.push(`vs ${name} ${fmt(ds.mean)}±${ds.se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`);
+    }
     if (stored) {
       for (const algo of Object.keys(stored.summary)) {
         const other = bySeed(stored.runs, algo);
@@ -73,4 +84,5 @@ for (const v of variants) {
     }
     console.log(parts.join('  '));
   }
+  first ??= { name: v.name, runs: mine };
 }
