@@ -3,7 +3,7 @@
  * mean ± std per algorithm at each checkpoint, PredNAS minus each baseline paired by seed
  * (mean ± standard error, wins/losses), and the fraction of the optimum reached. Run from the
  * repository root:
- *   npx tsx results/tnb101-macro-summary/summarise.ts results/tnb101-macro-* > results/tnb101-macro-summary/summary.md
+ *   npx tsx results/tnb101-macro-summary/summarise.ts results/tnb101-macro-{class_scene,...} results/nbmacro-* > results/tnb101-macro-summary/summary.md
  *
  * Fraction of the optimum, per task (the metrics have different scales and signs):
  * - `ratio`: reported / optimum for the positive metrics; optimum / reported for room layout,
