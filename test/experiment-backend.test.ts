@@ -23,7 +23,7 @@ describe('experiments on a chosen kernel backend', () => {
     const js = await runExperimentParallel({ ...base, backend: 'js' }, { workers: 1 });
     expect(js.runs[0]!.trajectory.slice(0, 6)).toEqual(serial.runs[0]!.trajectory.slice(0, 6));
     expect(js.runs[0]!.trajectory.length).toBe(16);
-    // Each run records the backend that really ran its products (workers included).
+    // Each run records the backend selection it ran under (workers included).
     expect(serial.runs.map((r) => r.kernels)).toEqual(['wasm', 'wasm']);
     expect(parallel.runs.map((r) => r.kernels)).toEqual(['wasm', 'wasm']);
     expect(js.runs.map((r) => r.kernels)).toEqual(['js', 'js']);

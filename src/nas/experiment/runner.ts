@@ -11,7 +11,7 @@ import { makeAlgorithm } from '../search/registry.js';
 import { PredictorGuidedSearch } from '../search/predictor-guided.js';
 import { costFunction, formatConstraint, feasibility, type Constraint } from './constraint.js';
 import { mean, quantile, std } from './stats.js';
-import { lastBackend } from '../../kernels/registry.js';
+import { currentBackend } from '../../kernels/registry.js';
 
 export const RESULTS_SCHEMA = 'prednas.results/1';
 export const DEFAULT_CHECKPOINTS = [10, 20, 50, 100, 150];
@@ -29,7 +29,7 @@ export interface RunResult {
   readonly trajectory: TrajectoryPoint[];
   /** Milliseconds: total, and for predictor-guided searches the fit/propose split. */
   readonly timeMs: { total: number; fit?: number; propose?: number; rounds?: number };
-  /** Kernel backend that ran the run's last matrix product (provenance: backends round differently). */
+  /** Kernel backend selection the run ran under ('js', 'wasm', 'auto'): backends round differently. */
   readonly kernels?: string;
 }
 
@@ -108,8 +108,7 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   }
   const total = performance.now() - t0;
   const timeMs = search instanceof PredictorGuidedSearch ? { total, fit: search.times.fit, propose: search.times.propose, rounds: search.rounds } : { total };
-  const kernels = lastBackend();
-  return kernels === null ? { algo, seed, trajectory, timeMs } : { algo, seed, trajectory, timeMs, kernels };
+  return { algo, seed, trajectory, timeMs, kernels: currentBackend() };
 }
 
 /**
