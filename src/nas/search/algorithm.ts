@@ -67,8 +67,40 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
     return arch;
   }
 
-  /** A random unseen feasible architecture, or null when `tries` samples found none. */
+  /**
+   * A random unseen feasible architecture, or null when there is none. Rejection sampling first;
+   * when `tries` samples all miss (a tight constraint: 22 of 3,969 NAS-Bench-Macro networks fit in
+   * 20 M MACs) and the space can be listed, pick uniformly among the remaining fresh ones instead of
+   * giving up, so a search only stops early when the feasible space is really exhausted.
+   */
   sampleFresh(tries = 2000): A | null {
+    return this.sampleFreshQuick(tries) ?? this.freshByEnumeration(1)[0] ?? null;
+  }
+
+  /** Up to n distinct random unseen feasible architectures (fewer only when the space runs dry). */
+  sampleFreshPool(n: number): A[] {
+    const out: A[] = [];
+    const hashes = new Set<string>();
+    let dry = false;
+    for (let tries = 0; out.length < n && tries < 3 * n; tries++) {
+      const a = this.sampleFreshQuick(50);
+      if (a === null) {
+        dry = true;
+        break;
+      }
+      const h = this.space.hash(a);
+      if (!hashes.has(h)) {
+        hashes.add(h);
+        out.push(a);
+      }
+    }
+    // One listing tops the pool up when sampling ran dry (cheaper than listing per missing member).
+    if (dry && out.length < n) out.push(...this.freshByEnumeration(n - out.length, hashes));
+    return out;
+  }
+
+  /** Rejection sampling only: null after `tries` misses. */
+  private sampleFreshQuick(tries: number): A | null {
     for (let t = 0; t < tries; t++) {
       const a = this.space.sample(this.rng);
       if (this.isFresh(a)) return a;
@@ -76,20 +108,18 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
     return null;
   }
 
-  /** Up to n distinct random unseen feasible architectures (fewer when the space runs dry). */
-  sampleFreshPool(n: number): A[] {
-    const out: A[] = [];
+  /** Up to n distinct fresh architectures drawn uniformly from a listable space ([] if not listable). */
+  private freshByEnumeration(n: number, exclude: ReadonlySet<string> = new Set()): A[] {
+    if (this.space.enumerate === undefined) return [];
+    const fresh: A[] = [];
     const hashes = new Set<string>();
-    for (let tries = 0; out.length < n && tries < 3 * n; tries++) {
-      const a = this.sampleFresh(50);
-      if (a === null) break;
+    for (const a of this.space.enumerate()) {
       const h = this.space.hash(a);
-      if (!hashes.has(h)) {
-        hashes.add(h);
-        out.push(a);
-      }
+      if (hashes.has(h) || exclude.has(h) || !this.isFresh(a)) continue;
+      hashes.add(h);
+      fresh.push(a);
     }
-    return out;
+    return this.rng.shuffle(fresh).slice(0, n);
   }
 
   /** A fresh mutant of `parent` (up to `tries` mutations), or null. */
