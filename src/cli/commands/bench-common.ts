@@ -24,7 +24,7 @@ export function benchmarkRequest(v: Values): BenchmarkRequest {
   if (task !== undefined && str(v, 'space') !== undefined) throw new UsageError(`give --space or --task, not both (got --space ${str(v, 'space')} and --task ${task})`);
   if (task !== undefined && !isLiveTask(task)) throw new UsageError(`--task: expected one of ${LIVE_TASKS.join(', ')}, got '${task}'`);
   return {
-    space: task ?? need(v, 'space', 'nb201, nb101, a JSON space spec file, or --task mnist-mlp'),
+    space: task ?? need(v, 'space', 'nb201, nb101, nbmacro, tnb101-macro, a JSON space spec file, or --task mnist-mlp'),
     dataDir: resolveDataDir(str(v, 'data')),
     ...(dataset !== undefined ? { dataset } : {}),
     ...(fidelity !== undefined ? { fidelity } : {}),

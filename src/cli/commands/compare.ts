@@ -29,14 +29,16 @@ export const COMPARE_FLAGS = {
 
 export const COMPARE_HELP = `prednas compare — algorithms × seeds on a benchmark, with tables and plots
 
-Usage: prednas compare --space nb201|nb101|SPEC.json --out DIR [options]
+Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out DIR [options]
        prednas compare --task mnist-mlp --out DIR [options]
 
-  --space S          nb201, nb101, or a JSON space spec (needs --dataset synthetic[:SEED])
+  --space S          nb201, nb101, nbmacro, tnb101-macro, or a JSON space spec (needs --dataset
+                     synthetic[:SEED])
   --task T           mnist-mlp: a live task (every query trains the candidate; defaults become
                      --budget 50 --seeds 0..2; the table reports the best found by any run, as a
                      live task has no known optimum)
-  --dataset D        cifar10 (default), cifar100, ImageNet16-120; synthetic[:SEED] for spec files
+  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
+                     class_scene; see prednas info); synthetic[:SEED] for spec files
   --algos LIST       comma list of ${ALGORITHMS.join(', ')} (default: all)
   --budget N         queries per run (default 100)
   --seeds SEEDS      LO..HI or a comma list (default 0..99)

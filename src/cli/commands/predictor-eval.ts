@@ -15,7 +15,7 @@ export const PREDICTOR_EVAL_FLAGS = {
 
 export const PREDICTOR_EVAL_HELP = `prednas predictor-eval — how well a predictor ranks unseen architectures
 
-Usage: prednas predictor-eval --space nb201|nb101|SPEC.json --out DIR [options]
+Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out DIR [options]
 
   --predictor P        mlp (default) or gcn
   --train-sizes LIST   training-set sizes (default 10,20,50,100,200)

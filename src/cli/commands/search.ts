@@ -17,13 +17,15 @@ export const SEARCH_FLAGS = {
 
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
 
-Usage: prednas search --space nb201|nb101|SPEC.json [options]
+Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [options]
        prednas search --task mnist-mlp [options]
 
-  --space S          nb201, nb101, or a JSON space spec (needs --dataset synthetic[:SEED])
+  --space S          nb201, nb101, nbmacro, tnb101-macro, or a JSON space spec (needs --dataset
+                     synthetic[:SEED])
   --task T           mnist-mlp: a live task, every query trains the candidate MLP on MNIST
                      digits (~1 s each; try --constraint params<=50000)
-  --dataset D        cifar10 (default), cifar100, ImageNet16-120; synthetic[:SEED] for spec files
+  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
+                     class_scene; see prednas info); synthetic[:SEED] for spec files
   --algo A           ${ALGORITHMS.join(', ')} (default prednas)
   --budget N         queries (default 100)
   --seed S           (default 0)
