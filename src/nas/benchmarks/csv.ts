@@ -59,6 +59,18 @@ export function numberAt(t: CsvTable, i: number, col: number): number {
   return v;
 }
 
+/** Throw an error naming the file, the line of row i and the column. */
+export function failAt(t: CsvTable, i: number, col: string, msg: string): never {
+  throw new Error(`${t.source}: line ${t.lineOf(i)}, column '${col}': ${msg}`);
+}
+
+/** An integer in [lo, hi] from row i, column `name`; throws naming line and column otherwise. */
+export function intAt(t: CsvTable, i: number, name: string, lo: number, hi: number): number {
+  const v = numberAt(t, i, t.col(name));
+  if (!Number.isInteger(v) || v < lo || v > hi) failAt(t, i, name, `expected an integer in [${lo}, ${hi}], got '${t.rows[i]![t.col(name)]}'`);
+  return v;
+}
+
 function stripCr(s: string): string {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
 }

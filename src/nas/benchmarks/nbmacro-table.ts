@@ -7,7 +7,7 @@
  * three runs' mean and population std, accuracies in [0, 100], costs non-negative integers.
  */
 import { NBMACRO_ENCODINGS, NBMACRO_LAYERS, nbmacroCanonical, nbmacroCode, nbmacroFromCode, nbmacroParse, nbmacroToString, type NbMacroArch } from '../spaces/nbmacro.js';
-import { numberAt, parseCsv, type CsvTable } from './csv.js';
+import { failAt as fail, intAt, numberAt, parseCsv, type CsvTable } from './csv.js';
 
 const RUN_COLUMNS = ['test_acc_run1', 'test_acc_run2', 'test_acc_run3'] as const;
 const LAYER_COLUMNS = Array.from({ length: NBMACRO_LAYERS }, (_, i) => `l${i + 1}`);
@@ -26,16 +26,6 @@ export interface NbMacroTable {
   readonly flops: Float64Array;
   /** The 3,969 canonical networks, in code order. */
   readonly canonical: readonly NbMacroArch[];
-}
-
-function fail(t: CsvTable, i: number, col: string, msg: string): never {
-  throw new Error(`${t.source}: line ${t.lineOf(i)}, column '${col}': ${msg}`);
-}
-
-function intAt(t: CsvTable, i: number, name: string, lo: number, hi: number): number {
-  const v = numberAt(t, i, t.col(name));
-  if (!Number.isInteger(v) || v < lo || v > hi) fail(t, i, name, `expected an integer in [${lo}, ${hi}], got '${t.rows[i]![t.col(name)]}'`);
-  return v;
 }
 
 function accAt(t: CsvTable, i: number, name: string): number {

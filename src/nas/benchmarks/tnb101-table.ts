@@ -7,7 +7,7 @@
  * its plausible range, encoder costs non-negative integers.
  */
 import { tnb101Invalid, TNB101_NETWORKS, type Tnb101MacroArch } from '../spaces/tnb101-macro.js';
-import { numberAt, parseCsv, type CsvTable } from './csv.js';
+import { failAt as fail, intAt, numberAt, parseCsv, type CsvTable } from './csv.js';
 
 /**
  * The seven tasks: the table column, what the value is, and its direction. The runner maximises,
@@ -43,16 +43,6 @@ export interface Tnb101Table {
   readonly metrics: Readonly<Record<Tnb101Task, Float64Array>>;
   readonly params: Float64Array;
   readonly flops: Float64Array;
-}
-
-function fail(t: CsvTable, i: number, col: string, msg: string): never {
-  throw new Error(`${t.source}: line ${t.lineOf(i)}, column '${col}': ${msg}`);
-}
-
-function intAt(t: CsvTable, i: number, name: string, lo: number, hi: number): number {
-  const v = numberAt(t, i, t.col(name));
-  if (!Number.isInteger(v) || v < lo || v > hi) fail(t, i, name, `expected an integer in [${lo}, ${hi}], got '${t.rows[i]![t.col(name)]}'`);
-  return v;
 }
 
 const COUNT_COLUMNS = ['n_modules', 'n_downsample', 'n_channel_double', 'out_channels'] as const;
