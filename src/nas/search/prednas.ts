@@ -47,9 +47,14 @@ export interface PredNasOptions extends PredictorGuidedOptions {
   readonly pool?: number;
   /** How many of the pool's best (by predicted score) start an ascent. */
   readonly poolStarts?: number;
+  /**
+   * Also offer the whole pool as candidates, so the round's K are the predicted best of the ascent
+   * paths and the pool together (a superset of the Wen control's candidates when pool = its size).
+   */
+  readonly poolCandidates?: boolean;
 }
 
-export const PREDNAS_DEFAULTS = { topStarts: 5, randomStarts: 2, steps: 100, lr: 0.05, logitScale: 3, tau: 1, pool: 0, poolStarts: 0 };
+export const PREDNAS_DEFAULTS = { topStarts: 5, randomStarts: 2, steps: 100, lr: 0.05, logitScale: 3, tau: 1, pool: 0, poolStarts: 0, poolCandidates: false };
 
 export class PredNas<A> extends PredictorGuidedSearch<A> {
   readonly name = 'prednas';
@@ -84,14 +89,13 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     const ranked = [...this.history].sort((a, b) => b.val - a.val);
     const top = ranked.slice(0, this.cfg.topStarts);
     const rest = this.rng.shuffle(ranked.slice(this.cfg.topStarts)).slice(0, this.cfg.randomStarts);
-    return [...top, ...rest].map((o) => o.arch).concat(this.poolBest());
+    return [...top, ...rest].map((o) => o.arch);
   }
 
-  /** The predicted-best members of a fresh random pool (unevaluated starts that can be climbed). */
-  private poolBest(): A[] {
-    const { pool, poolStarts } = this.cfg;
-    if (pool <= 0 || poolStarts <= 0) return [];
-    const cands = this.sampleFreshPool(pool);
+  /** The predicted-best members of the round's random pool (unevaluated starts that can be climbed). */
+  private poolBest(cands: readonly A[]): A[] {
+    const { poolStarts } = this.cfg;
+    if (cands.length === 0 || poolStarts <= 0) return [];
     const pred = this.predictor.predict(cands).mean;
     return cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b).slice(0, poolStarts).map((i) => cands[i]!);
   }
@@ -111,7 +115,9 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
   }
 
   protected candidates(): A[] {
-    const starts = this.starts();
+    const evaluated = this.starts();
+    const pool = this.cfg.pool > 0 && (this.cfg.poolStarts > 0 || this.cfg.poolCandidates) ? this.sampleFreshPool(this.cfg.pool) : [];
+    const starts = evaluated.concat(this.poolBest(pool));
     const S = starts.length, D = this.space.logitDim;
     const z = this.predictor.opts.dtype === 'float64' ? new Float64Array(S * D) : new Float32Array(S * D);
     starts.forEach((a, i) => z.set(this.space.logits(a, this.cfg.logitScale), i * D));
@@ -140,6 +146,15 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
       }
     }
     this.pathCandidates.push(out.length);
+    if (this.cfg.poolCandidates) {
+      for (const a of pool) {
+        const h = this.space.hash(a);
+        if (!found.has(h)) {
+          found.add(h);
+          out.push(a);
+        }
+      }
+    }
     return out;
   }
 }
