@@ -38,9 +38,11 @@ function instrument(search: PredictorGuidedSearch<unknown>, stats: RoundStat[]):
     const predRank = new Map<string, number>();
     all.map((_, i) => i).sort((x, y) => p[y]! - p[x]!).forEach((i, r) => predRank.set(space.hash(all[i]!), r + 1));
     // The K the round will evaluate: the candidates' best by predicted mean (as topUp does).
-    const chosen = cands.map((a) => predRank.get(space.hash(a))!).sort((x, y) => x - y).slice(0, search.perRound);
-    const trueBest = Math.min(...cands.map((a) => trueRank.get(space.hash(a))!).filter((_, i) => chosen.includes(predRank.get(space.hash(cands[i]!))!)));
-    if (chosen.length > 0) stats.push({ predRankBest: chosen[0]!, predRankMedian: chosen[Math.floor(chosen.length / 2)]!, trueRankBest: trueBest, candidates: cands.length });
+    const picked = cands.map((a) => space.hash(a)).sort((x, y) => predRank.get(x)! - predRank.get(y)!).slice(0, search.perRound);
+    if (picked.length > 0) {
+      const chosen = picked.map((h) => predRank.get(h)!);
+      stats.push({ predRankBest: chosen[0]!, predRankMedian: chosen[Math.floor(chosen.length / 2)]!, trueRankBest: Math.min(...picked.map((h) => trueRank.get(h)!)), candidates: cands.length });
+    }
     return cands;
   };
 }
