@@ -8,7 +8,8 @@
  *
  * Prints, per variant and checkpoint, mean ± std and the paired difference (mean ± standard error,
  * wins/losses) against every algorithm stored in the --against results, and against the first
- * variant of this invocation. --backend js|wasm|auto picks the kernels (default js).
+ * variant of this invocation. --backend js|wasm|auto picks the kernels (default js); --algo wen runs
+ * the variants on the Wen control instead of PredNAS.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ const { values } = parseArgs({
     dataset: { type: 'string' }, seeds: { type: 'string' }, against: { type: 'string' }, space: { type: 'string' },
     variant: { type: 'string', multiple: true }, workers: { type: 'string' }, budget: { type: 'string' },
     constraint: { type: 'string', multiple: true }, protocol: { type: 'string' }, checkpoints: { type: 'string' },
-    backend: { type: 'string' },
+    backend: { type: 'string' }, algo: { type: 'string' },
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
@@ -33,6 +34,9 @@ const stored: ExperimentResults | null = values.against ? (JSON.parse(readFileSy
 const protocol = (values.protocol ?? stored?.protocol ?? 'A') as Protocol;
 const budget = Number(values.budget ?? stored?.budget ?? 100);
 const checkpoints = (values.checkpoints ?? '50,100').split(',').map(Number);
+// The variants' algorithm: PredNAS by default; 'wen' ablates the control with the same options.
+const algo = (values.algo ?? 'prednas') as 'prednas' | 'wen';
+if (algo !== 'prednas' && algo !== 'wen') throw new Error(`--algo: expected prednas or wen, got '${values.algo}'`);
 const variants = (values.variant ?? ['default={}']).map((v) => {
   const i = v.indexOf('=');
   if (i < 0) throw new Error(`--variant: expected name=JSON, got '${v}'`);
@@ -54,12 +58,12 @@ for (const v of variants) {
   const t0 = performance.now();
   const res = await runExperimentParallel({
     benchmark: { space: values.space ?? stored?.space ?? 'nb201', dataset: values.dataset ?? stored?.dataset ?? 'cifar10', dataDir: resolveDataDir(undefined) },
-    algorithms: ['prednas'], budget, seeds, protocol, constraints: values.constraint ?? stored?.constraints ?? [],
-    algorithmOptions: { prednas: v.opts },
+    algorithms: [algo], budget, seeds, protocol, constraints: values.constraint ?? stored?.constraints ?? [],
+    algorithmOptions: { [algo]: v.opts },
     ...(values.backend !== undefined ? { backend: values.backend } : {}),
   }, { workers: Number(values.workers ?? 1) });
   const secs = (performance.now() - t0) / 1000;
-  const mine = bySeed(res.runs, 'prednas');
+  const mine = bySeed(res.runs, algo);
   const fit = res.runs.reduce((a, r) => a + (r.timeMs.fit ?? 0), 0) / res.runs.length / 1000;
   const prop = res.runs.reduce((a, r) => a + (r.timeMs.propose ?? 0), 0) / res.runs.length / 1000;
   console.log(`\n## ${v.name} ${JSON.stringify(v.opts)} — ${seeds.length} seeds, ${secs.toFixed(0)} s (per run: fit ${fit.toFixed(2)} s, propose ${prop.toFixed(2)} s)`);
@@ -67,6 +71,8 @@ for (const v of variants) {
     const xs = seeds.map((s) => reportedMetric(mine.get(s)!.trajectory, n, protocol));
     const st = stats(xs);
     const parts = [`n=${n}: ${st.mean.toFixed(3)} ± ${st.sd.toFixed(2)}`];
+    // Share of seeds whose reported metric is the table's optimum (found the optimum's architecture).
+    if (stored) parts.push(`opt ${((100 * xs.filter((x) => x >= stored.optimum.value - 1e-9).length) / xs.length).toFixed(0)} %`);
     const pairs: [string, Map<number, RunResult>][] = first !== null ? [[`${first.name} (this run)`, first.runs]] : [];
     for (const [name, other] of pairs) {
       const d = seeds.map((s, i) => xs[i]! - reportedMetric(other.get(s)!.trajectory, n, protocol));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/autograd/index.js';
 import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
 import { PredNas, type PredNasOptions } from '../src/nas/search/prednas.js';
+import { WenSearch } from '../src/nas/search/wen.js';
 
 const space = nb201Space();
 const fast = { predictor: { epochs: 20, hidden: 8, layers: 1, ensemble: 1 }, steps: 15 };
@@ -34,5 +35,28 @@ describe('PredNAS pool options', () => {
     expect(cands.length).toBeGreaterThan(roundCandidates({}).cands.length);
     expect(cands.length).toBeLessThan(200);
     expect(search.pathCandidates).toEqual([cands.length]);
+  });
+});
+
+describe('neighbourCandidates (PredNAS and the Wen control)', () => {
+  it('adds exactly the fresh neighbours of the n best evaluated cells, once each, after the own candidates', () => {
+    const { search } = roundCandidates({ neighbourCandidates: 2 });
+    const own = [space.sample(new Rng(1))].filter((a) => search.isFresh(a));
+    const cands = (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([...own]);
+    const best = [...search.history].sort((a, b) => b.val - a.val).slice(0, 2);
+    const expected = new Set([...own, ...best.flatMap((o) => space.neighbours(o.arch))].filter((a) => search.isFresh(a)).map((a) => space.hash(a)));
+    expect(cands.slice(0, own.length)).toEqual(own);
+    expect(new Set(cands.map((a) => space.hash(a)))).toEqual(expected);
+    expect(cands.length).toBe(expected.size);
+    // Taking a neighbour out of play removes it from the next offer.
+    search.tell(cands[cands.length - 1]!, -1);
+    const again = (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]);
+    expect(again.some((a) => space.hash(a) === space.hash(cands[cands.length - 1]!))).toBe(false);
+  });
+
+  it('is off by default and rejects a bad count', () => {
+    expect(new PredNas({ space, seed: 0 }, fast).neighbourCandidates).toBe(0);
+    expect(() => new PredNas({ space, seed: 0 }, { ...fast, neighbourCandidates: -1 })).toThrow(/neighbourCandidates must be an integer >= 0, got -1/);
+    expect(() => new WenSearch({ space, seed: 0 }, { neighbourCandidates: 1.5 })).toThrow(/WenSearch: neighbourCandidates must be an integer >= 0, got 1.5/);
   });
 });

@@ -15,6 +15,12 @@ export interface PredictorGuidedOptions {
   /** Candidates evaluated per round (K). */
   readonly perRound?: number;
   readonly predictor?: PredictorOptions;
+  /**
+   * Also offer every fresh one-edit neighbour of the n best evaluated architectures as candidates,
+   * ranked with the algorithm's own by the predictor (0: off). Shared by PredNAS and the Wen
+   * control so that comparing them still isolates how the rest of the candidates are generated.
+   */
+  readonly neighbourCandidates?: number;
 }
 
 /** Time spent per phase, for the reports' time split. */
@@ -26,6 +32,7 @@ export interface PhaseTimes {
 export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly initial: number;
   readonly perRound: number;
+  readonly neighbourCandidates: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
   rounds = 0;
@@ -35,8 +42,10 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     super(ctx);
     this.initial = opts.initial ?? 10;
     this.perRound = opts.perRound ?? 10;
+    this.neighbourCandidates = opts.neighbourCandidates ?? 0;
     if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
     if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
+    if (!(Number.isInteger(this.neighbourCandidates) && this.neighbourCandidates >= 0)) throw new Error(`${this.constructor.name}: neighbourCandidates must be an integer >= 0, got ${this.neighbourCandidates}`);
     this.predictor = new NeuralPredictor(ctx.space, { seed: ctx.seed, ...opts.predictor });
   }
 
@@ -62,9 +71,25 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.predictor.fit(this.history.map((o) => o.arch), this.history.map((o) => o.val));
     this.times.fit += performance.now() - t;
     t = performance.now();
-    const cands = this.candidates();
+    const cands = this.withNeighbours(this.candidates());
     this.queue = this.topUp(cands, this.perRound);
     this.times.propose += performance.now() - t;
+  }
+
+  /** The round's own candidates plus the fresh neighbours of the best evaluated ones, deduplicated. */
+  protected withNeighbours(cands: A[]): A[] {
+    if (this.neighbourCandidates === 0) return cands;
+    const seen = new Set(cands.map((a) => this.space.hash(a)));
+    const best = [...this.history].sort((a, b) => b.val - a.val).slice(0, this.neighbourCandidates);
+    for (const o of best) {
+      for (const a of this.space.neighbours(o.arch)) {
+        const h = this.space.hash(a);
+        if (seen.has(h) || !this.isFresh(a)) continue;
+        seen.add(h);
+        cands.push(a);
+      }
+    }
+    return cands;
   }
 
   /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
