@@ -9,10 +9,12 @@
  * Prints, per variant and checkpoint, mean ± std and the paired difference (mean ± standard error,
  * wins/losses) against every algorithm stored in the --against results, and against the first
  * variant of this invocation. --backend js|wasm|auto picks the kernels (default js); --algo wen runs
- * the variants on the Wen control instead of PredNAS.
+ * the variants on the Wen control instead of PredNAS; --save DIR writes each variant's results to
+ * DIR/<name>.json and --pair DIR/<name>.json (repeatable) pairs later invocations against them.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../src/io/data-dir.js';
 import { runExperimentParallel } from '../src/io/parallel.js';
@@ -26,11 +28,17 @@ const { values } = parseArgs({
     dataset: { type: 'string' }, seeds: { type: 'string' }, against: { type: 'string' }, space: { type: 'string' },
     variant: { type: 'string', multiple: true }, workers: { type: 'string' }, budget: { type: 'string' },
     constraint: { type: 'string', multiple: true }, protocol: { type: 'string' }, checkpoints: { type: 'string' },
-    backend: { type: 'string' }, algo: { type: 'string' },
+    backend: { type: 'string' }, algo: { type: 'string' }, save: { type: 'string' },
+    pair: { type: 'string', multiple: true },
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
 const stored: ExperimentResults | null = values.against ? (JSON.parse(readFileSync(join(values.against, 'results.json'), 'utf8')) as ExperimentResults) : null;
+// Earlier variants saved with --save (name.json): paired against too, labelled by file name.
+const saved: [string, Map<number, RunResult>][] = (values.pair ?? []).map((f) => {
+  const r = JSON.parse(readFileSync(f, 'utf8')) as ExperimentResults;
+  return [basename(f, '.json'), new Map(r.runs.map((x) => [x.seed, x]))];
+});
 const protocol = (values.protocol ?? stored?.protocol ?? 'A') as Protocol;
 const budget = Number(values.budget ?? stored?.budget ?? 100);
 const checkpoints = (values.checkpoints ?? '50,100').split(',').map(Number);
@@ -64,6 +72,10 @@ for (const v of variants) {
   }, { workers: Number(values.workers ?? 1) });
   const secs = (performance.now() - t0) / 1000;
   const mine = bySeed(res.runs, algo);
+  if (values.save !== undefined) {
+    mkdirSync(values.save, { recursive: true });
+    writeFileSync(join(values.save, `${v.name}.json`), JSON.stringify({ ...res, variant: v }));
+  }
   const fit = res.runs.reduce((a, r) => a + (r.timeMs.fit ?? 0), 0) / res.runs.length / 1000;
   const prop = res.runs.reduce((a, r) => a + (r.timeMs.propose ?? 0), 0) / res.runs.length / 1000;
   console.log(`\n## ${v.name} ${JSON.stringify(v.opts)} — ${seeds.length} seeds, ${secs.toFixed(0)} s (per run: fit ${fit.toFixed(2)} s, propose ${prop.toFixed(2)} s)`);
@@ -74,6 +86,7 @@ for (const v of variants) {
     // Share of seeds whose reported metric is the table's optimum (found the optimum's architecture).
     if (stored) parts.push(`opt ${((100 * xs.filter((x) => x >= stored.optimum.value - 1e-9).length) / xs.length).toFixed(0)} %`);
     const pairs: [string, Map<number, RunResult>][] = first !== null ? [[`${first.name} (this run)`, first.runs]] : [];
+    pairs.push(...saved.filter(([, m]) => seeds.every((s) => m.has(s))));
     for (const [name, other] of pairs) {
       const d = seeds.map((s, i) => xs[i]! - reportedMetric(other.get(s)!.trajectory, n, protocol));
       const ds = stats(d);

@@ -54,8 +54,11 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(again.some((a) => space.hash(a) === space.hash(cands[cands.length - 1]!))).toBe(false);
   });
 
-  it('is off by default and rejects a bad count', () => {
-    expect(new PredNas({ space, seed: 0 }, fast).neighbourCandidates).toBe(0);
+  it('defaults to the best cell\'s neighbours for both algorithms, 0 turns it off, a bad count is refused', () => {
+    expect(new PredNas({ space, seed: 0 }, fast).neighbourCandidates).toBe(1);
+    expect(new WenSearch({ space, seed: 0 }).neighbourCandidates).toBe(1);
+    const { search } = roundCandidates({ neighbourCandidates: 0 });
+    expect((search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([])).toEqual([]);
     expect(() => new PredNas({ space, seed: 0 }, { ...fast, neighbourCandidates: -1 })).toThrow(/neighbourCandidates must be an integer >= 0, got -1/);
     expect(() => new WenSearch({ space, seed: 0 }, { neighbourCandidates: 1.5 })).toThrow(/WenSearch: neighbourCandidates must be an integer >= 0, got 1.5/);
   });

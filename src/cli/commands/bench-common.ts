@@ -55,7 +55,15 @@ export function algorithmOptions(v: Values): AlgorithmOptions {
   const e = str(v, 'epochs');
   const epochs = e === undefined ? undefined : parseIntFlag('epochs', e, 100);
   const predictor = epochs === undefined ? { kind } : { kind, epochs };
-  return { prednas: { predictor }, wen: { predictor } };
+  // Round size and neighbour candidates apply to PredNAS and the Wen control alike, so the
+  // comparison between them keeps isolating the ascent.
+  const k = str(v, 'per-round'), nb = str(v, 'neighbours');
+  const shared = {
+    predictor,
+    ...(k !== undefined ? { perRound: parseIntFlag('per-round', k, 5) } : {}),
+    ...(nb !== undefined ? { neighbourCandidates: parseIntFlag('neighbours', nb, 1, 0) } : {}),
+  };
+  return { prednas: shared, wen: shared };
 }
 
 /** Constraint strings, each validated (the parse error names the bad one). */
