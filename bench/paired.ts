@@ -1,0 +1,39 @@
+/**
+ * Paired differences between algorithms of `prednas compare` results (same seeds, same initial
+ * sample): PredNAS minus every other algorithm, mean ± standard error over the seeds, wins/losses.
+ * `--vs OLD_DIR` adds PredNAS minus each algorithm of an older results folder of the same setting
+ * (e.g. the tables made before a default changed), labelled `old <algo>`.
+ *
+ *   npx tsx bench/paired.ts results/nb201-cifar100 [--vs OLD_DIR] [--checkpoints 50,100]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { reportedMetric, type ExperimentResults } from '../src/nas/experiment/runner.js';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { vs: { type: 'string' }, checkpoints: { type: 'string' } } });
+if (positionals.length === 0) throw new Error('usage: paired.ts RESULTS_DIR... [--vs OLD_DIR] [--checkpoints 50,100]');
+const cps = (values.checkpoints ?? '50,100').split(',').map(Number);
+const load = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
+const fmt = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
+
+for (const dir of positionals) {
+  const r = load(dir);
+  const old = values.vs !== undefined ? load(values.vs) : null;
+  const metric = (res: ExperimentResults, algo: string, seed: number, n: number) => {
+    const run = res.runs.find((x) => x.algo === algo && x.seed === seed);
+    if (run === undefined) throw new Error(`${algo} seed ${seed} missing`);
+    return reportedMetric(run.trajectory, n, res.protocol);
+  };
+  const others: [string, ExperimentResults, string][] = Object.keys(r.summary).filter((a) => a !== 'prednas').map((a) => [a, r, a]);
+  if (old) for (const a of Object.keys(old.summary)) others.push([`old ${a}`, old, a]);
+  for (const [label, res, algo] of others) {
+    const parts = cps.map((n) => {
+      const d = r.seeds.map((s) => metric(r, 'prednas', s, n) - metric(res, algo, s, n));
+      const mean = d.reduce((a, b) => a + b, 0) / d.length;
+      const se = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1) / d.length);
+      return `n=${n}: ${fmt(mean)} ± ${se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`;
+    });
+    console.log(`${dir.replace(/\/$/, '').split('/').pop()} prednas − ${label} ${parts.join('  ')}`);
+  }
+}
