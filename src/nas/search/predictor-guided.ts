@@ -12,8 +12,8 @@ import { BaseSearch, type SearchContext } from './algorithm.js';
 /**
  * Defaults shared by PredNAS and the Wen control. K = 5 and the best cell's neighbours (ranked with
  * the rest, not evaluated blindly) replaced K = 10 without neighbours: PredNAS on NB-201 CIFAR-100,
- * 100 seeds, 73.38 at 100 queries vs 73.21 (old) and 73.30 (neighbours at K = 10), optimum found in 91 % of the runs
- * (results/ablations.md). The committed tables made before name the old setting in their command.
+ * 100 seeds, 73.38 at 100 queries vs 73.21 (old) and 73.30 (neighbours at K = 10); optimum found
+ * in 91 % of the runs (results/ablations.md). Tables made before say the old setting's flags.
  */
 export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1 };
 
@@ -25,8 +25,8 @@ export interface PredictorGuidedOptions {
   readonly predictor?: PredictorOptions;
   /**
    * Also offer every fresh one-edit neighbour of the n best evaluated architectures as candidates,
-   * ranked with the algorithm's own by the predictor (0: off; default 1). Shared by PredNAS and the Wen
-   * control so that comparing them still isolates how the rest of the candidates are generated.
+   * ranked with the algorithm's own by the predictor (0: off; default 1). Shared by PredNAS and the
+   * Wen control so that comparing them still isolates how the rest of the candidates are generated.
    */
   readonly neighbourCandidates?: number;
 }
