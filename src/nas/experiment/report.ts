@@ -14,7 +14,7 @@ export function resultsTable(res: ExperimentResults): string {
   lines.push('');
   lines.push(`${res.metricNote}; mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'} (median [IQR] below); budget ${res.budget} queries` +
     (res.constraints.length > 0 ? `; constraints ${res.constraints.join(', ')} (hard filter on every query)` : '') + '.');
-  lines.push(`Optimum ${res.pool ? 'of the pool' : 'of the table'}${res.constraints.length > 0 ? ' within the constraints' : ''}: **${fmt(res.optimum.value, 3)}** (\`${res.optimum.arch}\`).`);
+  lines.push(`Optimum ${res.pool ? 'of the pool' : 'of the table'}${res.constraints.length > 0 ? ' within the constraints' : ''}: **${fmt(res.optimum.value, 3)}** (\`${res.optimum.arch}\`). "Found optimum": share of runs that queried this architecture within the budget.`);
   lines.push('');
   lines.push(`| algorithm | ${cps.map((n) => `n=${n}`).join(' | ')} | found optimum | queries to optimum | time / run |`);
   lines.push(`|---|${cps.map(() => '---').join('|')}|---|---|---|`);

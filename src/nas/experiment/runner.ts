@@ -39,14 +39,14 @@ export interface CheckpointSummary {
   readonly median: number;
   readonly q25: number;
   readonly q75: number;
-  /** Fraction of runs whose reported metric reached the optimum within n queries. */
+  /** Fraction of runs that queried the optimum's architecture within n queries. */
   readonly foundOptimum: number;
   readonly runs: number;
 }
 
 export interface AlgoSummary {
   readonly checkpoints: Record<string, CheckpointSummary>;
-  /** Mean queries to reach the optimum, over the runs that reached it (null if none did). */
+  /** Mean queries until the optimum's architecture was queried, over the runs that did (null: none). */
   readonly meanQueriesToOptimum: number | null;
   readonly foundOptimumRuns: number;
   readonly meanTimeMs: number;
@@ -139,21 +139,30 @@ export function reportedMetric(traj: readonly TrajectoryPoint[], n: number, prot
   return best;
 }
 
-export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: number, checkpoints: readonly number[], budget: number): AlgoSummary {
+/**
+ * Summary statistics per checkpoint. "Found the optimum" means the optimum's architecture was
+ * queried within n queries — not that the reported metric reached its value: under protocol A a
+ * run that has not found the best-by-validation cell can report a higher test metric than the
+ * optimum's (on NB-201 CIFAR-100 under flops<=40, 32 of REA's 100 runs report 68.04–68.48 against
+ * an optimum of 67.83 without having queried it).
+ */
+export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: { readonly value: number; readonly arch: string }, checkpoints: readonly number[], budget: number): AlgoSummary {
   const mine = runs.filter((r) => r.algo === algo);
   const cps: Record<string, CheckpointSummary> = {};
-  const reached = (v: number) => v >= optimum - 1e-9;
+  // Queries until the optimum's architecture was first queried (null: never).
+  const firstHit = (r: RunResult): number | null => {
+    const i = r.trajectory.findIndex((p) => p.arch === optimum.arch);
+    return i < 0 ? null : i + 1;
+  };
+  const hits = mine.map(firstHit);
   for (const n of checkpoints.filter((c) => c <= budget)) {
     const vals = mine.map((r) => reportedMetric(r.trajectory, n, protocol));
     cps[String(n)] = {
       mean: mean(vals), std: std(vals), median: quantile(vals, 0.5), q25: quantile(vals, 0.25), q75: quantile(vals, 0.75),
-      foundOptimum: vals.filter(reached).length / Math.max(1, vals.length), runs: vals.length,
+      foundOptimum: hits.filter((h) => h !== null && h <= n).length / Math.max(1, vals.length), runs: vals.length,
     };
   }
-  const firsts = mine.map((r) => {
-    for (let n = 1; n <= r.trajectory.length; n++) if (reached(reportedMetric(r.trajectory, n, protocol))) return n;
-    return null;
-  }).filter((n): n is number => n !== null);
+  const firsts = hits.filter((n): n is number => n !== null);
   return {
     checkpoints: cps,
     meanQueriesToOptimum: firsts.length > 0 ? mean(firsts) : null,
@@ -180,8 +189,9 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
   const checkpoints = cfg.checkpoints ?? DEFAULT_CHECKPOINTS;
   const details: Record<string, AlgoSummary> = {};
   const summary: Record<string, Record<string, CheckpointSummary>> = {};
+  const optimum = { value: opt.value, arch: space.toString(opt.arch) };
   for (const a of cfg.algorithms) {
-    details[a] = summarise(runs, a, protocol, opt.value, checkpoints, cfg.budget);
+    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget);
     summary[a] = details[a]!.checkpoints;
   }
   return {
@@ -196,7 +206,7 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
     budget: cfg.budget,
     seeds: [...cfg.seeds],
     constraints: (cfg.constraints ?? []).map(formatConstraint),
-    optimum: { value: opt.value, arch: space.toString(opt.arch) },
+    optimum,
     summary,
     details,
     runs,
