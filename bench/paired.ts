@@ -34,6 +34,11 @@ for (const dir of positionals) {
       const se = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1) / d.length);
       return `n=${n}: ${fmt(mean)} ± ${se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`;
     });
+    // Seeds where only one of the two queried the optimum's architecture within the budget.
+    const hit = (res: ExperimentResults, a: string, s: number) => res.runs.find((x) => x.algo === a && x.seed === s)!.trajectory.some((p) => p.arch === r.optimum.arch);
+    const onlyMine = r.seeds.filter((s) => hit(r, 'prednas', s) && !hit(res, algo, s)).length;
+    const onlyTheirs = r.seeds.filter((s) => !hit(r, 'prednas', s) && hit(res, algo, s)).length;
+    parts.push(`optimum found by only one: prednas ${onlyMine}, ${label} ${onlyTheirs}`);
     console.log(`${dir.replace(/\/$/, '').split('/').pop()} prednas − ${label} ${parts.join('  ')}`);
   }
 }
