@@ -63,3 +63,19 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(() => new WenSearch({ space, seed: 0 }, { neighbourCandidates: 1.5 })).toThrow(/WenSearch: neighbourCandidates must be an integer >= 0, got 1.5/);
   });
 });
+
+describe('ucbKappa', () => {
+  it('ranks by ensemble mean + κ·std when κ > 0, by the mean by default, and refuses a bad κ', () => {
+    const acq = (s: PredNas<Nb201Arch>, c: Nb201Arch[]) => (s as unknown as { acquisition(c: Nb201Arch[]): Float64Array }).acquisition(c);
+    const ens = { ...fast, predictor: { ...fast.predictor, ensemble: 3 } };
+    const { search } = roundCandidates({ ...ens, ucbKappa: 2 });
+    const rng = new Rng(5);
+    const cands = Array.from({ length: 40 }, () => space.sample(rng));
+    const { mean, std } = search.predictor.predict(cands);
+    expect(Array.from(acq(search, cands))).toEqual(Array.from(mean, (m, i) => m + 2 * std[i]!));
+    expect(std.some((s) => s > 0)).toBe(true);
+    const plain = roundCandidates(ens).search;
+    expect(Array.from(acq(plain, cands))).toEqual(Array.from(plain.predictor.predict(cands).mean));
+    expect(() => new PredNas({ space, seed: 0 }, { ...fast, ucbKappa: -1 })).toThrow(/ucbKappa must be a finite number >= 0, got -1/);
+  });
+});

@@ -29,6 +29,11 @@ export interface PredictorGuidedOptions {
    * Wen control so that comparing them still isolates how the rest of the candidates are generated.
    */
   readonly neighbourCandidates?: number;
+  /**
+   * Rank candidates by ensemble mean + κ·std (an upper confidence bound) instead of the mean
+   * (0, the default: the mean). Applies to the round's final ranking, not to the ascent.
+   */
+  readonly ucbKappa?: number;
 }
 
 /** Time spent per phase, for the reports' time split. */
@@ -41,6 +46,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly initial: number;
   readonly perRound: number;
   readonly neighbourCandidates: number;
+  readonly ucbKappa: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
   rounds = 0;
@@ -51,6 +57,8 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.initial = opts.initial ?? PREDICTOR_GUIDED_DEFAULTS.initial;
     this.perRound = opts.perRound ?? PREDICTOR_GUIDED_DEFAULTS.perRound;
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
+    this.ucbKappa = opts.ucbKappa ?? 0;
+    if (!(Number.isFinite(this.ucbKappa) && this.ucbKappa >= 0)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number >= 0, got ${this.ucbKappa}`);
     if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
     if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
     if (!(Number.isInteger(this.neighbourCandidates) && this.neighbourCandidates >= 0)) throw new Error(`${this.constructor.name}: neighbourCandidates must be an integer >= 0, got ${this.neighbourCandidates}`);
@@ -103,12 +111,17 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
   protected abstract candidates(): A[];
 
+  protected acquisition(cands: readonly A[]): Float64Array {
+    const { mean, std } = this.predictor.predict(cands);
+    return this.ucbKappa === 0 ? mean : mean.map((m, i) => m + this.ucbKappa * std[i]!);
+  }
+
   /**
-   * The K best candidates by predicted mean; if there are fewer than K, top up with mutants of
+   * The K best candidates by predicted mean (or UCB); if there are fewer than K, top up with mutants of
    * the best evaluated architectures, then random ones.
    */
   private topUp(cands: A[], k: number): A[] {
-    const pred = cands.length > 0 ? this.predictor.predict(cands).mean : new Float64Array(0);
+    const pred = cands.length > 0 ? this.acquisition(cands) : new Float64Array(0);
     const order = cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b);
     const chosen: A[] = order.slice(0, k).map((i) => cands[i] as A);
     const hashes = new Set(chosen.map((a) => this.space.hash(a)));
