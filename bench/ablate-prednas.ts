@@ -22,6 +22,7 @@ import { parseSeeds } from '../src/cli/args.js';
 import { reportedMetric, type ExperimentResults, type RunResult } from '../src/nas/experiment/runner.js';
 import type { PredNasOptions } from '../src/nas/search/prednas.js';
 import type { Protocol } from '../src/nas/oracle.js';
+import { pairedDiff, stats } from './paired-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,13 +53,6 @@ const variants = (values.variant ?? ['default={}']).map((v) => {
 });
 
 const bySeed = (runs: readonly RunResult[], algo: string) => new Map(runs.filter((r) => r.algo === algo).map((r) => [r.seed, r]));
-const fmt = (x: number, d = 3) => (x >= 0 ? '+' : '') + x.toFixed(d);
-
-function stats(xs: number[]): { mean: number; sd: number; se: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-  return { mean, sd, se: sd / Math.sqrt(xs.length) };
-}
 
 // Later variants are also paired against the first one (same seeds, same backend, same code).
 let first: { name: string; runs: Map<number, RunResult> } | null = null;
@@ -89,16 +83,14 @@ for (const v of variants) {
     pairs.push(...saved.filter(([, m]) => seeds.every((s) => m.has(s))));
     for (const [name, other] of pairs) {
       const d = seeds.map((s, i) => xs[i]! - reportedMetric(other.get(s)!.trajectory, n, protocol));
-      const ds = stats(d);
-      parts.push(`vs ${name} ${fmt(ds.mean)}±${ds.se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`);
+      parts.push(`vs ${name} ${pairedDiff(d)}`);
     }
     if (stored) {
       for (const algo of Object.keys(stored.summary)) {
         const other = bySeed(stored.runs, algo);
         if (!seeds.every((s) => other.has(s))) continue;
         const d = seeds.map((s, i) => xs[i]! - reportedMetric(other.get(s)!.trajectory, n, protocol));
-        const ds = stats(d);
-        parts.push(`vs ${algo} ${fmt(ds.mean)}±${ds.se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`);
+        parts.push(`vs ${algo} ${pairedDiff(d)}`);
       }
     }
     console.log(parts.join('  '));

@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportedMetric, type ExperimentResults } from '../src/nas/experiment/runner.js';
+import { pairedDiff } from './paired-stats.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { vs: { type: 'string' }, checkpoints: { type: 'string' } } });
 if (positionals.length === 0) throw new Error('usage: paired.ts RESULTS_DIR... [--vs OLD_DIR] [--checkpoints 50,100]');
 const cps = (values.checkpoints ?? '50,100').split(',').map(Number);
 const load = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
-const fmt = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
 
 for (const dir of positionals) {
   const r = load(dir);
@@ -28,12 +28,7 @@ for (const dir of positionals) {
   const others: [string, ExperimentResults, string][] = Object.keys(r.summary).filter((a) => a !== 'prednas').map((a) => [a, r, a]);
   if (old) for (const a of Object.keys(old.summary)) others.push([`old ${a}`, old, a]);
   for (const [label, res, algo] of others) {
-    const parts = cps.map((n) => {
-      const d = r.seeds.map((s) => metric(r, 'prednas', s, n) - metric(res, algo, s, n));
-      const mean = d.reduce((a, b) => a + b, 0) / d.length;
-      const se = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, d.length - 1) / d.length);
-      return `n=${n}: ${fmt(mean)} ± ${se.toFixed(3)} (W/L ${d.filter((x) => x > 1e-9).length}/${d.filter((x) => x < -1e-9).length})`;
-    });
+    const parts = cps.map((n) => `n=${n}: ${pairedDiff(r.seeds.map((s) => metric(r, 'prednas', s, n) - metric(res, algo, s, n)))}`);
     // Seeds where only one of the two queried the optimum's architecture within the budget.
     const hit = (res: ExperimentResults, a: string, s: number) => res.runs.find((x) => x.algo === a && x.seed === s)!.trajectory.some((p) => p.arch === r.optimum.arch);
     const onlyMine = r.seeds.filter((s) => hit(r, 'prednas', s) && !hit(res, algo, s)).length;

@@ -4,6 +4,7 @@ import type { BenchmarkRequest } from '../../io/benchmarks.js';
 import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
+import { PREDICTOR_GUIDED_DEFAULTS } from '../../nas/search/predictor-guided.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { observeOracle } from '../../nas/observe-oracle.js';
@@ -60,11 +61,19 @@ export function algorithmOptions(v: Values): AlgorithmOptions {
   const k = str(v, 'per-round'), nb = str(v, 'neighbours');
   const shared = {
     predictor,
-    ...(k !== undefined ? { perRound: parseIntFlag('per-round', k, 5) } : {}),
-    ...(nb !== undefined ? { neighbourCandidates: parseIntFlag('neighbours', nb, 1, 0) } : {}),
+    ...(k !== undefined ? { perRound: parseIntFlag('per-round', k, PREDICTOR_GUIDED_DEFAULTS.perRound) } : {}),
+    ...(nb !== undefined ? { neighbourCandidates: parseIntFlag('neighbours', nb, PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates, 0) } : {}),
   };
   return { prednas: shared, wen: shared };
 }
+
+/** The round flags of search and compare (both predictor-guided algorithms read them). */
+export const ROUND_FLAGS = { 'per-round': { type: 'string' }, neighbours: { type: 'string' } } as const;
+
+export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per predictor round, PredNAS and wen (default ${PREDICTOR_GUIDED_DEFAULTS.perRound})
+  --neighbours N     also rank the unseen neighbours of the N best so far, PredNAS and wen
+                     (default ${PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates}; 0 = off, the setting of the tables made before it existed)
+`;
 
 /** Constraint strings, each validated (the parse error names the bad one). */
 export function constraintFlags(v: Values): string[] {

@@ -9,7 +9,7 @@ import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-
 import { validateResults } from '../../nas/report/results-schema.js';
 import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, kernelBackend } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, kernelBackend } from './bench-common.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { isLiveTask, recordRuns } from '../../io/mnist-task.js';
 import type { ExperimentResults } from '../../nas/experiment/runner.js';
@@ -23,7 +23,7 @@ function liveTable(res: ExperimentResults): string {
 
 export const COMPARE_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
-  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, 'per-round': { type: 'string' }, neighbours: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' },
+  workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, ...ROUND_FLAGS, backend: { type: 'string' }, out: { type: 'string' },
   checkpoints: { type: 'string' },
 } as const;
 
@@ -48,10 +48,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
   --constraint C     e.g. flops<=40 (repeatable; hard filter on every query)
   --predictor P      mlp (default) or gcn
   --epochs N         predictor training steps per round (default 100)
-  --per-round K      candidates evaluated per predictor round, PredNAS and wen (default 5)
-  --neighbours N     also rank the unseen neighbours of the N best so far, PredNAS and wen
-                     (default 1; 0 = off, the setting of the tables made before it existed)
-  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
+${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --fidelity F, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg

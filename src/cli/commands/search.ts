@@ -8,11 +8,11 @@ import { ALGORITHMS } from '../../nas/search/registry.js';
 import { MlpSpace } from '../../nas/tasks/mlp-space.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, TASK_FLAG, constraintFlags, observedOracle, kernelBackend } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, observedOracle, kernelBackend } from './bench-common.js';
 
 export const SEARCH_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
-  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, 'per-round': { type: 'string' }, neighbours: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
+  constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, ...ROUND_FLAGS, backend: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
 } as const;
 
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
@@ -32,10 +32,7 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
   --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
   --predictor P      mlp (default) or gcn, for prednas and wen
   --epochs N         predictor training steps per round (default 100)
-  --per-round K      candidates evaluated per predictor round, PredNAS and wen (default 5)
-  --neighbours N     also rank the unseen neighbours of the N best so far, PredNAS and wen
-                     (default 1; 0 = off, the setting of the tables made before it existed)
-  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
+${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --protocol A|B     which metric the summary line reports (default A)
   --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
   --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)

@@ -153,6 +153,11 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
     this.observe(obs);
   }
 
+  /** Every observation so far, best (highest val) first; ties keep the order they were told in. */
+  ranked(): Observation<A>[] {
+    return [...this.history].sort((a, b) => b.val - a.val);
+  }
+
   /** The best observation so far (highest val), or null. */
   best(): Observation<A> | null {
     let b: Observation<A> | null = null;

@@ -15,7 +15,7 @@ import { BaseSearch, type SearchContext } from './algorithm.js';
  * 100 seeds, 73.38 at 100 queries vs 73.21 (old) and 73.30 (neighbours at K = 10); optimum found
  * in 91 % of the runs (results/ablations.md). Tables made before say the old setting's flags.
  */
-export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1 };
+export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, ucbKappa: 0 };
 
 export interface PredictorGuidedOptions {
   /** Random architectures evaluated before the first predictor fit (N0). */
@@ -57,7 +57,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.initial = opts.initial ?? PREDICTOR_GUIDED_DEFAULTS.initial;
     this.perRound = opts.perRound ?? PREDICTOR_GUIDED_DEFAULTS.perRound;
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
-    this.ucbKappa = opts.ucbKappa ?? 0;
+    this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
     if (!(Number.isFinite(this.ucbKappa) && this.ucbKappa >= 0)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number >= 0, got ${this.ucbKappa}`);
     if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
     if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
@@ -96,7 +96,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   protected withNeighbours(cands: A[]): A[] {
     if (this.neighbourCandidates === 0) return cands;
     const seen = new Set(cands.map((a) => this.space.hash(a)));
-    const best = [...this.history].sort((a, b) => b.val - a.val).slice(0, this.neighbourCandidates);
+    const best = this.ranked().slice(0, this.neighbourCandidates);
     for (const o of best) {
       for (const a of this.space.neighbours(o.arch)) {
         const h = this.space.hash(a);
@@ -111,6 +111,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
   protected abstract candidates(): A[];
 
+  /** The score a round ranks candidates by: the ensemble mean, plus κ·std when ucbKappa > 0. */
   protected acquisition(cands: readonly A[]): Float64Array {
     const { mean, std } = this.predictor.predict(cands);
     return this.ucbKappa === 0 ? mean : mean.map((m, i) => m + this.ucbKappa * std[i]!);
@@ -125,7 +126,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     const order = cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b);
     const chosen: A[] = order.slice(0, k).map((i) => cands[i] as A);
     const hashes = new Set(chosen.map((a) => this.space.hash(a)));
-    const ranked = [...this.history].sort((a, b) => b.val - a.val);
+    const ranked = this.ranked();
     for (let i = 0; chosen.length < k && i < 4 * k; i++) {
       const parent = ranked[i % Math.max(1, Math.min(ranked.length, 5))];
       const m: A | null = parent ? this.mutateFresh(parent.arch) : this.sampleFresh();

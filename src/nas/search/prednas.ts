@@ -86,7 +86,7 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
   }
 
   private starts(): A[] {
-    const ranked = [...this.history].sort((a, b) => b.val - a.val);
+    const ranked = this.ranked();
     const top = ranked.slice(0, this.cfg.topStarts);
     const rest = this.rng.shuffle(ranked.slice(this.cfg.topStarts)).slice(0, this.cfg.randomStarts);
     return [...top, ...rest].map((o) => o.arch);
