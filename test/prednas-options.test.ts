@@ -54,6 +54,21 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(again.some((a) => space.hash(a) === space.hash(cands[cands.length - 1]!))).toBe(false);
   });
 
+  it('neighbourRadius 2 offers exactly the fresh cells within two edits of the best, walking through taken ones', () => {
+    const { search } = roundCandidates({ neighbourRadius: 2 });
+    const best = [...search.history].sort((a, b) => b.val - a.val)[0]!.arch;
+    // Take a one-edit neighbour out of play: the cells behind it must still be offered.
+    search.tell(space.neighbours(best)[0]!, -1);
+    const cands = (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]);
+    const edits = (a: Nb201Arch) => a.reduce((d, op, e) => d + (op === best[e] ? 0 : 1), 0);
+    const expected = new Set([...space.enumerate!()].filter((a) => edits(a) >= 1 && edits(a) <= 2 && search.isFresh(a)).map((a) => space.hash(a)));
+    expect(expected.size).toBeGreaterThan(250); // 24 one-edit + 240 two-edit cells, minus the taken
+    expect(cands.length).toBe(expected.size);
+    expect(new Set(cands.map((a) => space.hash(a)))).toEqual(expected);
+    expect(new PredNas({ space, seed: 0 }, fast).neighbourRadius).toBe(1);
+    expect(() => new WenSearch({ space, seed: 0 }, { neighbourRadius: 0 })).toThrow(/WenSearch: neighbourRadius must be an integer >= 1, got 0/);
+  });
+
   it('defaults to the best cell\'s neighbours for both algorithms, 0 turns it off, a bad count is refused', () => {
     expect(new PredNas({ space, seed: 0 }, fast).neighbourCandidates).toBe(1);
     expect(new WenSearch({ space, seed: 0 }).neighbourCandidates).toBe(1);

@@ -15,7 +15,7 @@ import { BaseSearch, type SearchContext } from './algorithm.js';
  * 100 seeds, 73.38 at 100 queries vs 73.21 (old) and 73.30 (neighbours at K = 10); optimum found
  * in 91 % of the runs (results/ablations.md). Tables made before say the old setting's flags.
  */
-export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, ucbKappa: 0 };
+export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, ucbKappa: 0 };
 
 export interface PredictorGuidedOptions {
   /** Random architectures evaluated before the first predictor fit (N0). */
@@ -29,6 +29,11 @@ export interface PredictorGuidedOptions {
    * Wen control so that comparing them still isolates how the rest of the candidates are generated.
    */
   readonly neighbourCandidates?: number;
+  /**
+   * How many edits away those neighbours may be (default 1). Radius 2 also offers the cells two
+   * edits away — e.g. two edges swapping their ops, which keeps a cell's cost about the same.
+   */
+  readonly neighbourRadius?: number;
   /**
    * Rank candidates by ensemble mean + κ·std (an upper confidence bound) instead of the mean
    * (0, the default: the mean). Applies to the round's final ranking, not to the ascent.
@@ -46,6 +51,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly initial: number;
   readonly perRound: number;
   readonly neighbourCandidates: number;
+  readonly neighbourRadius: number;
   readonly ucbKappa: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
@@ -57,7 +63,9 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.initial = opts.initial ?? PREDICTOR_GUIDED_DEFAULTS.initial;
     this.perRound = opts.perRound ?? PREDICTOR_GUIDED_DEFAULTS.perRound;
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
+    this.neighbourRadius = opts.neighbourRadius ?? PREDICTOR_GUIDED_DEFAULTS.neighbourRadius;
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
+    if (!(Number.isInteger(this.neighbourRadius) && this.neighbourRadius >= 1)) throw new Error(`${this.constructor.name}: neighbourRadius must be an integer >= 1, got ${this.neighbourRadius}`);
     if (!(Number.isFinite(this.ucbKappa) && this.ucbKappa >= 0)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number >= 0, got ${this.ucbKappa}`);
     if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
     if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
@@ -92,18 +100,32 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.times.propose += performance.now() - t;
   }
 
-  /** The round's own candidates plus the fresh neighbours of the best evaluated ones, deduplicated. */
+  /**
+   * The round's own candidates plus the fresh cells within `neighbourRadius` edits of the best
+   * evaluated ones, deduplicated. Taken or infeasible cells are still walked through (a fresh cell
+   * two edits away may lie behind an evaluated one), only not offered.
+   */
   protected withNeighbours(cands: A[]): A[] {
     if (this.neighbourCandidates === 0) return cands;
-    const seen = new Set(cands.map((a) => this.space.hash(a)));
-    const best = this.ranked().slice(0, this.neighbourCandidates);
-    for (const o of best) {
-      for (const a of this.space.neighbours(o.arch)) {
-        const h = this.space.hash(a);
-        if (seen.has(h) || !this.isFresh(a)) continue;
-        seen.add(h);
-        cands.push(a);
+    const offered = new Set(cands.map((a) => this.space.hash(a)));
+    const visited = new Set<string>();
+    let frontier = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
+    for (const a of frontier) visited.add(this.space.hash(a));
+    for (let r = 0; r < this.neighbourRadius && frontier.length > 0; r++) {
+      const next: A[] = [];
+      for (const p of frontier) {
+        for (const a of this.space.neighbours(p)) {
+          const h = this.space.hash(a);
+          if (visited.has(h)) continue;
+          visited.add(h);
+          next.push(a);
+          if (!offered.has(h) && this.isFresh(a)) {
+            offered.add(h);
+            cands.push(a);
+          }
+        }
       }
+      frontier = next;
     }
     return cands;
   }
