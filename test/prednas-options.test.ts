@@ -69,6 +69,19 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(() => new WenSearch({ space, seed: 0 }, { neighbourRadius: 0 })).toThrow(/WenSearch: neighbourRadius must be an integer >= 1, got 0/);
   });
 
+  it('neighbourFill widens past one edit only while fewer fresh neighbours than that are on offer', () => {
+    const offer = (opts: PredNasOptions) => {
+      const { search } = roundCandidates(opts);
+      return (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]).length;
+    };
+    const one = offer({}), two = offer({ neighbourRadius: 2 });
+    expect(one).toBeLessThanOrEqual(24);
+    expect(two).toBeGreaterThan(one);
+    expect(offer({ neighbourRadius: 2, neighbourFill: one })).toBe(one); // enough at one edit
+    expect(offer({ neighbourRadius: 2, neighbourFill: one + 1 })).toBe(two); // too few: widen
+    expect(() => new PredNas({ space, seed: 0 }, { ...fast, neighbourFill: Number.NaN })).toThrow(/neighbourFill must be a number >= 0, got NaN/);
+  });
+
   it('defaults to the best cell\'s neighbours for both algorithms, 0 turns it off, a bad count is refused', () => {
     expect(new PredNas({ space, seed: 0 }, fast).neighbourCandidates).toBe(1);
     expect(new WenSearch({ space, seed: 0 }).neighbourCandidates).toBe(1);

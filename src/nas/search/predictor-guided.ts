@@ -35,6 +35,12 @@ export interface PredictorGuidedOptions {
    */
   readonly neighbourRadius?: number;
   /**
+   * Widen past radius 1 only while fewer than this many fresh neighbours are on offer (default:
+   * always widen to `neighbourRadius`). Under a cost constraint most one-edit neighbours of the
+   * best cell can be infeasible or taken; this looks further only then.
+   */
+  readonly neighbourFill?: number;
+  /**
    * Rank candidates by ensemble mean + κ·std (an upper confidence bound) instead of the mean
    * (0, the default: the mean). Applies to the round's final ranking, not to the ascent.
    */
@@ -52,6 +58,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly perRound: number;
   readonly neighbourCandidates: number;
   readonly neighbourRadius: number;
+  readonly neighbourFill: number;
   readonly ucbKappa: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
@@ -64,7 +71,9 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.perRound = opts.perRound ?? PREDICTOR_GUIDED_DEFAULTS.perRound;
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
     this.neighbourRadius = opts.neighbourRadius ?? PREDICTOR_GUIDED_DEFAULTS.neighbourRadius;
+    this.neighbourFill = opts.neighbourFill ?? Infinity;
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
+    if (!(this.neighbourFill >= 0)) throw new Error(`${this.constructor.name}: neighbourFill must be a number >= 0, got ${this.neighbourFill}`);
     if (!(Number.isInteger(this.neighbourRadius) && this.neighbourRadius >= 1)) throw new Error(`${this.constructor.name}: neighbourRadius must be an integer >= 1, got ${this.neighbourRadius}`);
     if (!(Number.isFinite(this.ucbKappa) && this.ucbKappa >= 0)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number >= 0, got ${this.ucbKappa}`);
     if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
@@ -108,10 +117,11 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   protected withNeighbours(cands: A[]): A[] {
     if (this.neighbourCandidates === 0) return cands;
     const offered = new Set(cands.map((a) => this.space.hash(a)));
+    const own = cands.length;
     const visited = new Set<string>();
     let frontier = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
     for (const a of frontier) visited.add(this.space.hash(a));
-    for (let r = 0; r < this.neighbourRadius && frontier.length > 0; r++) {
+    for (let r = 0; r < this.neighbourRadius && frontier.length > 0 && (r === 0 || cands.length - own < this.neighbourFill); r++) {
       const next: A[] = [];
       for (const p of frontier) {
         for (const a of this.space.neighbours(p)) {
