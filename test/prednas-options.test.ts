@@ -82,6 +82,27 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(() => new PredNas({ space, seed: 0 }, { ...fast, neighbourFill: Number.NaN })).toThrow(/neighbourFill must be a number >= 0, got NaN/);
   });
 
+  it('neighbourSwaps adds the best cell\'s fresh swaps, which keep its ops and FLOPs', () => {
+    const plain = roundCandidates({}).search;
+    const { search } = roundCandidates({ neighbourSwaps: true });
+    const wn = (s: PredNas<Nb201Arch>) => (s as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]);
+    const best = [...search.history].sort((a, b) => b.val - a.val)[0]!.arch;
+    const swaps = space.swaps!(best);
+    const distinct = new Set(best).size;
+    expect(swaps.length).toBeGreaterThan(0);
+    for (const s of swaps) {
+      expect([...s].sort()).toEqual([...best].sort());
+      expect(s.filter((op, e) => op !== best[e]).length).toBe(2);
+      expect(space.cost!(s).flops).toBeCloseTo(space.cost!(best).flops!, 9);
+    }
+    // Six edges: 15 pairs, minus the pairs holding the same op.
+    expect(swaps.length).toBe(15 - [...new Set(best)].reduce((n, op) => { const k = best.filter((x) => x === op).length; return n + (k * (k - 1)) / 2; }, 0));
+    expect(distinct).toBeGreaterThan(1);
+    const got = new Set(wn(search).map((a) => space.hash(a)));
+    const want = new Set([...wn(plain), ...swaps.filter((a) => search.isFresh(a))].map((a) => space.hash(a)));
+    expect(got).toEqual(want);
+  });
+
   it('defaults to the best cell\'s neighbours for both algorithms, 0 turns it off, a bad count is refused', () => {
     expect(new PredNas({ space, seed: 0 }, fast).neighbourCandidates).toBe(1);
     expect(new WenSearch({ space, seed: 0 }).neighbourCandidates).toBe(1);

@@ -65,6 +65,12 @@ export interface SearchSpace<A> {
   hash(arch: A): string;
   mutate(arch: A, rng: Rng): A;
   neighbours(arch: A): A[];
+  /**
+   * Architectures with two positions' choices exchanged (two edits that keep the multiset of
+   * choices, hence the cost where position does not change it: NB-201's FLOPs and params).
+   * Optional; spaces without a meaningful exchange leave it out.
+   */
+  swaps?(arch: A): A[];
   toString(arch: A): string;
   /** Inverse of toString; throws an Error naming the offending part on malformed input. */
   parse(s: string): A;

@@ -41,6 +41,12 @@ export interface PredictorGuidedOptions {
    */
   readonly neighbourFill?: number;
   /**
+   * Also offer the best cells' swaps (two positions' choices exchanged, where the space defines
+   * them; default false). A swap keeps the cell's ops, so under a cost budget it moves along the
+   * budget's boundary, where single edits mostly break it or fall well inside.
+   */
+  readonly neighbourSwaps?: boolean;
+  /**
    * Rank candidates by ensemble mean + κ·std (an upper confidence bound) instead of the mean
    * (0, the default: the mean). Applies to the round's final ranking, not to the ascent.
    */
@@ -59,6 +65,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly neighbourCandidates: number;
   readonly neighbourRadius: number;
   readonly neighbourFill: number;
+  readonly neighbourSwaps: boolean;
   readonly ucbKappa: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
@@ -72,6 +79,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
     this.neighbourRadius = opts.neighbourRadius ?? PREDICTOR_GUIDED_DEFAULTS.neighbourRadius;
     this.neighbourFill = opts.neighbourFill ?? Infinity;
+    this.neighbourSwaps = opts.neighbourSwaps ?? false;
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
     if (!(this.neighbourFill >= 0)) throw new Error(`${this.constructor.name}: neighbourFill must be a number >= 0, got ${this.neighbourFill}`);
     if (!(Number.isInteger(this.neighbourRadius) && this.neighbourRadius >= 1)) throw new Error(`${this.constructor.name}: neighbourRadius must be an integer >= 1, got ${this.neighbourRadius}`);
@@ -121,6 +129,13 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     const visited = new Set<string>();
     let frontier = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
     for (const a of frontier) visited.add(this.space.hash(a));
+    const offer = (a: A): void => {
+      const h = this.space.hash(a);
+      if (!offered.has(h) && this.isFresh(a)) {
+        offered.add(h);
+        cands.push(a);
+      }
+    };
     for (let r = 0; r < this.neighbourRadius && frontier.length > 0 && (r === 0 || cands.length - own < this.neighbourFill); r++) {
       const next: A[] = [];
       for (const p of frontier) {
@@ -129,14 +144,12 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
           if (visited.has(h)) continue;
           visited.add(h);
           next.push(a);
-          if (!offered.has(h) && this.isFresh(a)) {
-            offered.add(h);
-            cands.push(a);
-          }
+          offer(a);
         }
       }
       frontier = next;
     }
+    if (this.neighbourSwaps && this.space.swaps) for (const o of this.ranked().slice(0, this.neighbourCandidates)) this.space.swaps(o.arch).forEach(offer);
     return cands;
   }
 

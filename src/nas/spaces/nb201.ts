@@ -264,6 +264,22 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     return out;
   }
 
+  /** Every cell with two edges' ops exchanged (edges with equal ops give nothing new). */
+  swaps(arch: Nb201Arch): Nb201Arch[] {
+    check(arch, 'swaps');
+    const out: Nb201Arch[] = [];
+    for (let e = 0; e < NB201_NUM_EDGES; e++) {
+      for (let f = e + 1; f < NB201_NUM_EDGES; f++) {
+        if (arch[e] === arch[f]) continue;
+        const n = [...arch];
+        n[e] = arch[f]!;
+        n[f] = arch[e]!;
+        out.push(n);
+      }
+    }
+    return out;
+  }
+
   toString(arch: Nb201Arch): string {
     return nb201ToString(arch);
   }
