@@ -40,7 +40,7 @@ describe('PredNAS pool options', () => {
 
 describe('neighbourCandidates (PredNAS and the Wen control)', () => {
   it('adds exactly the fresh neighbours of the n best evaluated cells, once each, after the own candidates', () => {
-    const { search } = roundCandidates({ neighbourCandidates: 2 });
+    const { search } = roundCandidates({ neighbourCandidates: 2, neighbourSwaps: false });
     const own = [space.sample(new Rng(1))].filter((a) => search.isFresh(a));
     const cands = (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([...own]);
     const best = [...search.history].sort((a, b) => b.val - a.val).slice(0, 2);
@@ -55,7 +55,7 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
   });
 
   it('neighbourRadius 2 offers exactly the fresh cells within two edits of the best, walking through taken ones', () => {
-    const { search } = roundCandidates({ neighbourRadius: 2 });
+    const { search } = roundCandidates({ neighbourRadius: 2, neighbourSwaps: false });
     const best = [...search.history].sort((a, b) => b.val - a.val)[0]!.arch;
     // Take a one-edit neighbour out of play: the cells behind it must still be offered.
     search.tell(space.neighbours(best)[0]!, -1);
@@ -66,12 +66,13 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(cands.length).toBe(expected.size);
     expect(new Set(cands.map((a) => space.hash(a)))).toEqual(expected);
     expect(new PredNas({ space, seed: 0 }, fast).neighbourRadius).toBe(1);
+    expect(new WenSearch({ space, seed: 0 }).neighbourSwaps).toBe(true);
     expect(() => new WenSearch({ space, seed: 0 }, { neighbourRadius: 0 })).toThrow(/WenSearch: neighbourRadius must be an integer >= 1, got 0/);
   });
 
   it('neighbourFill widens past one edit only while fewer fresh neighbours than that are on offer', () => {
     const offer = (opts: PredNasOptions) => {
-      const { search } = roundCandidates(opts);
+      const { search } = roundCandidates({ neighbourSwaps: false, ...opts });
       return (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]).length;
     };
     const one = offer({}), two = offer({ neighbourRadius: 2 });
@@ -82,9 +83,9 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(() => new PredNas({ space, seed: 0 }, { ...fast, neighbourFill: Number.NaN })).toThrow(/neighbourFill must be a number >= 0, got NaN/);
   });
 
-  it('neighbourSwaps adds the best cell\'s fresh swaps, which keep its ops and FLOPs', () => {
-    const plain = roundCandidates({}).search;
-    const { search } = roundCandidates({ neighbourSwaps: true });
+  it('neighbourSwaps (default on) adds the best cell\'s fresh swaps, which keep its ops and FLOPs', () => {
+    const plain = roundCandidates({ neighbourSwaps: false }).search;
+    const { search } = roundCandidates({});
     const wn = (s: PredNas<Nb201Arch>) => (s as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]);
     const best = [...search.history].sort((a, b) => b.val - a.val)[0]!.arch;
     const swaps = space.swaps!(best);

@@ -58,23 +58,26 @@ export function algorithmOptions(v: Values): AlgorithmOptions {
   const predictor = epochs === undefined ? { kind } : { kind, epochs };
   // Round size and neighbour candidates apply to PredNAS and the Wen control alike, so the
   // comparison between them keeps isolating the ascent.
-  const k = str(v, 'per-round'), nb = str(v, 'neighbours'), r = str(v, 'radius');
+  const k = str(v, 'per-round'), nb = str(v, 'neighbours'), r = str(v, 'radius'), sw = str(v, 'swaps');
   const shared = {
     predictor,
     ...(k !== undefined ? { perRound: parseIntFlag('per-round', k, PREDICTOR_GUIDED_DEFAULTS.perRound) } : {}),
     ...(nb !== undefined ? { neighbourCandidates: parseIntFlag('neighbours', nb, PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates, 0) } : {}),
     ...(r !== undefined ? { neighbourRadius: parseIntFlag('radius', r, PREDICTOR_GUIDED_DEFAULTS.neighbourRadius) } : {}),
+    ...(sw !== undefined ? { neighbourSwaps: parseChoice('swaps', sw, ['on', 'off'] as const, 'on') === 'on' } : {}),
   };
   return { prednas: shared, wen: shared };
 }
 
 /** The round flags of search and compare (both predictor-guided algorithms read them). */
-export const ROUND_FLAGS = { 'per-round': { type: 'string' }, neighbours: { type: 'string' }, radius: { type: 'string' } } as const;
+export const ROUND_FLAGS = { 'per-round': { type: 'string' }, neighbours: { type: 'string' }, radius: { type: 'string' }, swaps: { type: 'string' } } as const;
 
 export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per predictor round, PredNAS and wen (default ${PREDICTOR_GUIDED_DEFAULTS.perRound})
   --neighbours N     also rank the unseen neighbours of the N best so far, PredNAS and wen
                      (default ${PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates}; 0 = off, the setting of the tables made before it existed)
   --radius R         those neighbours lie up to R edits away (default ${PREDICTOR_GUIDED_DEFAULTS.neighbourRadius})
+  --swaps on|off     also rank their swaps: two edges exchange ops, same FLOPs (default ${PREDICTOR_GUIDED_DEFAULTS.neighbourSwaps ? 'on' : 'off'};
+                     off = the setting of the tables made before it existed)
 `;
 
 /** Constraint strings, each validated (the parse error names the bad one). */
