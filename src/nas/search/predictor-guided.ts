@@ -13,7 +13,9 @@ import { BaseSearch, type SearchContext } from './algorithm.js';
  * Defaults shared by PredNAS and the Wen control. K = 5 and the best cell's neighbours (ranked with
  * the rest, not evaluated blindly) replaced K = 10 without neighbours: PredNAS on NB-201 CIFAR-100,
  * 100 seeds, 73.38 at 100 queries vs 73.21 (old) and 73.30 (neighbours at K = 10); optimum found
- * in 91 % of the runs (results/ablations.md). Tables made before say the old setting's flags.
+ * in 91 % of the runs (results/ablations.md). Swaps (where the space has them) fixed the latency-
+ * constrained case without costing the unconstrained one (see neighbourSwaps). Tables made before
+ * say the old setting's flags.
  */
 export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, neighbourSwaps: true, ucbKappa: 0 };
 
@@ -121,8 +123,9 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
 
   /**
    * The round's own candidates plus the fresh cells within `neighbourRadius` edits of the best
-   * evaluated ones, deduplicated. Taken or infeasible cells are still walked through (a fresh cell
-   * two edits away may lie behind an evaluated one), only not offered.
+   * evaluated ones and (with `neighbourSwaps`) their fresh swaps, deduplicated. Taken or infeasible
+   * cells are still walked through (a fresh cell two edits away may lie behind an evaluated one),
+   * only not offered.
    */
   protected withNeighbours(cands: A[]): A[] {
     if (this.neighbourCandidates === 0) return cands;
