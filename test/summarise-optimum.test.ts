@@ -33,4 +33,14 @@ describe('summarise: found the optimum = queried its architecture', () => {
     expect(s.meanQueriesToOptimum).toBeNull();
     expect(s.foundOptimumRuns).toBe(0);
   });
+
+  it('compares architectures by the identity it is given (a space hash: isomorphic forms are one)', () => {
+    // 'OPT' is another spelling of the optimum under a case-folding identity, 'opt2' is not.
+    const iso = [run(0, [['a', 50, 60], ['OPT', 90, 70]]), run(1, [['opt2', 90, 70]])];
+    const bare = summarise(iso, 'x', 'A', optimum, [2], 2);
+    expect(bare.foundOptimumRuns).toBe(0);
+    const folded = summarise(iso, 'x', 'A', optimum, [2], 2, (s) => s.toLowerCase());
+    expect(folded.foundOptimumRuns).toBe(1);
+    expect(folded.meanQueriesToOptimum).toBe(2);
+  });
 });

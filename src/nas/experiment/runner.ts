@@ -144,14 +144,17 @@ export function reportedMetric(traj: readonly TrajectoryPoint[], n: number, prot
  * queried within n queries — not that the reported metric reached its value: under protocol A a
  * run that has not found the best-by-validation cell can report a higher test metric than the
  * optimum's (on NB-201 CIFAR-100 under flops<=40, 32 of REA's 100 runs report 68.04–68.48 against
- * an optimum of 67.83 without having queried it).
+ * an optimum of 67.83 without having queried it). `identity` maps an arch string to what makes two
+ * architectures the same (assembleResults passes the space's hash, so an isomorphic form of the
+ * optimum counts; default: the string itself).
  */
-export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: { readonly value: number; readonly arch: string }, checkpoints: readonly number[], budget: number): AlgoSummary {
+export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: { readonly value: number; readonly arch: string }, checkpoints: readonly number[], budget: number, identity: (arch: string) => string = (a) => a): AlgoSummary {
   const mine = runs.filter((r) => r.algo === algo);
   const cps: Record<string, CheckpointSummary> = {};
   // Queries until the optimum's architecture was first queried (null: never).
+  const target = identity(optimum.arch);
   const firstHit = (r: RunResult): number | null => {
-    const i = r.trajectory.findIndex((p) => p.arch === optimum.arch);
+    const i = r.trajectory.findIndex((p) => identity(p.arch) === target);
     return i < 0 ? null : i + 1;
   };
   const hits = mine.map(firstHit);
@@ -191,7 +194,7 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
   const summary: Record<string, Record<string, CheckpointSummary>> = {};
   const optimum = { value: opt.value, arch: space.toString(opt.arch) };
   for (const a of cfg.algorithms) {
-    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget);
+    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget, (arch) => space.hash(space.parse(arch)));
     summary[a] = details[a]!.checkpoints;
   }
   return {

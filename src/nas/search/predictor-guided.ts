@@ -17,7 +17,7 @@ import { BaseSearch, type SearchContext } from './algorithm.js';
  * constrained case without costing the unconstrained one (see neighbourSwaps). Tables made before
  * say the old setting's flags.
  */
-export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, neighbourSwaps: true, ucbKappa: 0 };
+export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, neighbourFill: Infinity, neighbourSwaps: true, ucbKappa: 0 };
 
 export interface PredictorGuidedOptions {
   /** Random architectures evaluated before the first predictor fit (N0). */
@@ -82,7 +82,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.perRound = opts.perRound ?? PREDICTOR_GUIDED_DEFAULTS.perRound;
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
     this.neighbourRadius = opts.neighbourRadius ?? PREDICTOR_GUIDED_DEFAULTS.neighbourRadius;
-    this.neighbourFill = opts.neighbourFill ?? Infinity;
+    this.neighbourFill = opts.neighbourFill ?? PREDICTOR_GUIDED_DEFAULTS.neighbourFill;
     this.neighbourSwaps = opts.neighbourSwaps ?? PREDICTOR_GUIDED_DEFAULTS.neighbourSwaps;
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
     if (!(this.neighbourFill >= 0)) throw new Error(`${this.constructor.name}: neighbourFill must be a number >= 0, got ${this.neighbourFill}`);
@@ -132,8 +132,9 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     const offered = new Set(cands.map((a) => this.space.hash(a)));
     const own = cands.length;
     const visited = new Set<string>();
-    let frontier = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
-    for (const a of frontier) visited.add(this.space.hash(a));
+    const best = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
+    let frontier = best;
+    for (const a of best) visited.add(this.space.hash(a));
     const offer = (a: A): void => {
       const h = this.space.hash(a);
       if (!offered.has(h) && this.isFresh(a)) {
@@ -154,7 +155,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
       }
       frontier = next;
     }
-    if (this.neighbourSwaps && this.space.swaps) for (const o of this.ranked().slice(0, this.neighbourCandidates)) this.space.swaps(o.arch).forEach(offer);
+    if (this.neighbourSwaps && this.space.swaps) for (const a of best) this.space.swaps(a).forEach(offer);
     return cands;
   }
 
