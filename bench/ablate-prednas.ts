@@ -30,7 +30,7 @@ const { values } = parseArgs({
     variant: { type: 'string', multiple: true }, workers: { type: 'string' }, budget: { type: 'string' },
     constraint: { type: 'string', multiple: true }, protocol: { type: 'string' }, checkpoints: { type: 'string' },
     backend: { type: 'string' }, algo: { type: 'string' }, save: { type: 'string' },
-    pair: { type: 'string', multiple: true },
+    pair: { type: 'string', multiple: true }, encoding: { type: 'string' },
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
@@ -59,7 +59,7 @@ let first: { name: string; runs: Map<number, RunResult> } | null = null;
 for (const v of variants) {
   const t0 = performance.now();
   const res = await runExperimentParallel({
-    benchmark: { space: values.space ?? stored?.space ?? 'nb201', dataset: values.dataset ?? stored?.dataset ?? 'cifar10', dataDir: resolveDataDir(undefined) },
+    benchmark: { space: values.space ?? stored?.space ?? 'nb201', dataset: values.dataset ?? stored?.dataset ?? 'cifar10', dataDir: resolveDataDir(undefined), ...(values.encoding !== undefined ? { encoding: values.encoding } : {}) },
     algorithms: [algo], budget, seeds, protocol, constraints: values.constraint ?? stored?.constraints ?? [],
     algorithmOptions: { [algo]: v.opts },
     ...(values.backend !== undefined ? { backend: values.backend } : {}),

@@ -13,13 +13,14 @@ import { list, need, str, UsageError, type Values } from '../context.js';
 
 export const BENCH_FLAGS = {
   space: { type: 'string' }, dataset: { type: 'string' }, fidelity: { type: 'string' }, data: { type: 'string' },
+  encoding: { type: 'string' },
 } as const;
 
 /** `--task T` (a live task instead of --space): accepted by search and compare. */
 export const TASK_FLAG = { task: { type: 'string' } } as const;
 
 export function benchmarkRequest(v: Values): BenchmarkRequest {
-  const dataset = str(v, 'dataset'), fidelity = str(v, 'fidelity');
+  const dataset = str(v, 'dataset'), fidelity = str(v, 'fidelity'), encoding = str(v, 'encoding');
   // --task names a live task (each query trains the candidate); it stands in for --space.
   const task = str(v, 'task');
   if (task !== undefined && str(v, 'space') !== undefined) throw new UsageError(`give --space or --task, not both (got --space ${str(v, 'space')} and --task ${task})`);
@@ -29,6 +30,7 @@ export function benchmarkRequest(v: Values): BenchmarkRequest {
     dataDir: resolveDataDir(str(v, 'data')),
     ...(dataset !== undefined ? { dataset } : {}),
     ...(fidelity !== undefined ? { fidelity } : {}),
+    ...(encoding !== undefined ? { encoding } : {}),
   };
 }
 

@@ -49,7 +49,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
   --predictor P      mlp (default) or gcn
   --epochs N         predictor training steps per round (default 100)
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
-  --fidelity F, --data DIR   as for search
+  --fidelity F, --encoding E, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg
   --json             print a JSON summary on stdout instead of the table

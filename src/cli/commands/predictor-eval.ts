@@ -23,7 +23,7 @@ Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json
   --test-size N        held-out architectures, disjoint from every training set (default 500)
   --epochs N           full-batch Adam steps per fit (default: the predictor's, 100)
   --ensemble M         ensemble members (default: the predictor's, 3)
-  --dataset D, --fidelity F, --data DIR   as for search
+  --dataset D, --fidelity F, --encoding E, --data DIR   as for search
   --out DIR            writes results.json (schema prednas.predictor-eval/1), table.md and
                        scatter-n<SIZE>.svg (predicted vs true on the test set, with Kendall τ)
   --json               print a JSON summary on stdout instead of the table

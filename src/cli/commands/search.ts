@@ -31,6 +31,7 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
   --seed S           (default 0)
   --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
   --predictor P      mlp (default) or gcn, for prednas and wen
+  --encoding E       nb201: the MLP's input, onehot (default) or paths (one-hot + 100 path features)
   --epochs N         predictor training steps per round (default 100)
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --protocol A|B     which metric the summary line reports (default A)

@@ -51,8 +51,9 @@ export interface PredictorGuidedOptions {
    */
   readonly neighbourSwaps?: boolean;
   /**
-   * Rank candidates by ensemble mean + κ·std (an upper confidence bound) instead of the mean
-   * (0, the default: the mean). Applies to the round's final ranking, not to the ascent.
+   * Rank candidates by ensemble mean + κ·std instead of the mean (0, the default: the mean):
+   * κ > 0 is an upper confidence bound (explore), κ < 0 a lower one (distrust candidates the
+   * members disagree on). Applies to the round's final ranking, not to the ascent.
    */
   readonly ucbKappa?: number;
 }
@@ -87,7 +88,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
     if (!(this.neighbourFill >= 0)) throw new Error(`${this.constructor.name}: neighbourFill must be a number >= 0, got ${this.neighbourFill}`);
     if (!(Number.isInteger(this.neighbourRadius) && this.neighbourRadius >= 1)) throw new Error(`${this.constructor.name}: neighbourRadius must be an integer >= 1, got ${this.neighbourRadius}`);
-    if (!(Number.isFinite(this.ucbKappa) && this.ucbKappa >= 0)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number >= 0, got ${this.ucbKappa}`);
+    if (!Number.isFinite(this.ucbKappa)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number, got ${this.ucbKappa}`);
     if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
     if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
     if (!(Number.isInteger(this.neighbourCandidates) && this.neighbourCandidates >= 0)) throw new Error(`${this.constructor.name}: neighbourCandidates must be an integer >= 0, got ${this.neighbourCandidates}`);
@@ -162,7 +163,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
   protected abstract candidates(): A[];
 
-  /** The score a round ranks candidates by: the ensemble mean, plus κ·std when ucbKappa > 0. */
+  /** The score a round ranks candidates by: the ensemble mean, plus κ·std when ucbKappa ≠ 0. */
   protected acquisition(cands: readonly A[]): Float64Array {
     const { mean, std } = this.predictor.predict(cands);
     return this.ucbKappa === 0 ? mean : mean.map((m, i) => m + this.ucbKappa * std[i]!);

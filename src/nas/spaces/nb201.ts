@@ -8,7 +8,8 @@
  * op0..op5 columns use the same order and codes).
  *
  * Encodings:
- * - flat: 30-d one-hot, edge-major (index 5·e + op);
+ * - flat: 30-d one-hot, edge-major (index 5·e + op), optionally followed by 100 path indicators
+ *   (option `encoding: 'paths'`, nb201-paths.ts);
  * - graph (ops as nodes, the Wen-et-al / NASLib style): 8 nodes = input, one node per edge (e0..e5
  *   as nodes 1..6), output (node 7). Node features are 7-d one-hot over
  *   [input, none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3, output]. The adjacency is
@@ -22,6 +23,7 @@
 import { concat, reshape, softmax, tensor, zeros, type Tensor } from '../../autograd/index.js';
 import type { Rng } from '../../autograd/random.js';
 import type { ArchCost, ArchEncoding, Projection, RelaxedBatch, SearchSpace } from '../space.js';
+import { NB201_PATH_DIM, nb201PathFeatures, nb201RelaxedPaths } from './nb201-paths.js';
 import { nb201Cost, nb201CostModel, nb201RelaxedCost, type Nb201CostModel } from './nb201-cost.js';
 
 /** Six op indices (0..4), edges in the official string's order. */
@@ -157,17 +159,31 @@ export function nb201IsoKey(arch: Nb201Arch): string {
 export interface Nb201SpaceOptions {
   /** Dataset whose network variant `cost`/`relaxedCost` describe (default 'cifar10'). */
   readonly dataset?: string;
+  /**
+   * Flat encoding the MLP predictor sees: 'onehot' (default; 30-d) or 'paths' (the one-hot plus
+   * the 100 path indicators of nb201-paths.ts). The graph view is the same either way.
+   */
+  readonly encoding?: Nb201Encoding;
 }
+
+export const NB201_ENCODINGS = ['onehot', 'paths'] as const;
+export type Nb201Encoding = (typeof NB201_ENCODINGS)[number];
 
 export class Nb201Space implements SearchSpace<Nb201Arch> {
   readonly name = 'nb201';
   readonly logitDim = NB201_NUM_EDGES * NB201_NUM_OPS;
-  readonly flatDim = NB201_NUM_EDGES * NB201_NUM_OPS;
+  readonly flatDim: number;
   readonly graphDims = { n: GRAPH_N, f: GRAPH_F } as const;
   readonly costModel: Nb201CostModel;
+  readonly encoding: Nb201Encoding;
 
   constructor(opts: Nb201SpaceOptions = {}) {
     this.costModel = nb201CostModel(opts.dataset ?? 'cifar10');
+    this.encoding = opts.encoding ?? 'onehot';
+    if (!(NB201_ENCODINGS as readonly string[]).includes(this.encoding)) {
+      throw new Error(`nb201: encoding must be one of ${NB201_ENCODINGS.join(', ')}, got '${String(this.encoding)}'`);
+    }
+    this.flatDim = NB201_NUM_EDGES * NB201_NUM_OPS + (this.encoding === 'paths' ? NB201_PATH_DIM : 0);
   }
 
   sample(rng: Rng): Nb201Arch {
@@ -184,6 +200,7 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
       flat[e * NB201_NUM_OPS + op] = 1;
       nodes[(e + 1) * GRAPH_F + 1 + op] = 1;
     });
+    if (this.encoding === 'paths') nb201PathFeatures(arch, flat, NB201_NUM_EDGES * NB201_NUM_OPS);
     return { flat, graph: { adj: NB201_GRAPH_ADJ.slice(), nodes } };
   }
 
@@ -194,7 +211,7 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     return z;
   }
 
-  /** Per-edge probabilities softmax(z/τ) as flat [B,30] and as graph node features [B,8,7]. */
+  /** Per-edge probabilities softmax(z/τ) as flat [B,30] (+ relaxed paths) and as graph node features [B,8,7]. */
   relax(z: Tensor, opts: { readonly tau?: number } = {}): RelaxedBatch {
     const tau = opts.tau ?? 1;
     if (!(tau > 0)) throw new Error(`nb201 relax: tau must be > 0, got ${tau}`);
@@ -203,7 +220,8 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     }
     const b = z.shape[0]!;
     const probs = softmax(reshape(z, [b, NB201_NUM_EDGES, NB201_NUM_OPS]).div(tau), -1);
-    const flat = reshape(probs, [b, this.flatDim]);
+    const oneHot = reshape(probs, [b, NB201_NUM_EDGES * NB201_NUM_OPS]);
+    const flat = this.encoding === 'paths' ? concat([oneHot, nb201RelaxedPaths(probs)], 1) : oneHot;
     const o = { dtype: z.dtype };
     const pad = zeros([b, NB201_NUM_EDGES, 1], o);
     const opRows = concat([pad, probs, pad], 2); // [B, 6, 7]
