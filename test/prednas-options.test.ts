@@ -113,6 +113,60 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
   });
 });
 
+describe('swapRepair and skipExhausted', () => {
+  type Wn = { withNeighbours(c: Nb201Arch[]): Nb201Arch[] };
+  const hashes = (xs: Nb201Arch[]) => new Set(xs.map((a) => space.hash(a)));
+  // A position-dependent budget (like a measured latency): a 3×3 conv may not sit on edge 0, so
+  // some swaps of the best cell break it while the cell itself fits.
+  const feasible = (a: Nb201Arch) => a[0] !== 3;
+  const BEST: Nb201Arch = [1, 3, 2, 3, 4, 0];
+  function searchWith(opts: PredNasOptions): PredNas<Nb201Arch> {
+    const search = new PredNas({ space, seed: 3, feasible }, { ...fast, ...opts });
+    search.tell(BEST, 100);
+    const rng = new Rng(9);
+    while (search.history.length < 12) {
+      const a = space.sample(rng);
+      if (search.isFresh(a)) search.tell(a, a.reduce((s, op, e) => s + ((op * (e + 1)) % 5), 0));
+    }
+    return search;
+  }
+
+  it('swapRepair offers the fresh feasible neighbours of each swap that breaks the constraint, and nothing else new', () => {
+    const plain = searchWith({}), repair = searchWith({ swapRepair: true });
+    const broken = space.swaps!(BEST).filter((s) => !feasible(s));
+    expect(broken.length).toBe(2); // the two 3×3 convs, each swapped onto edge 0
+    const repairs = broken.flatMap((s) => space.neighbours(s)).filter((a) => repair.isFresh(a));
+    expect(repairs.length).toBeGreaterThan(0);
+    const want = hashes([...(plain as unknown as Wn).withNeighbours([]), ...repairs]);
+    const got = (repair as unknown as Wn).withNeighbours([]);
+    expect(hashes(got)).toEqual(want);
+    expect(got.length).toBe(want.size); // each cell once
+    expect(got.every((a) => feasible(a))).toBe(true);
+    // Unconstrained, every swap is feasible and the option changes nothing.
+    const free = (f: boolean) => {
+      const s = new PredNas({ space, seed: 3 }, { ...fast, swapRepair: f });
+      s.tell(BEST, 100);
+      return (s as unknown as Wn).withNeighbours([]);
+    };
+    expect(free(true)).toEqual(free(false));
+  });
+
+  it('skipExhausted moves to the best cell whose neighbourhood still has fresh cells', () => {
+    const base = new PredNas({ space, seed: 3 }, { ...fast, skipExhausted: true, neighbourSwaps: false });
+    base.tell(BEST, 100);
+    // Use up every one-edit neighbour of the best, giving each a lower value than the best.
+    for (const a of space.neighbours(BEST)) base.tell(a, 50);
+    const second = space.neighbours(BEST)[0]!;
+    const got = (base as unknown as Wn).withNeighbours([]);
+    // Every neighbour told 50 ties; the first told of them ranks first among the ties.
+    expect(hashes(got)).toEqual(hashes(space.neighbours(second).filter((a) => base.isFresh(a))));
+    const stuck = new PredNas({ space, seed: 3 }, { ...fast, neighbourSwaps: false });
+    stuck.tell(BEST, 100);
+    for (const a of space.neighbours(BEST)) stuck.tell(a, 50);
+    expect((stuck as unknown as Wn).withNeighbours([])).toEqual([]);
+  });
+});
+
 describe('ucbKappa', () => {
   it('ranks by ensemble mean + κ·std when κ > 0, by the mean by default, and refuses a bad κ', () => {
     const acq = (s: PredNas<Nb201Arch>, c: Nb201Arch[]) => (s as unknown as { acquisition(c: Nb201Arch[]): Float64Array }).acquisition(c);

@@ -17,7 +17,7 @@ import { BaseSearch, type SearchContext } from './algorithm.js';
  * constrained case without costing the unconstrained one (see neighbourSwaps). Tables made before
  * say the old setting's flags.
  */
-export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, neighbourFill: Infinity, neighbourSwaps: true, ucbKappa: 0 };
+export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, neighbourFill: Infinity, neighbourSwaps: true, swapRepair: false, skipExhausted: false, ucbKappa: 0 };
 
 export interface PredictorGuidedOptions {
   /** Random architectures evaluated before the first predictor fit (N0). */
@@ -51,6 +51,20 @@ export interface PredictorGuidedOptions {
    */
   readonly neighbourSwaps?: boolean;
   /**
+   * Walk through swaps that break the hard constraint: offer their fresh feasible one-edit
+   * neighbours instead (default false). Under a cost budget the best move can be a swap that lands
+   * just over it plus one cheaper edit; neither step alone is a feasible improvement. Without a
+   * constraint every swap is feasible and this changes nothing.
+   */
+  readonly swapRepair?: boolean;
+  /**
+   * Take the `neighbourCandidates` best cells among those that still have a fresh neighbour or
+   * swap (default false: the best cells, even when everything around them is taken). Once a run
+   * has used up the best cell's neighbourhood, this moves on to the next best one's instead of
+   * offering nothing local.
+   */
+  readonly skipExhausted?: boolean;
+  /**
    * Rank candidates by ensemble mean + κ·std instead of the mean (0, the default: the mean):
    * κ > 0 is an upper confidence bound (explore), κ < 0 a lower one (distrust candidates the
    * members disagree on). Applies to the round's final ranking, not to the ascent.
@@ -71,6 +85,8 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly neighbourRadius: number;
   readonly neighbourFill: number;
   readonly neighbourSwaps: boolean;
+  readonly swapRepair: boolean;
+  readonly skipExhausted: boolean;
   readonly ucbKappa: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
@@ -85,6 +101,8 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.neighbourRadius = opts.neighbourRadius ?? PREDICTOR_GUIDED_DEFAULTS.neighbourRadius;
     this.neighbourFill = opts.neighbourFill ?? PREDICTOR_GUIDED_DEFAULTS.neighbourFill;
     this.neighbourSwaps = opts.neighbourSwaps ?? PREDICTOR_GUIDED_DEFAULTS.neighbourSwaps;
+    this.swapRepair = opts.swapRepair ?? PREDICTOR_GUIDED_DEFAULTS.swapRepair;
+    this.skipExhausted = opts.skipExhausted ?? PREDICTOR_GUIDED_DEFAULTS.skipExhausted;
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
     if (!(this.neighbourFill >= 0)) throw new Error(`${this.constructor.name}: neighbourFill must be a number >= 0, got ${this.neighbourFill}`);
     if (!(Number.isInteger(this.neighbourRadius) && this.neighbourRadius >= 1)) throw new Error(`${this.constructor.name}: neighbourRadius must be an integer >= 1, got ${this.neighbourRadius}`);
@@ -133,7 +151,9 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     const offered = new Set(cands.map((a) => this.space.hash(a)));
     const own = cands.length;
     const visited = new Set<string>();
-    const best = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
+    let ranked = this.ranked().map((o) => o.arch);
+    if (this.skipExhausted) ranked = ranked.filter((a) => this.space.neighbours(a).some((b) => this.isFresh(b)) || (this.neighbourSwaps && (this.space.swaps?.(a) ?? []).some((b) => this.isFresh(b))));
+    const best = ranked.slice(0, this.neighbourCandidates);
     let frontier = best;
     for (const a of best) visited.add(this.space.hash(a));
     const offer = (a: A): void => {
@@ -156,7 +176,14 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
       }
       frontier = next;
     }
-    if (this.neighbourSwaps && this.space.swaps) for (const a of best) this.space.swaps(a).forEach(offer);
+    if (this.neighbourSwaps && this.space.swaps) {
+      for (const a of best) {
+        for (const s of this.space.swaps(a)) {
+          offer(s);
+          if (this.swapRepair && this.space.isValid(s) && !this.feasible(s)) this.space.neighbours(s).forEach(offer);
+        }
+      }
+    }
     return cands;
   }
 
