@@ -168,7 +168,7 @@ describe('swapRepair and skipExhausted', () => {
 });
 
 describe('ucbKappa', () => {
-  it('ranks by ensemble mean + κ·std when κ > 0, by the mean by default, and refuses a bad κ', () => {
+  it('ranks by ensemble mean + κ·std (a lower bound, κ = −1, by default; the mean at κ = 0) and refuses a bad κ', () => {
     const acq = (s: PredNas<Nb201Arch>, c: Nb201Arch[]) => (s as unknown as { acquisition(c: Nb201Arch[]): Float64Array }).acquisition(c);
     const ens = { ...fast, predictor: { ...fast.predictor, ensemble: 3 } };
     const { search } = roundCandidates({ ...ens, ucbKappa: 2 });
@@ -177,8 +177,12 @@ describe('ucbKappa', () => {
     const { mean, std } = search.predictor.predict(cands);
     expect(Array.from(acq(search, cands))).toEqual(Array.from(mean, (m, i) => m + 2 * std[i]!));
     expect(std.some((s) => s > 0)).toBe(true);
-    const plain = roundCandidates(ens).search;
+    const plain = roundCandidates({ ...ens, ucbKappa: 0 }).search;
     expect(Array.from(acq(plain, cands))).toEqual(Array.from(plain.predictor.predict(cands).mean));
+    const byDefault = roundCandidates(ens).search;
+    expect(byDefault.ucbKappa).toBe(-1);
+    const p = byDefault.predictor.predict(cands);
+    expect(Array.from(acq(byDefault, cands))).toEqual(Array.from(p.mean, (m, i) => m - p.std[i]!));
     expect(() => new PredNas({ space, seed: 0 }, { ...fast, ucbKappa: Number.NaN })).toThrow(/ucbKappa must be a finite number, got NaN/);
   });
 });

@@ -5,8 +5,9 @@ import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
 import { PREDICTOR_GUIDED_DEFAULTS } from '../../nas/search/predictor-guided.js';
+import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
-import { parseChoice, parseIntFlag } from '../args.js';
+import { parseChoice, parseIntFlag, parseNumberFlag } from '../args.js';
 import { observeOracle } from '../../nas/observe-oracle.js';
 import { setBackend } from '../../kernels/registry.js';
 import { list, need, str, UsageError, type Values } from '../context.js';
@@ -55,24 +56,33 @@ export function kernelBackend(v: Values): string {
 
 export function algorithmOptions(v: Values): AlgorithmOptions {
   const kind = predictorKind(v);
-  const e = str(v, 'epochs');
-  const epochs = e === undefined ? undefined : parseIntFlag('epochs', e, 100);
-  const predictor = epochs === undefined ? { kind } : { kind, epochs };
+  const e = str(v, 'epochs'), m = str(v, 'ensemble');
+  const predictor = {
+    kind,
+    ...(e !== undefined ? { epochs: parseIntFlag('epochs', e, PREDICTOR_DEFAULTS.epochs) } : {}),
+    ...(m !== undefined ? { ensemble: parseIntFlag('ensemble', m, PREDICTOR_DEFAULTS.ensemble) } : {}),
+  };
   // Round size and neighbour candidates apply to PredNAS and the Wen control alike, so the
   // comparison between them keeps isolating the ascent.
   const k = str(v, 'per-round'), nb = str(v, 'neighbours'), r = str(v, 'radius'), sw = str(v, 'swaps');
+  const kappa = str(v, 'kappa'), rep = str(v, 'swap-repair');
   const shared = {
     predictor,
     ...(k !== undefined ? { perRound: parseIntFlag('per-round', k, PREDICTOR_GUIDED_DEFAULTS.perRound) } : {}),
     ...(nb !== undefined ? { neighbourCandidates: parseIntFlag('neighbours', nb, PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates, 0) } : {}),
     ...(r !== undefined ? { neighbourRadius: parseIntFlag('radius', r, PREDICTOR_GUIDED_DEFAULTS.neighbourRadius) } : {}),
     ...(sw !== undefined ? { neighbourSwaps: parseChoice('swaps', sw, ['on', 'off'] as const, 'on') === 'on' } : {}),
+    ...(rep !== undefined ? { swapRepair: parseChoice('swap-repair', rep, ['on', 'off'] as const, 'on') === 'on' } : {}),
+    ...(kappa !== undefined ? { ucbKappa: parseNumberFlag('kappa', kappa) } : {}),
   };
   return { prednas: shared, wen: shared };
 }
 
 /** The round flags of search and compare (both predictor-guided algorithms read them). */
-export const ROUND_FLAGS = { 'per-round': { type: 'string' }, neighbours: { type: 'string' }, radius: { type: 'string' }, swaps: { type: 'string' } } as const;
+export const ROUND_FLAGS = {
+  'per-round': { type: 'string' }, neighbours: { type: 'string' }, radius: { type: 'string' }, swaps: { type: 'string' },
+  'swap-repair': { type: 'string' }, kappa: { type: 'string' }, ensemble: { type: 'string' },
+} as const;
 
 export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per predictor round, PredNAS and wen (default ${PREDICTOR_GUIDED_DEFAULTS.perRound})
   --neighbours N     also rank the unseen neighbours of the N best so far, PredNAS and wen
@@ -80,6 +90,12 @@ export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per p
   --radius R         those neighbours lie up to R edits away (default ${PREDICTOR_GUIDED_DEFAULTS.neighbourRadius})
   --swaps on|off     also rank their swaps: two edges exchange ops, same FLOPs (default ${PREDICTOR_GUIDED_DEFAULTS.neighbourSwaps ? 'on' : 'off'};
                      off = the setting of the tables made before it existed)
+  --swap-repair on|off  under a constraint, a swap over budget offers its feasible one-edit
+                     repairs instead (default ${PREDICTOR_GUIDED_DEFAULTS.swapRepair ? 'on' : 'off'})
+  --kappa K          rank candidates by ensemble mean + K·std (default ${PREDICTOR_GUIDED_DEFAULTS.ucbKappa}: a lower
+                     confidence bound; 0 = the mean)
+  --ensemble M       predictor ensemble members (default ${PREDICTOR_DEFAULTS.ensemble})
+                     tables made before these defaults: --ensemble 3 --epochs 100 --kappa 0 --swap-repair off
 `;
 
 /** Constraint strings, each validated (the parse error names the bad one). */

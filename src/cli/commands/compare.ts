@@ -1,5 +1,6 @@
 /** `prednas compare`: algorithms × seeds → results.json, table.md and SVG plots in --out DIR. */
 import { resolve } from 'node:path';
+import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
 import { resultsTable } from '../../nas/experiment/report.js';
@@ -47,7 +48,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
   --workers N        worker threads (default 1); results are identical for any N
   --constraint C     e.g. flops<=40 (repeatable; hard filter on every query)
   --predictor P      mlp (default) or gcn
-  --epochs N         predictor training steps per round (default 100)
+  --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --fidelity F, --encoding E, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,

@@ -1,5 +1,6 @@
 /** `prednas predictor-eval`: predictor quality vs training-set size, with a scatter plot per size. */
 import { resolve } from 'node:path';
+import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { evaluatePredictor, predictorEvalTable } from '../../nas/report/predictor-eval.js';
@@ -21,8 +22,8 @@ Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json
   --train-sizes LIST   training-set sizes (default 10,20,50,100,200)
   --seeds SEEDS        LO..HI or a comma list (default 0..2)
   --test-size N        held-out architectures, disjoint from every training set (default 500)
-  --epochs N           full-batch Adam steps per fit (default: the predictor's, 100)
-  --ensemble M         ensemble members (default: the predictor's, 3)
+  --epochs N           full-batch Adam steps per fit (default: the predictor's, ${PREDICTOR_DEFAULTS.epochs})
+  --ensemble M         ensemble members (default: the predictor's, ${PREDICTOR_DEFAULTS.ensemble})
   --dataset D, --fidelity F, --encoding E, --data DIR   as for search
   --out DIR            writes results.json (schema prednas.predictor-eval/1), table.md and
                        scatter-n<SIZE>.svg (predicted vs true on the test set, with Kendall τ)
@@ -37,8 +38,8 @@ export function predictorEval(ctx: Ctx): void {
   const epochs = str(v, 'epochs'), ensemble = str(v, 'ensemble');
   const predictor = {
     kind,
-    ...(epochs !== undefined ? { epochs: parseIntFlag('epochs', epochs, 200) } : {}),
-    ...(ensemble !== undefined ? { ensemble: parseIntFlag('ensemble', ensemble, 3) } : {}),
+    ...(epochs !== undefined ? { epochs: parseIntFlag('epochs', epochs, PREDICTOR_DEFAULTS.epochs) } : {}),
+    ...(ensemble !== undefined ? { ensemble: parseIntFlag('ensemble', ensemble, PREDICTOR_DEFAULTS.ensemble) } : {}),
   };
   const trainSizes = parseIntList('train-sizes', str(v, 'train-sizes') ?? '10,20,50,100,200', 2);
   const seeds = parseSeeds(str(v, 'seeds') ?? '0..2');

@@ -1,5 +1,6 @@
 /** `prednas search`: one algorithm, one seed, on a benchmark; live progress; trajectory to --out. */
 import { resolve } from 'node:path';
+import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
@@ -32,7 +33,7 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
   --constraint C     e.g. flops<=40, params<=1.5e6, latency:pixel3<=10 (repeatable)
   --predictor P      mlp (default) or gcn, for prednas and wen
   --encoding E       nb201: the MLP's input, onehot (default) or paths (one-hot + 100 path features)
-  --epochs N         predictor training steps per round (default 100)
+  --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
   --protocol A|B     which metric the summary line reports (default A)
   --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
