@@ -22,3 +22,22 @@ describe('--per-round, --neighbours and --radius', () => {
     expect(() => algorithmOptions({ swaps: 'yes' })).toThrow("--swaps: expected one of on, off, got 'yes'");
   });
 });
+
+describe('--kappa, --swap-repair and --ensemble', () => {
+  it('reach PredNAS and the Wen control alike; the flags of the earlier tables restore the earlier settings', () => {
+    const o = algorithmOptions({ ensemble: '3', epochs: '100', kappa: '0', 'swap-repair': 'off' });
+    for (const a of [o.prednas, o.wen]) expect(a).toMatchObject({ ucbKappa: 0, swapRepair: false, predictor: { kind: 'mlp', ensemble: 3, epochs: 100 } });
+    expect(algorithmOptions({ kappa: '-1.5', 'swap-repair': 'on' }).prednas).toMatchObject({ ucbKappa: -1.5, swapRepair: true });
+    const d = algorithmOptions({});
+    expect(d.prednas).not.toHaveProperty('ucbKappa');
+    expect(d.prednas).not.toHaveProperty('swapRepair');
+    expect(d.prednas!.predictor).toEqual({ kind: 'mlp' });
+  });
+
+  it('refuse bad values, naming the flag', () => {
+    expect(() => algorithmOptions({ kappa: 'low' })).toThrow("--kappa: expected a finite number, got 'low'");
+    expect(() => algorithmOptions({ kappa: '' })).toThrow('--kappa: empty value');
+    expect(() => algorithmOptions({ 'swap-repair': '1' })).toThrow("--swap-repair: expected one of on, off, got '1'");
+    expect(() => algorithmOptions({ ensemble: '0' })).toThrow("--ensemble: expected an integer >= 1, got '0'");
+  });
+});
