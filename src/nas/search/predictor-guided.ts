@@ -157,9 +157,11 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     const offered = new Set(cands.map((a) => this.space.hash(a)));
     const own = cands.length;
     const visited = new Set<string>();
-    let ranked = this.ranked().map((o) => o.arch);
-    if (this.skipExhausted) ranked = ranked.filter((a) => this.space.neighbours(a).some((b) => this.isFresh(b)) || (this.neighbourSwaps && (this.space.swaps?.(a) ?? []).some((b) => this.isFresh(b))));
-    const best = ranked.slice(0, this.neighbourCandidates);
+    const best: A[] = [];
+    for (const o of this.ranked()) {
+      if (best.length >= this.neighbourCandidates) break;
+      if (!this.skipExhausted || this.hasFreshAround(o.arch)) best.push(o.arch);
+    }
     let frontier = best;
     for (const a of best) visited.add(this.space.hash(a));
     const offer = (a: A): void => {
@@ -191,6 +193,12 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
       }
     }
     return cands;
+  }
+
+  /** Whether a cell still has a fresh one-edit neighbour (or, with neighbourSwaps, a fresh swap). */
+  private hasFreshAround(a: A): boolean {
+    if (this.space.neighbours(a).some((b) => this.isFresh(b))) return true;
+    return this.neighbourSwaps && (this.space.swaps?.(a) ?? []).some((b) => this.isFresh(b));
   }
 
   /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
