@@ -90,7 +90,7 @@ describe('nb201 path encoding', () => {
   it('rejects an unknown encoding by name, and --encoding on a space without a choice', () => {
     expect(() => nb201Space({ encoding: 'path' as 'paths' })).toThrow("nb201: encoding must be one of onehot, paths, got 'path'");
     // Both checks come before any table is read, so they need no data directory.
-    expect(() => loadBenchmark({ space: 'nb201', encoding: 'path', dataDir: '/nonexistent' })).toThrow("--encoding: expected onehot or paths for nb201, got 'path'");
+    expect(() => loadBenchmark({ space: 'nb201', encoding: 'path', dataDir: '/nonexistent' })).toThrow("--encoding: nb201: encoding must be one of onehot, paths, got 'path'");
     expect(() => loadBenchmark({ space: 'nbmacro', encoding: 'paths', dataDir: '/nonexistent' })).toThrow("--encoding: only nb201 offers a choice of encodings, got --encoding paths with space 'nbmacro'");
   });
 });

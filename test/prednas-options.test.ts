@@ -132,12 +132,17 @@ describe('swapRepair and skipExhausted', () => {
   }
 
   it('swapRepair offers the fresh feasible neighbours of each swap that breaks the constraint, and nothing else new', () => {
-    const plain = searchWith({}), repair = searchWith({ swapRepair: true });
+    // swapRepair is on by default, so the plain search turns it off explicitly.
+    const plain = searchWith({ swapRepair: false }), repair = searchWith({});
+    expect(repair.swapRepair).toBe(true);
     const broken = space.swaps!(BEST).filter((s) => !feasible(s));
     expect(broken.length).toBe(2); // the two 3×3 convs, each swapped onto edge 0
     const repairs = broken.flatMap((s) => space.neighbours(s)).filter((a) => repair.isFresh(a));
-    expect(repairs.length).toBeGreaterThan(0);
-    const want = hashes([...(plain as unknown as Wn).withNeighbours([]), ...repairs]);
+    const without = (plain as unknown as Wn).withNeighbours([]);
+    // Only the repairs that the best cell's own neighbours do not already offer are new.
+    const fresh = repairs.filter((a) => !hashes(without).has(space.hash(a)));
+    expect(fresh.length).toBeGreaterThan(0);
+    const want = hashes([...without, ...repairs]);
     const got = (repair as unknown as Wn).withNeighbours([]);
     expect(hashes(got)).toEqual(want);
     expect(got.length).toBe(want.size); // each cell once

@@ -3,7 +3,7 @@
  */
 import type { Oracle } from '../nas/oracle.js';
 import type { SearchSpace } from '../nas/space.js';
-import { NB201_ENCODINGS, nb201Space, type Nb201Encoding } from '../nas/spaces/nb201.js';
+import { nb201Encoding, nb201Space, type Nb201Encoding } from '../nas/spaces/nb201.js';
 import { loadNb201Oracle } from './load-nb201.js';
 import { loadNb101Oracle } from './load-nb101.js';
 import { loadNbMacroOracle } from './load-nbmacro.js';
@@ -40,15 +40,19 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
   if (req.encoding !== undefined && req.space !== 'nb201') throw new Error(`--encoding: only nb201 offers a choice of encodings, got --encoding ${req.encoding} with space '${req.space}'`);
   switch (req.space) {
     case 'nb201': {
-      if (req.encoding !== undefined && !(NB201_ENCODINGS as readonly string[]).includes(req.encoding)) {
-        throw new Error(`--encoding: expected ${NB201_ENCODINGS.join(' or ')} for nb201, got '${req.encoding}'`);
+      // Checked before the table is read, so a typo costs no load time.
+      let encoding: Nb201Encoding | undefined;
+      try {
+        encoding = req.encoding === undefined ? undefined : nb201Encoding(req.encoding);
+      } catch (e) {
+        throw new Error(`--encoding: ${(e as Error).message}`);
       }
       if (req.fidelity !== undefined && req.fidelity !== '200ep' && req.fidelity !== '12ep') {
         throw new Error(`--fidelity: expected 200ep or 12ep for nb201, got '${req.fidelity}'`);
       }
       const oracle = loadNb201Oracle({ dataDir: req.dataDir, ...(req.fidelity ? { fidelity: req.fidelity as '200ep' | '12ep' } : {}) });
       const dataset = oracle.dataset(req.dataset ?? 'cifar10');
-      const space = nb201Space({ dataset: dataset as 'cifar10', ...(req.encoding !== undefined ? { encoding: req.encoding as Nb201Encoding } : {}) });
+      const space = nb201Space({ dataset: dataset as 'cifar10', ...(encoding !== undefined ? { encoding } : {}) });
       return { oracle: oracle as Oracle<unknown>, space: space as SearchSpace<unknown>, dataset };
     }
     case 'nb101': {

@@ -169,6 +169,12 @@ export interface Nb201SpaceOptions {
 export const NB201_ENCODINGS = ['onehot', 'paths'] as const;
 export type Nb201Encoding = (typeof NB201_ENCODINGS)[number];
 
+/** The encoding named, or an error naming the choices (shared by the space and the CLI). */
+export function nb201Encoding(name: string): Nb201Encoding {
+  if (!(NB201_ENCODINGS as readonly string[]).includes(name)) throw new Error(`nb201: encoding must be one of ${NB201_ENCODINGS.join(', ')}, got '${name}'`);
+  return name as Nb201Encoding;
+}
+
 export class Nb201Space implements SearchSpace<Nb201Arch> {
   readonly name = 'nb201';
   readonly logitDim = NB201_NUM_EDGES * NB201_NUM_OPS;
@@ -179,10 +185,7 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
 
   constructor(opts: Nb201SpaceOptions = {}) {
     this.costModel = nb201CostModel(opts.dataset ?? 'cifar10');
-    this.encoding = opts.encoding ?? 'onehot';
-    if (!(NB201_ENCODINGS as readonly string[]).includes(this.encoding)) {
-      throw new Error(`nb201: encoding must be one of ${NB201_ENCODINGS.join(', ')}, got '${String(this.encoding)}'`);
-    }
+    this.encoding = nb201Encoding(opts.encoding ?? 'onehot');
     this.flatDim = NB201_NUM_EDGES * NB201_NUM_OPS + (this.encoding === 'paths' ? NB201_PATH_DIM : 0);
   }
 
