@@ -2,6 +2,7 @@
  * Autodiff semantics, apart from numerics: what gets a gradient, where it accumulates, what is
  * refused. Small hand-written cases whose expected gradients can be read off the test.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Rng, concat, dropout, gather, grad, isGradEnabled, matmul, maximum, max, noGrad, pairwiseRankingLoss, slice, softplus, sum, tensor, valueAndGrad, zeros,
@@ -251,6 +252,28 @@ describe('dropout', () => {
       expect(dropout(ones, p, new Rng(3)).toArray()).toEqual(y);
       expect(dropout(ones, p, new Rng(4)).toArray()).not.toEqual(y);
     }
+  });
+
+  it('keeps element i exactly when the i-th 32-bit draw of its Rng is at or above p·2³²', () => {
+    const ones = tensor(new Float32Array(997).fill(1), [997]);
+    const rng = new Rng(11), ref = new Rng(11);
+    const y = dropout(ones, 0.3, rng).toArray();
+    const want = Array.from({ length: 997 }, () => (ref.nextU32() < 0.3 * 2 ** 32 ? 0 : Math.fround(1 / 0.7)));
+    expect(y).toEqual(want);
+    expect(rng.nextU32()).toBe(ref.nextU32()); // and leaves the generator where the draws would
+  });
+});
+
+describe('Rng.fillU32', () => {
+  it('gives the same values as as many nextU32() calls, and leaves the same state', () => {
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.nat(300), fc.nat(5), (seed, n, skip) => {
+      const a = new Rng(seed), b = new Rng(seed);
+      for (let i = 0; i < skip; i++) { a.nextU32(); b.nextU32(); }
+      const got = Array.from(a.fillU32(new Uint32Array(n)));
+      const want = Array.from({ length: n }, () => b.nextU32());
+      expect(got).toEqual(want);
+      expect(a.next()).toBe(b.next());
+    }), { numRuns: 200 });
   });
 });
 

@@ -60,7 +60,8 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   const keep = 1 / (1 - p);
   // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
   const cut = p * 4294967296;
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.nextU32() < cut ? 0 : keep;
+  const bits = rng.fillU32(new Uint32Array(mask.length));
+  for (let i = 0; i < mask.length; i++) mask[i] = bits[i]! < cut ? 0 : keep;
   return op.mul(x, new Tensor(mask, x.shape));
 }
 
