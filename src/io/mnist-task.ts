@@ -18,7 +18,7 @@ export function isLiveTask(name: string): boolean {
   return (LIVE_TASKS as readonly string[]).includes(name);
 }
 
-/** `--fidelity` of a live task: training epochs per candidate, e.g. '2ep' (the default) or '1ep'. */
+/** `--fidelity` of a live task: training epochs per candidate, e.g. '1ep' or '5ep' (default MNIST_MLP_DEFAULTS.epochs, 3). */
 export function liveEpochs(fidelity: string | undefined): number {
   if (fidelity === undefined) return MNIST_MLP_DEFAULTS.epochs;
   const m = /^(\d+)ep$/.exec(fidelity.trim());
