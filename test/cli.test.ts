@@ -97,6 +97,14 @@ describe('prednas CLI basics', () => {
     expect(res.rows).toHaveLength(4);
     // On a smooth synthetic objective 40 samples rank clearly better than chance.
     expect(res.summary['40'].kendall.mean).toBeGreaterThan(0.3);
+    // precision@k per seed and in the summary (k = 100 > 60 test cells: the whole set, so 1).
+    expect(Object.keys(res.rows[0].metrics.precisionAtK).sort()).toEqual(['10', '100', '50']);
+    expect(res.summary['40'].precisionAt100).toEqual({ mean: 1, std: 0 });
+    const p10 = res.rows.filter((x: { trainSize: number }) => x.trainSize === 40).map((x: { metrics: { precisionAtK: Record<string, number> } }) => x.metrics.precisionAtK['10']!);
+    expect(res.summary['40'].precisionAt10.mean).toBeCloseTo((p10[0] + p10[1]) / 2, 12);
+    const table = readFileSync(join(out, 'table.md'), 'utf8');
+    expect(table).toContain('| train size | Kendall τ | Spearman ρ | Pearson r | MAE | RMSE | P@10 | P@50 | P@100 | fit time (ms) |');
+    expect(table).toMatch(/\| 40 \|( [0-9.-]+ ± [0-9.]+ \|){8} [0-9]+ ± [0-9]+ \|/);
     expect(readFileSync(join(out, 'scatter-n40.svg'), 'utf8')).toMatch(/Kendall τ = [0-9.-]+/);
     expect(readFileSync(join(out, 'scatter-n40.svg'), 'utf8').match(/<circle/g)).toHaveLength(60);
     const tooBig = runCli(['predictor-eval', '--space', spec, '--dataset', 'synthetic', '--train-sizes', '200', '--test-size', '200', '--out', out]);

@@ -13,6 +13,9 @@ import { mean, std } from '../experiment/stats.js';
 
 export const PREDICTOR_EVAL_SCHEMA = 'prednas.predictor-eval/1';
 
+/** The k of the precision@k columns (predictorMetrics' defaults). */
+export const PRECISION_KS = [10, 50, 100] as const;
+
 export interface PredictorEvalConfig<A> {
   readonly oracle: Oracle<A>;
   readonly space: SearchSpace<A>;
@@ -79,7 +82,7 @@ export function evaluatePredictor<A>(cfg: PredictorEvalConfig<A>): PredictorEval
       const ys = train.map(val);
       const cal = affineFit(Array.from(p.predict(train).mean), ys);
       const predicted = Array.from(p.predict(test).mean, (v) => cal.a * v + cal.b);
-      const metrics = predictorMetrics(predicted, truth);
+      const metrics = predictorMetrics(predicted, truth, PRECISION_KS);
       rows.push({ trainSize: n, seed, metrics, fitMs });
       if (seed === cfg.seeds[0]) scatter.push({ trainSize: n, seed, predicted, truth, kendall: metrics.kendall });
       cfg.onFit?.(rows.length, total);
@@ -95,6 +98,8 @@ export function evaluatePredictor<A>(cfg: PredictorEvalConfig<A>): PredictorEval
     summary[String(n)] = {
       kendall: pick((r) => r.metrics.kendall), spearman: pick((r) => r.metrics.spearman), pearson: pick((r) => r.metrics.pearson),
       mae: pick((r) => r.metrics.mae), rmse: pick((r) => r.metrics.rmse), fitMs: pick((r) => r.fitMs),
+      // precision@k: the share of the test set's true top k that the predictor also puts in its top k.
+      ...Object.fromEntries(PRECISION_KS.map((k) => [`precisionAt${k}`, pick((r) => r.metrics.precisionAtK[k]!)])),
     };
   }
   return {
@@ -121,14 +126,15 @@ export function predictorEvalTable(res: PredictorEvalResults): string {
   const lines = [
     `### Predictor ${res.predictor.kind ?? 'mlp'} · ${res.benchmark} · ${res.dataset}`,
     '',
-    `Test set: ${res.testSize} architectures disjoint from every training set; mean ± std over ${res.seeds.length} seed${res.seeds.length === 1 ? '' : 's'}; target: validation metric; MAE/RMSE after an affine calibration fitted on the training set.`,
+    `Test set: ${res.testSize} architectures disjoint from every training set; mean ± std over ${res.seeds.length} seed${res.seeds.length === 1 ? '' : 's'}; target: validation metric; MAE/RMSE after an affine calibration fitted on the training set; precision@k: share of the test set's true top k that the predictor also ranks in its top k (all of it when the test set is smaller than k).`,
     '',
-    '| train size | Kendall τ | Spearman ρ | Pearson r | MAE | RMSE | fit time (ms) |',
-    '|---|---|---|---|---|---|---|',
+    `| train size | Kendall τ | Spearman ρ | Pearson r | MAE | RMSE | ${PRECISION_KS.map((k) => `P@${k}`).join(' | ')} | fit time (ms) |`,
+    `|---|---|---|---|---|---|${PRECISION_KS.map(() => '---|').join('')}---|`,
   ];
   for (const n of res.trainSizes) {
     const s = res.summary[String(n)]!;
-    lines.push(`| ${n} | ${f(s['kendall'])} | ${f(s['spearman'])} | ${f(s['pearson'])} | ${f(s['mae'], 2)} | ${f(s['rmse'], 2)} | ${f(s['fitMs'], 0)} |`);
+    const prec = PRECISION_KS.map((k) => f(s[`precisionAt${k}`], 2)).join(' | ');
+    lines.push(`| ${n} | ${f(s['kendall'])} | ${f(s['spearman'])} | ${f(s['pearson'])} | ${f(s['mae'], 2)} | ${f(s['rmse'], 2)} | ${prec} | ${f(s['fitMs'], 0)} |`);
   }
   return lines.join('\n') + '\n';
 }
