@@ -53,6 +53,9 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
 }
 
 /** Inverted dropout: zero each element with probability p, scale survivors by 1/(1-p). */
+/** Dropout's draws, reused across calls (it runs in every training step; read before returning). */
+let dropBits = new Uint32Array(0);
+
 export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
@@ -60,7 +63,8 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   const keep = 1 / (1 - p);
   // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
   const cut = p * 4294967296;
-  const bits = rng.fillU32(new Uint32Array(mask.length));
+  if (dropBits.length < mask.length) dropBits = new Uint32Array(mask.length);
+  const bits = rng.fillU32(dropBits.subarray(0, mask.length));
   for (let i = 0; i < mask.length; i++) mask[i] = bits[i]! < cut ? 0 : keep;
   return op.mul(x, new Tensor(mask, x.shape));
 }

@@ -6,6 +6,7 @@ import { parseConstraint } from '../../nas/experiment/constraint.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
 import { PREDICTOR_GUIDED_DEFAULTS } from '../../nas/search/predictor-guided.js';
 import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
+import type { PredictorOptions } from '../../nas/predictors/predictor.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
 import { parseChoice, parseIntFlag, parseNumberFlag } from '../args.js';
 import { observeOracle } from '../../nas/observe-oracle.js';
@@ -35,13 +36,13 @@ export function benchmarkRequest(v: Values): BenchmarkRequest {
   };
 }
 
-export function predictorKind(v: Values): 'mlp' | 'gcn' {
+function predictorKind(v: Values): 'mlp' | 'gcn' {
   return parseChoice('predictor', str(v, 'predictor'), ['mlp', 'gcn'] as const, 'mlp');
 }
 
 /**
- * --backend: the kernel backend for the predictor's products. 'js' (default) sums in double and is
- * what every committed table used; 'wasm'/'auto' (SIMD, sums in float32) are ~1.8× faster on a
+ * --backend: the kernel backend for the predictor's products. 'js' (default) sums in double;
+ * 'wasm'/'auto' (the NB-201 tables in results/ were made with auto) (SIMD, sums in float32) are ~1.8× faster on a
  * PredNAS run but round differently, so the same seed gives a different (equally valid) run.
  */
 export function kernelBackend(v: Values): string {
@@ -54,14 +55,18 @@ export function kernelBackend(v: Values): string {
   return b;
 }
 
-export function algorithmOptions(v: Values): AlgorithmOptions {
-  const kind = predictorKind(v);
+/** --predictor, --epochs and --ensemble as predictor options (unset flags keep the predictor's defaults). */
+export function predictorOptions(v: Values): PredictorOptions & { kind: 'mlp' | 'gcn' } {
   const e = str(v, 'epochs'), m = str(v, 'ensemble');
-  const predictor = {
-    kind,
+  return {
+    kind: predictorKind(v),
     ...(e !== undefined ? { epochs: parseIntFlag('epochs', e, PREDICTOR_DEFAULTS.epochs) } : {}),
     ...(m !== undefined ? { ensemble: parseIntFlag('ensemble', m, PREDICTOR_DEFAULTS.ensemble) } : {}),
   };
+}
+
+export function algorithmOptions(v: Values): AlgorithmOptions {
+  const predictor = predictorOptions(v);
   // Round size and neighbour candidates apply to PredNAS and the Wen control alike, so the
   // comparison between them keeps isolating the ascent.
   const k = str(v, 'per-round'), nb = str(v, 'neighbours'), r = str(v, 'radius'), sw = str(v, 'swaps');

@@ -49,7 +49,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
   --constraint C     e.g. flops<=40 (repeatable; hard filter on every query)
   --predictor P      mlp (default) or gcn
   --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
-${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
+${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
   --fidelity F, --encoding E, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg

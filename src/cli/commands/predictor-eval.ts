@@ -7,7 +7,7 @@ import { evaluatePredictor, predictorEvalTable } from '../../nas/report/predicto
 import { scatterSvg } from '../../nas/report/plots.js';
 import { parseIntFlag, parseIntList, parseSeeds } from '../args.js';
 import { need, str, type Ctx } from '../context.js';
-import { benchmarkRequest, BENCH_FLAGS, predictorKind } from './bench-common.js';
+import { benchmarkRequest, BENCH_FLAGS, predictorOptions } from './bench-common.js';
 
 export const PREDICTOR_EVAL_FLAGS = {
   ...BENCH_FLAGS, predictor: { type: 'string' }, 'train-sizes': { type: 'string' }, seeds: { type: 'string' },
@@ -34,13 +34,8 @@ export function predictorEval(ctx: Ctx): void {
   const { v } = ctx;
   const out = resolve(need(v, 'out', 'a directory for the table and plots'));
   const b = loadBenchmark(benchmarkRequest(v));
-  const kind = predictorKind(v);
-  const epochs = str(v, 'epochs'), ensemble = str(v, 'ensemble');
-  const predictor = {
-    kind,
-    ...(epochs !== undefined ? { epochs: parseIntFlag('epochs', epochs, PREDICTOR_DEFAULTS.epochs) } : {}),
-    ...(ensemble !== undefined ? { ensemble: parseIntFlag('ensemble', ensemble, PREDICTOR_DEFAULTS.ensemble) } : {}),
-  };
+  const predictor = predictorOptions(v);
+  const kind = predictor.kind;
   const trainSizes = parseIntList('train-sizes', str(v, 'train-sizes') ?? '10,20,50,100,200', 2);
   const seeds = parseSeeds(str(v, 'seeds') ?? '0..2');
   const bar = ctx.progress(`predictor-eval ${kind}`);

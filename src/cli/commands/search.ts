@@ -34,7 +34,7 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
   --predictor P      mlp (default) or gcn, for prednas and wen
   --encoding E       nb201: the MLP's input, onehot (default) or paths (one-hot + 100 path features)
   --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
-${ROUND_FLAGS_HELP}  --backend B        kernels: js (default; the tables' setting), wasm or auto (SIMD, ~1.8x faster)
+${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
   --protocol A|B     which metric the summary line reports (default A)
   --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
   --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)

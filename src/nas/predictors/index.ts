@@ -2,4 +2,4 @@ export type { Predictor, Prediction, PredictorKind, PredictorOptions, ScoreNet }
 export { NeuralPredictor, PREDICTOR_DEFAULTS } from './neural.js';
 export { GcnNet, MlpNet } from './nets.js';
 export { encodeBatch } from './encode-batch.js';
-export { predictorMetrics, pearson, spearman, kendallTau, precisionAtK, ranks, type PredictorMetrics } from './metrics.js';
+export { PRECISION_KS, predictorMetrics, pearson, spearman, kendallTau, precisionAtK, ranks, type PredictorMetrics } from './metrics.js';

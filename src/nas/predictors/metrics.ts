@@ -111,7 +111,10 @@ export function precisionAtK(pred: ArrayLike<number>, truth: ArrayLike<number>, 
   return hit / kk;
 }
 
-export function predictorMetrics(pred: ArrayLike<number>, truth: ArrayLike<number>, ks: readonly number[] = [10, 50, 100]): PredictorMetrics {
+/** The k of precision@k reported by default (predictor-eval's columns). */
+export const PRECISION_KS = [10, 50, 100] as const;
+
+export function predictorMetrics(pred: ArrayLike<number>, truth: ArrayLike<number>, ks: readonly number[] = PRECISION_KS): PredictorMetrics {
   check(pred, truth);
   let ae = 0, se = 0;
   for (let i = 0; i < pred.length; i++) {

@@ -7,14 +7,11 @@ import { Rng } from '../../autograd/random.js';
 import type { Oracle } from '../oracle.js';
 import type { SearchSpace } from '../space.js';
 import { NeuralPredictor } from '../predictors/neural.js';
-import { predictorMetrics, type PredictorMetrics } from '../predictors/metrics.js';
+import { PRECISION_KS, predictorMetrics, type PredictorMetrics } from '../predictors/metrics.js';
 import type { PredictorOptions } from '../predictors/predictor.js';
 import { mean, std } from '../experiment/stats.js';
 
 export const PREDICTOR_EVAL_SCHEMA = 'prednas.predictor-eval/1';
-
-/** The k of the precision@k columns (predictorMetrics' defaults). */
-export const PRECISION_KS = [10, 50, 100] as const;
 
 export interface PredictorEvalConfig<A> {
   readonly oracle: Oracle<A>;
@@ -82,7 +79,7 @@ export function evaluatePredictor<A>(cfg: PredictorEvalConfig<A>): PredictorEval
       const ys = train.map(val);
       const cal = affineFit(Array.from(p.predict(train).mean), ys);
       const predicted = Array.from(p.predict(test).mean, (v) => cal.a * v + cal.b);
-      const metrics = predictorMetrics(predicted, truth, PRECISION_KS);
+      const metrics = predictorMetrics(predicted, truth);
       rows.push({ trainSize: n, seed, metrics, fitMs });
       if (seed === cfg.seeds[0]) scatter.push({ trainSize: n, seed, predicted, truth, kendall: metrics.kendall });
       cfg.onFit?.(rows.length, total);
