@@ -10,7 +10,9 @@
  * wins/losses) against every algorithm stored in the --against results, and against the first
  * variant of this invocation. --backend js|wasm|auto picks the kernels (default js); --algo wen runs
  * the variants on the Wen control instead of PredNAS; --save DIR writes each variant's results to
- * DIR/<name>.json and --pair DIR/<name>.json (repeatable) pairs later invocations against them.
+ * DIR/<name>.json and --pair DIR/<name>.json (repeatable) pairs later invocations against them;
+ * --screen 12ep:100:10 screens every run at a cheaper fidelity first (multi-fidelity; the paired
+ * n then counts full trainings, as in `prednas compare --screen`).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -23,6 +25,7 @@ import { reportedMetric, type ExperimentResults, type RunResult } from '../src/n
 import type { PredNasOptions } from '../src/nas/search/prednas.js';
 import type { Protocol } from '../src/nas/oracle.js';
 import { pairedDiff, stats } from './paired-stats.js';
+import { parseScreening } from '../src/nas/experiment/screening.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +33,7 @@ const { values } = parseArgs({
     variant: { type: 'string', multiple: true }, workers: { type: 'string' }, budget: { type: 'string' },
     constraint: { type: 'string', multiple: true }, protocol: { type: 'string' }, checkpoints: { type: 'string' },
     backend: { type: 'string' }, algo: { type: 'string' }, save: { type: 'string' },
-    pair: { type: 'string', multiple: true }, encoding: { type: 'string' },
+    pair: { type: 'string', multiple: true }, encoding: { type: 'string' }, screen: { type: 'string' },
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
@@ -63,6 +66,7 @@ for (const v of variants) {
     algorithms: [algo], budget, seeds, protocol, constraints: values.constraint ?? stored?.constraints ?? [],
     algorithmOptions: { [algo]: v.opts },
     ...(values.backend !== undefined ? { backend: values.backend } : {}),
+    ...(values.screen !== undefined ? { screening: parseScreening(values.screen) } : {}),
   }, { workers: Number(values.workers ?? 1) });
   const secs = (performance.now() - t0) / 1000;
   const mine = bySeed(res.runs, algo);

@@ -12,6 +12,7 @@ import { TNB101_TASK_NAMES } from '../nas/benchmarks/tnb101-table.js';
 import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
+import { fidelityEpochs, type Screening, type ScreeningSpec } from '../nas/experiment/screening.js';
 
 export interface LoadedBenchmark {
   readonly oracle: Oracle<unknown>;
@@ -84,4 +85,22 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
     default:
       throw new Error(`unknown space '${req.space}'; available: ${BENCHMARKS.join(', ')}, or a JSON space spec file (path ending in .json)`);
   }
+}
+
+/** Full-fidelity training epochs of the benchmarks that offer a cheaper fidelity (the default --fidelity). */
+const FULL_EPOCHS: Readonly<Record<string, number>> = { nb201: 200, nb101: 108 };
+
+/**
+ * The screening stage of a multi-fidelity experiment: the same benchmark at the cheaper fidelity,
+ * costed by the ratio of training epochs to the fidelity searched in full (--fidelity or the
+ * benchmark's default).
+ */
+export function loadScreening(req: BenchmarkRequest, spec: ScreeningSpec): Screening<unknown> {
+  const full = FULL_EPOCHS[req.space];
+  if (full === undefined) throw new Error(`--screen: only ${Object.keys(FULL_EPOCHS).join(' and ')} have a cheaper fidelity to screen with, got --space ${req.space}`);
+  const highEpochs = req.fidelity !== undefined ? fidelityEpochs(req.fidelity) : full;
+  const lowEpochs = fidelityEpochs(spec.fidelity);
+  if (!(lowEpochs < highEpochs)) throw new Error(`--screen: ${spec.fidelity} is not cheaper than the fidelity searched (${highEpochs}ep)`);
+  const { oracle } = loadBenchmark({ ...req, fidelity: spec.fidelity });
+  return { ...spec, oracle, lowEpochs, highEpochs };
 }

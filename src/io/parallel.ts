@@ -8,7 +8,8 @@ import { assembleResults, runExperiment, validateConfig, type ExperimentConfig, 
 import type { AlgorithmOptions } from '../nas/search/registry.js';
 import { parseConstraint } from '../nas/experiment/constraint.js';
 import type { Protocol } from '../nas/oracle.js';
-import { loadBenchmark, type BenchmarkRequest } from './benchmarks.js';
+import { loadBenchmark, loadScreening, type BenchmarkRequest } from './benchmarks.js';
+import type { ScreeningSpec } from '../nas/experiment/screening.js';
 import { setBackend } from '../kernels/registry.js';
 
 /** Everything a worker needs, as plain data. */
@@ -23,6 +24,8 @@ export interface ExperimentSpec {
   readonly checkpoints?: readonly number[];
   /** Kernel backend for every run ('js' default, 'wasm', 'auto'); applied in each worker too. */
   readonly backend?: string;
+  /** Screen at a cheaper fidelity first (multi-fidelity; src/nas/experiment/screening.ts). */
+  readonly screening?: ScreeningSpec;
 }
 
 export function configFromSpec(spec: ExperimentSpec, onRun?: ExperimentConfig<unknown>['onRun']): ExperimentConfig<unknown> {
@@ -38,6 +41,7 @@ export function configFromSpec(spec: ExperimentSpec, onRun?: ExperimentConfig<un
     constraints: spec.constraints.map(parseConstraint),
     ...(spec.algorithmOptions ? { algorithmOptions: spec.algorithmOptions } : {}),
     ...(spec.checkpoints ? { checkpoints: spec.checkpoints } : {}),
+    ...(spec.screening ? { screening: loadScreening(spec.benchmark, spec.screening) } : {}),
     ...(onRun ? { onRun } : {}),
   };
 }

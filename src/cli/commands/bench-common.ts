@@ -3,6 +3,7 @@ import { resolveDataDir } from '../../io/data-dir.js';
 import type { BenchmarkRequest } from '../../io/benchmarks.js';
 import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
+import { parseScreening, type ScreeningSpec } from '../../nas/experiment/screening.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
 import { PREDICTOR_GUIDED_DEFAULTS } from '../../nas/search/predictor-guided.js';
 import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
@@ -101,6 +102,22 @@ export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per p
                      confidence bound; 0 = the mean)
   --ensemble M       predictor ensemble members (default ${PREDICTOR_DEFAULTS.ensemble})
                      tables made before these defaults: --ensemble 3 --epochs 100 --kappa 0 --swap-repair off
+`;
+
+/** --screen F:Q:P, parsed (the benchmark-specific checks come when the tables load). */
+export function screeningFlag(v: Values): ScreeningSpec | undefined {
+  const text = str(v, 'screen');
+  if (text === undefined) return undefined;
+  try {
+    return parseScreening(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export const SCREEN_HELP = `  --screen F:Q:P     multi-fidelity: each run first makes Q queries at the cheaper fidelity F
+                     (nb201 12ep; nb101 4ep, 12ep, 36ep), then trains its P best in full and goes
+                     on in full; the budget counts full trainings (a 12ep query is 12/200 of one)
 `;
 
 /** Constraint strings, each validated (the parse error names the bad one). */

@@ -10,7 +10,7 @@ import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-
 import { validateResults } from '../../nas/report/results-schema.js';
 import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, kernelBackend } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { isLiveTask, recordRuns } from '../../io/mnist-task.js';
 import type { ExperimentResults } from '../../nas/experiment/runner.js';
@@ -25,7 +25,7 @@ function liveTable(res: ExperimentResults): string {
 export const COMPARE_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
   workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, ...ROUND_FLAGS, backend: { type: 'string' }, out: { type: 'string' },
-  checkpoints: { type: 'string' },
+  checkpoints: { type: 'string' }, screen: { type: 'string' },
 } as const;
 
 export const COMPARE_HELP = `prednas compare — algorithms × seeds on a benchmark, with tables and plots
@@ -50,7 +50,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
   --predictor P      mlp (default) or gcn
   --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
-  --fidelity F, --encoding E, --data DIR   as for search
+${SCREEN_HELP}  --fidelity F, --encoding E, --data DIR   as for search
   --out DIR          writes results.json (schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg
   --json             print a JSON summary on stdout instead of the table
@@ -63,6 +63,7 @@ export async function compare(ctx: Ctx): Promise<void> {
   for (const a of algos) parseChoice('algos', a, ALGORITHMS, 'prednas');
   if (new Set(algos).size !== algos.length) throw new UsageError(`--algos: '${str(v, 'algos')}' names an algorithm twice`);
   const cps = str(v, 'checkpoints');
+  const screening = screeningFlag(v);
   const benchmark = benchmarkRequest(v);
   const live = isLiveTask(benchmark.space);
   const spec: ExperimentSpec = {
@@ -75,6 +76,7 @@ export async function compare(ctx: Ctx): Promise<void> {
     algorithmOptions: algorithmOptions(v),
     backend: kernelBackend(v),
     ...(cps !== undefined ? { checkpoints: parseSeeds(cps, 'checkpoints').filter((n) => n > 0) } : {}),
+    ...(screening !== undefined ? { screening } : {}),
   };
   const workers = parseIntFlag('workers', str(v, 'workers'), 1);
   const t0 = performance.now();
@@ -88,7 +90,7 @@ export async function compare(ctx: Ctx): Promise<void> {
     workers,
     onRun: (r, done) => {
       if (liveOracle !== null) recordRuns(liveOracle, [r]);
-      const best = reportedMetric(r.trajectory, r.trajectory.length, spec.protocol);
+      const best = reportedMetric(r.trajectory, Infinity, spec.protocol);
       bar.update(done, total, `runs · last ${r.algo} seed ${r.seed}: ${best.toFixed(2)}`);
     },
   });

@@ -1,7 +1,8 @@
 /** `prednas search`: one algorithm, one seed, on a benchmark; live progress; trajectory to --out. */
 import { resolve } from 'node:path';
 import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
-import { loadBenchmark } from '../../io/benchmarks.js';
+import { loadBenchmark, loadScreening } from '../../io/benchmarks.js';
+import { screeningCost, validateScreening } from '../../nas/experiment/screening.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
@@ -9,11 +10,12 @@ import { ALGORITHMS } from '../../nas/search/registry.js';
 import { MlpSpace } from '../../nas/tasks/mlp-space.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, observedOracle, kernelBackend } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, observedOracle, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
 
 export const SEARCH_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
   constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, ...ROUND_FLAGS, backend: { type: 'string' }, out: { type: 'string' }, protocol: { type: 'string' },
+  screen: { type: 'string' },
 } as const;
 
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
@@ -37,7 +39,7 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
   --protocol A|B     which metric the summary line reports (default A)
   --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
-  --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
+${SCREEN_HELP}  --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
   --out FILE         write the full trajectory as JSON (schema prednas.run/1)
   --json             print the result as JSON on stdout
   -q, --quiet        no progress on stderr
@@ -45,21 +47,25 @@ ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIM
 
 export function search(ctx: Ctx): void {
   const { v } = ctx;
-  const b = loadBenchmark(benchmarkRequest(v));
+  const req = benchmarkRequest(v);
+  const screen = screeningFlag(v);
+  const b = loadBenchmark(req);
   const algo = parseChoice('algo', str(v, 'algo'), ALGORITHMS, 'prednas');
   const seed = parseIntFlag('seed', str(v, 'seed'), 0, 0);
   const budget = parseIntFlag('budget', str(v, 'budget'), 100);
   const protocol = parseChoice('protocol', str(v, 'protocol'), ['A', 'B'] as const, 'A');
   const constraints = constraintFlags(v).map(parseConstraint);
   kernelBackend(v);
+  const screening = screen !== undefined ? loadScreening(req, screen) : undefined;
+  if (screening !== undefined) validateScreening(screening, budget);
   const bar = ctx.progress(`${algo} ${b.oracle.benchmark}/${b.dataset}`);
   const oracle = observedOracle(b.oracle, (n) => bar.update(n, budget, 'queries'));
-  const run = runOne({ oracle, space: b.space, dataset: b.dataset, algorithms: [algo], budget, seeds: [seed], constraints, algorithmOptions: algorithmOptions(v) }, algo, seed);
+  const run = runOne({ oracle, space: b.space, dataset: b.dataset, algorithms: [algo], budget, seeds: [seed], constraints, algorithmOptions: algorithmOptions(v), ...(screening !== undefined ? { screening } : {}) }, algo, seed);
   bar.update(run.trajectory.length, budget, 'queries', true);
   bar.done();
   if (run.trajectory.length === 0) throw new Error(`${algo} proposed no architecture (are the constraints satisfiable?)`);
   const best = run.trajectory.reduce((a, p) => (p.val > a.val ? p : a));
-  const reported = reportedMetric(run.trajectory, run.trajectory.length, protocol);
+  const reported = reportedMetric(run.trajectory, Infinity, protocol);
   const record = { schema: 'prednas.run/1', space: b.space.name, benchmark: b.oracle.benchmark, dataset: b.dataset, protocol, budget, reported, best, ...run };
   const out = str(v, 'out');
   if (out !== undefined) writeFileAtomic(resolve(out), JSON.stringify(record, null, 1) + '\n');
@@ -69,8 +75,9 @@ export function search(ctx: Ctx): void {
   }
   const t = run.timeMs;
   ctx.out([
-    `${algo} on ${b.oracle.benchmark}/${b.dataset}, seed ${seed}: ${run.trajectory.length} queries in ${(t.total / 1000).toFixed(2)} s` +
+    `${algo} on ${b.oracle.benchmark}/${b.dataset}, seed ${seed}: ${run.trajectory.length} ${screening !== undefined ? 'full-fidelity ' : ''}queries in ${(t.total / 1000).toFixed(2)} s` +
       (t.fit !== undefined ? ` (predictor training ${(t.fit / 1000).toFixed(2)} s, proposals ${(t.propose! / 1000).toFixed(2)} s)` : ''),
+    ...(screening !== undefined ? [`screened first: ${screening.queries} queries at ${screening.fidelity} (${screeningCost(screening)} full queries' worth), the ${screening.promote} best then trained in full`] : []),
     `best by validation: ${best.arch}`,
     ...(b.space instanceof MlpSpace ? [`  network ${b.space.describe(b.space.parse(best.arch))} (${b.space.cost(b.space.parse(best.arch)).params!.toLocaleString('en-US')} parameters; every query trained the candidate)`] : []),
     `  val ${best.val.toFixed(3)}  test ${best.test === null ? 'n/a' : best.test.toFixed(3)}  (query ${best.query})`,

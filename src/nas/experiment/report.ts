@@ -1,8 +1,15 @@
 /** Markdown tables of experiment results, labelled with protocol, semantics, seeds and budget. */
-import type { ExperimentResults } from './runner.js';
+import type { ExperimentResults, ScreeningLabel } from './runner.js';
 
 function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+/** Says how a screened (multi-fidelity) experiment counts its budget. */
+export function screeningCaption(s: ScreeningLabel): string {
+  return `**Multi-fidelity screening**: every run first made ${s.queries} queries at ${s.fidelity}, each counted as ${+s.costPerQuery.toFixed(4)} of a full-fidelity query ` +
+    `(the ratio of training epochs), ${s.offset} in all, then trained its ${s.promote} best screened cells in full; n counts full-fidelity queries' worth of budget, so a run's first full query is n=${s.offset + 1}. ` +
+    'Only full-fidelity results are reported or count as finding the optimum.';
 }
 
 export function resultsTable(res: ExperimentResults): string {
@@ -14,6 +21,7 @@ export function resultsTable(res: ExperimentResults): string {
   lines.push('');
   lines.push(`${res.metricNote}; mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'} (median [IQR] below); budget ${res.budget} queries` +
     (res.constraints.length > 0 ? `; constraints ${res.constraints.join(', ')} (hard filter on every query)` : '') + '.');
+  if (res.screening !== undefined) lines.push(screeningCaption(res.screening));
   lines.push(`Optimum ${res.pool ? 'of the pool' : 'of the table'}${res.constraints.length > 0 ? ' within the constraints' : ''}: **${fmt(res.optimum.value, 3)}** (\`${res.optimum.arch}\`). "Found optimum": share of runs that queried this architecture within the budget.`);
   lines.push('');
   lines.push(`| algorithm | ${cps.map((n) => `n=${n}`).join(' | ')} | found optimum | queries to optimum | time / run |`);

@@ -7,16 +7,22 @@ import { Rng } from '../../autograd/random.js';
 import type { Oracle, Protocol, QueryResult } from '../oracle.js';
 import type { SearchSpace } from '../space.js';
 import type { AlgorithmOptions } from '../search/registry.js';
+import type { SearchAlgorithm } from '../search/algorithm.js';
 import { makeAlgorithm } from '../search/registry.js';
 import { PredictorGuidedSearch } from '../search/predictor-guided.js';
 import { costFunction, formatConstraint, feasibility, type Constraint } from './constraint.js';
 import { mean, quantile, std } from './stats.js';
+import { fullFidelitySeed, screeningCost, validateScreening, type Screening } from './screening.js';
 import { currentBackend } from '../../kernels/registry.js';
 
 export const RESULTS_SCHEMA = 'prednas.results/1';
 export const DEFAULT_CHECKPOINTS = [10, 20, 50, 100, 150];
 
 export interface TrajectoryPoint {
+  /**
+   * Budget spent once this query is done, in full-fidelity queries: its position in the
+   * trajectory, plus a screening stage's cost where the run had one (see screening.ts).
+   */
   readonly query: number;
   readonly arch: string;
   readonly val: number;
@@ -31,6 +37,19 @@ export interface RunResult {
   readonly timeMs: { total: number; fit?: number; propose?: number; rounds?: number };
   /** Kernel backend selection the run ran under ('js', 'wasm', 'auto'): backends round differently. */
   readonly kernels?: string;
+  /** A screened run's cheap-fidelity queries, in order (val at that fidelity); see screening.ts. */
+  readonly screening?: { arch: string; val: number }[];
+}
+
+/** How a screened experiment spent its budget, for the results' labels. */
+export interface ScreeningLabel {
+  readonly fidelity: string;
+  readonly queries: number;
+  readonly promote: number;
+  /** Cost of one screening query as a fraction of a full-fidelity one. */
+  readonly costPerQuery: number;
+  /** Full-fidelity queries' worth of budget the screening used: the first full query is offset + 1. */
+  readonly offset: number;
 }
 
 export interface CheckpointSummary {
@@ -65,6 +84,8 @@ export interface ExperimentResults {
   readonly budget: number;
   readonly seeds: number[];
   readonly constraints: string[];
+  /** Present when every run screened at a cheaper fidelity first; budget and n then count full trainings. */
+  readonly screening?: ScreeningLabel;
   readonly optimum: { value: number; arch: string };
   readonly summary: Record<string, Record<string, CheckpointSummary>>;
   readonly details: Record<string, AlgoSummary>;
@@ -83,32 +104,72 @@ export interface ExperimentConfig<A> {
   readonly constraints?: readonly Constraint[];
   readonly algorithmOptions?: AlgorithmOptions;
   readonly checkpoints?: readonly number[];
+  /** Screen at a cheaper fidelity first (multi-fidelity; see screening.ts). */
+  readonly screening?: Screening<A>;
   /** Called after each finished run (progress reporting). */
   readonly onRun?: (run: RunResult, done: number, total: number) => void;
 }
 
-/** One algorithm, one seed, until the budget is spent or nothing fresh is left. */
+/**
+ * One algorithm, one seed, until the budget is spent or nothing fresh is left. With screening, the
+ * algorithm first searches the cheap fidelity, then a fresh instance of it is told the full-fidelity
+ * results of the best screened cells and goes on from there (screening.ts says why).
+ */
 export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number): RunResult {
   const space = cfg.space ?? cfg.oracle.space;
   const dataset = cfg.oracle.dataset(cfg.dataset);
   const feasible = feasibility(cfg.constraints ?? [], space, cfg.oracle, dataset);
   const costs = Object.fromEntries((cfg.constraints ?? []).map((c) => [c.metric, costFunction(c.metric, space, cfg.oracle, dataset)]));
-  const ctx = feasible === undefined ? { space, seed } : { space, seed, feasible, costs };
-  const search = makeAlgorithm(algo, ctx, withPenalty(cfg, algo));
+  const ctxFor = (s: number) => (feasible === undefined ? { space, seed: s } : { space, seed: s, feasible, costs });
+  const opts = withPenalty(cfg, algo);
   // A separate stream for the oracle (repeat drawn per query under 'sample' semantics).
   const queryRng = new Rng(seed * 7919 + 17);
   const trajectory: TrajectoryPoint[] = [];
   const t0 = performance.now();
-  while (trajectory.length < cfg.budget) {
+  const scr = cfg.screening;
+  const stages: SearchAlgorithm<A>[] = [];
+  let search: SearchAlgorithm<A>;
+  let offset = 0;
+  let screened: { arch: A; val: number }[] | undefined;
+  if (scr === undefined) {
+    search = makeAlgorithm(algo, ctxFor(seed), opts);
+  } else {
+    const pre = makeAlgorithm(algo, ctxFor(seed), opts);
+    stages.push(pre);
+    screened = [];
+    while (screened.length < scr.queries) {
+      const [arch] = pre.ask(1);
+      if (arch === undefined) break;
+      const r = scr.oracle.query(arch, { dataset, rng: queryRng });
+      pre.tell(arch, r.val);
+      screened.push({ arch, val: r.val });
+    }
+    offset = screeningCost(scr);
+    search = makeAlgorithm(algo, ctxFor(fullFidelitySeed(seed)), opts);
+    // Best screened first; ties keep screening order (a stable sort), so the choice is seeded.
+    const promoted = [...screened].sort((a, b) => b.val - a.val).slice(0, Math.min(scr.promote, cfg.budget - offset));
+    for (const { arch } of promoted) {
+      const r = cfg.oracle.query(arch, { dataset, rng: queryRng });
+      search.tell(arch, r.val);
+      trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
+    }
+  }
+  stages.push(search);
+  while (offset + trajectory.length < cfg.budget) {
     const [arch] = search.ask(1);
     if (arch === undefined) break;
     const r: QueryResult = cfg.oracle.query(arch, { dataset, rng: queryRng });
     search.tell(arch, r.val);
-    trajectory.push({ query: trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
+    trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
   }
   const total = performance.now() - t0;
-  const timeMs = search instanceof PredictorGuidedSearch ? { total, fit: search.times.fit, propose: search.times.propose, rounds: search.rounds } : { total };
-  return { algo, seed, trajectory, timeMs, kernels: currentBackend() };
+  const guided = stages.filter((s): s is PredictorGuidedSearch<A> => s instanceof PredictorGuidedSearch);
+  const sumOf = (f: (s: PredictorGuidedSearch<A>) => number) => guided.reduce((acc, s) => acc + f(s), 0);
+  const timeMs = guided.length > 0 ? { total, fit: sumOf((s) => s.times.fit), propose: sumOf((s) => s.times.propose), rounds: sumOf((s) => s.rounds) } : { total };
+  return {
+    algo, seed, trajectory, timeMs, kernels: currentBackend(),
+    ...(screened !== undefined ? { screening: screened.map((o) => ({ arch: space.toString(o.arch), val: o.val })) } : {}),
+  };
 }
 
 /**
@@ -124,11 +185,14 @@ function withPenalty<A>(cfg: ExperimentConfig<A>, algo: string): AlgorithmOption
   return { ...opts, prednas: { ...opts.prednas, penalty: { cost: c.metric, target: c.value } } };
 }
 
-/** The reported metric after n queries: protocol A = test of best-by-val, B = best test. */
+/**
+ * The reported metric once n queries' worth of budget is spent (points with query <= n; -Infinity
+ * before the first): protocol A = test of best-by-val, B = best test.
+ */
 export function reportedMetric(traj: readonly TrajectoryPoint[], n: number, protocol: Protocol): number {
   let best = -Infinity, bestVal = -Infinity;
-  for (let i = 0; i < Math.min(n, traj.length); i++) {
-    const p = traj[i]!;
+  for (const p of traj) {
+    if (p.query > n) break;
     const test = p.test ?? p.val;
     if (protocol === 'B') best = Math.max(best, test);
     else if (p.val > bestVal) {
@@ -146,19 +210,20 @@ export function reportedMetric(traj: readonly TrajectoryPoint[], n: number, prot
  * optimum's (on NB-201 CIFAR-100 under flops<=40, 32 of REA's 100 runs report 68.04–68.48 against
  * an optimum of 67.83 without having queried it). `identity` maps an arch string to what makes two
  * architectures the same (assembleResults passes the space's hash, so an isomorphic form of the
- * optimum counts; default: the string itself).
+ * optimum counts; default: the string itself). `offset` is the budget a screening stage spent
+ * before the first full-fidelity query: checkpoints up to it have nothing to report and are left out.
  */
-export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: { readonly value: number; readonly arch: string }, checkpoints: readonly number[], budget: number, identity: (arch: string) => string = (a) => a): AlgoSummary {
+export function summarise(runs: readonly RunResult[], algo: string, protocol: Protocol, optimum: { readonly value: number; readonly arch: string }, checkpoints: readonly number[], budget: number, identity: (arch: string) => string = (a) => a, offset = 0): AlgoSummary {
   const mine = runs.filter((r) => r.algo === algo);
   const cps: Record<string, CheckpointSummary> = {};
   // Queries until the optimum's architecture was first queried (null: never).
   const target = identity(optimum.arch);
   const firstHit = (r: RunResult): number | null => {
-    const i = r.trajectory.findIndex((p) => identity(p.arch) === target);
-    return i < 0 ? null : i + 1;
+    const p = r.trajectory.find((q) => identity(q.arch) === target);
+    return p === undefined ? null : p.query;
   };
   const hits = mine.map(firstHit);
-  for (const n of checkpoints.filter((c) => c <= budget)) {
+  for (const n of checkpoints.filter((c) => c <= budget && c > offset)) {
     const vals = mine.map((r) => reportedMetric(r.trajectory, n, protocol));
     cps[String(n)] = {
       mean: mean(vals), std: std(vals), median: quantile(vals, 0.5), q25: quantile(vals, 0.25), q75: quantile(vals, 0.75),
@@ -194,7 +259,7 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
   const summary: Record<string, Record<string, CheckpointSummary>> = {};
   const optimum = { value: opt.value, arch: space.toString(opt.arch) };
   for (const a of cfg.algorithms) {
-    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget, (arch) => space.hash(space.parse(arch)));
+    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget, (arch) => space.hash(space.parse(arch)), cfg.screening !== undefined ? screeningCost(cfg.screening) : 0);
     summary[a] = details[a]!.checkpoints;
   }
   return {
@@ -209,6 +274,7 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
     budget: cfg.budget,
     seeds: [...cfg.seeds],
     constraints: (cfg.constraints ?? []).map(formatConstraint),
+    ...(cfg.screening !== undefined ? { screening: screeningLabel(cfg.screening) } : {}),
     optimum,
     summary,
     details,
@@ -216,11 +282,16 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
   };
 }
 
+function screeningLabel(s: Screening<unknown>): ScreeningLabel {
+  return { fidelity: s.fidelity, queries: s.queries, promote: s.promote, costPerQuery: s.lowEpochs / s.highEpochs, offset: screeningCost(s) };
+}
+
 export function validateConfig<A>(cfg: ExperimentConfig<A>): void {
   if (!Number.isInteger(cfg.budget) || cfg.budget < 1) throw new Error(`experiment: budget must be a positive integer, got ${cfg.budget}`);
   if (cfg.seeds.length === 0) throw new Error('experiment: at least one seed is needed');
   if (cfg.algorithms.length === 0) throw new Error('experiment: at least one algorithm is needed');
   cfg.oracle.dataset(cfg.dataset);
+  if (cfg.screening !== undefined) validateScreening(cfg.screening as Screening<unknown>, cfg.budget);
 }
 
 /** Serial runner: every algorithm on every seed. */

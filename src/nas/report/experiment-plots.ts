@@ -16,7 +16,8 @@ export function bestSoFarSeries(res: ExperimentResults): BandSeries[] {
   return algos.map((algo) => {
     const runs = res.runs.filter((r) => r.algo === algo);
     const x: number[] = [], y: number[] = [], lo: number[] = [], hi: number[] = [];
-    const maxLen = Math.max(0, ...runs.map((r) => r.trajectory.length));
+    // Points carry the budget spent (query), which a screened run starts past 1.
+    const maxLen = Math.max(0, ...runs.map((r) => r.trajectory.at(-1)?.query ?? 0));
     for (let n = 1; n <= maxLen; n++) {
       // A run that exhausted its space early keeps its final value (it cannot improve further).
       const vals = runs.map((r) => reportedMetric(r.trajectory, n, res.protocol)).filter(Number.isFinite);

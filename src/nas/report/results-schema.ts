@@ -38,10 +38,18 @@ const checkpoint: Check = (v, p) => { obj(v, p, { mean: num, std: num, median: n
 
 const point: Check = (v, p) => { obj(v, p, { query: int, arch: str, val: num, test: numOrNull }); };
 
-const run: Check = (v, p) => {
+/** A run; `offset` is the budget a screening stage spent before the first full-fidelity query. */
+const run = (offset: number): Check => (v, p) => {
   obj(v, p, { algo: str, seed: int, trajectory: arr(point), timeMs: (t, q) => { obj(t, q, { total: num }); } });
   const traj = (v as { trajectory: { query: number }[] }).trajectory;
-  traj.forEach((x, i) => { if (x.query !== i + 1) fail(`${p}.trajectory[${i}].query`, `${i + 1}`, x.query); });
+  traj.forEach((x, i) => { if (x.query !== offset + i + 1) fail(`${p}.trajectory[${i}].query`, `${offset + i + 1}`, x.query); });
+  const scr = (v as { screening?: unknown }).screening;
+  if (offset > 0) arr((x, q) => { obj(x, q, { arch: str, val: num }); })(scr, `${p}.screening`);
+};
+
+const screeningLabel: Check = (v, p) => {
+  if (v === undefined) return;
+  obj(v, p, { fidelity: str, queries: int, promote: int, costPerQuery: num, offset: int });
 };
 
 export function validateResults(v: unknown): void {
@@ -54,14 +62,17 @@ export function validateResults(v: unknown): void {
     optimum: (x, p) => { obj(x, p, { value: num, arch: str }); },
     summary: record(record(checkpoint)),
     details: record((x, p) => { obj(x, p, { checkpoints: record(checkpoint), meanQueriesToOptimum: numOrNull, foundOptimumRuns: int, meanTimeMs: num }); }),
-    runs: arr(run),
+    screening: screeningLabel,
   });
+  const offset = (o['screening'] as { offset: number } | undefined)?.offset ?? 0;
+  arr(run(offset))(o['runs'], '$.runs');
   const runs = o['runs'] as { algo: string; seed: number; trajectory: unknown[] }[];
   const algos = Object.keys(o['summary'] as object);
   const seeds = o['seeds'] as number[];
   if (runs.length !== algos.length * seeds.length) fail('$.runs', `${algos.length} algorithms × ${seeds.length} seeds = ${algos.length * seeds.length} runs`, `${runs.length} runs`);
   runs.forEach((r, i) => {
     if (!algos.includes(r.algo)) fail(`$.runs[${i}].algo`, `one of ${algos.join(', ')}`, r.algo);
-    if (r.trajectory.length > (o['budget'] as number)) fail(`$.runs[${i}].trajectory`, `at most budget (${o['budget']}) points`, r.trajectory.length);
+    const room = (o['budget'] as number) - offset;
+    if (r.trajectory.length > room) fail(`$.runs[${i}].trajectory`, `at most ${room} points (budget ${o['budget']}${offset > 0 ? `, less ${offset} spent screening` : ''})`, r.trajectory.length);
   });
 }

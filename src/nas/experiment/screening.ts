@@ -1,0 +1,77 @@
+/**
+ * Multi-fidelity screening: a run first searches a cheaper fidelity of the benchmark (NB-201's
+ * 12-epoch columns, NB-101's 4/12/36-epoch ones) with its own algorithm, then trains the best
+ * `promote` of the screened cells at full fidelity and hands them to a fresh instance of the same
+ * algorithm, which goes on at full fidelity. The budget is counted in full trainings: a screening
+ * query costs (its epochs) / (full-fidelity epochs) of one, so 100 queries at 12 of 200 epochs
+ * cost 6, and the first full-fidelity query of such a run is query 7.
+ *
+ * Why: under NB-201's latency budget the runs that miss the constrained optimum end in basins
+ * where the predictor, trained on ~100 full-fidelity cells, ranks the optimum in the hundreds
+ * (results/ablations.md); the 12-epoch column ranks it 2nd of the 7,825 feasible cells. Screening
+ * spends a few full trainings' worth of compute to start the full-fidelity search near it.
+ */
+import type { Oracle } from '../oracle.js';
+
+/** What to screen with, as a user writes it: `FIDELITY:QUERIES:PROMOTE`, e.g. `12ep:100:10`. */
+export interface ScreeningSpec {
+  /** The cheap fidelity's name, `<epochs>ep`. */
+  readonly fidelity: string;
+  /** Queries at the cheap fidelity per run. */
+  readonly queries: number;
+  /** How many of the best screened cells are then trained at full fidelity first. */
+  readonly promote: number;
+}
+
+/** A screening stage ready to run: the spec, its oracle, and its cost per query as a fraction. */
+export interface Screening<A> extends ScreeningSpec {
+  readonly oracle: Oracle<A>;
+  /** Epochs of one screening query and of one full-fidelity query: cost = lowEpochs / highEpochs. */
+  readonly lowEpochs: number;
+  readonly highEpochs: number;
+}
+
+const SPEC = /^\s*(\d+ep)\s*:\s*(\d+)\s*:\s*(\d+)\s*$/;
+
+export function parseScreening(text: string): ScreeningSpec {
+  const m = SPEC.exec(text);
+  if (m === null) throw new Error(`--screen: expected FIDELITY:QUERIES:PROMOTE, e.g. '12ep:100:10' (100 queries at 12 epochs, the 10 best then trained in full), got '${text}'`);
+  const queries = Number(m[2]), promote = Number(m[3]);
+  if (queries < 1) throw new Error(`--screen '${text}': screening queries must be >= 1, got ${queries}`);
+  if (promote < 1 || promote > queries) throw new Error(`--screen '${text}': promote must be between 1 and the screening queries (${queries}), got ${promote}`);
+  return { fidelity: m[1]!, queries, promote };
+}
+
+/** Training epochs of a fidelity named `<N>ep` (the cost unit of screening). */
+export function fidelityEpochs(name: string): number {
+  const m = /^(\d+)ep$/.exec(name);
+  const e = m === null ? NaN : Number(m[1]);
+  if (!(e >= 1)) throw new Error(`screening: fidelity '${name}' does not name a number of training epochs (expected e.g. '12ep')`);
+  return e;
+}
+
+/**
+ * Full-fidelity queries' worth of budget the screening stage uses, rounded up to a whole query
+ * (computed in integers: 100 × 12 / 200 is exactly 6, not 6.000000000000001).
+ */
+export function screeningCost(s: Pick<Screening<unknown>, 'queries' | 'lowEpochs' | 'highEpochs'>): number {
+  return Math.ceil((s.queries * s.lowEpochs) / s.highEpochs);
+}
+
+/** Checks a screening stage against the run it belongs to; throws with what is wrong. */
+export function validateScreening(s: Screening<unknown>, budget: number): void {
+  if (!(s.lowEpochs < s.highEpochs)) throw new Error(`screening: ${s.fidelity} (${s.lowEpochs} epochs) is not cheaper than the full fidelity (${s.highEpochs} epochs)`);
+  const cost = screeningCost(s);
+  if (cost + s.promote > budget) {
+    throw new Error(`screening: ${s.queries} queries at ${s.fidelity} cost ${cost} full queries, plus ${s.promote} promoted, exceeds the budget of ${budget}`);
+  }
+}
+
+/**
+ * The seed of a screened run's full-fidelity stage. The screening stage runs with the run's own
+ * seed (so it starts from the same random cells as an unscreened run of that seed, which keeps
+ * paired comparisons paired); the full-fidelity stage needs a stream apart from it.
+ */
+export function fullFidelitySeed(seed: number): number {
+  return (Math.imul(seed ^ 0x5c3ee7, 0x9e3779b1) >>> 0) % 2 ** 31;
+}
