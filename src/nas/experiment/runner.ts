@@ -136,14 +136,7 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   } else {
     const pre = makeAlgorithm(algo, ctxFor(seed), opts);
     stages.push(pre);
-    screened = [];
-    while (screened.length < scr.queries) {
-      const [arch] = pre.ask(1);
-      if (arch === undefined) break;
-      const r = scr.oracle.query(arch, { dataset, rng: queryRng });
-      pre.tell(arch, r.val);
-      screened.push({ arch, val: r.val });
-    }
+    screened = screen(pre, scr, dataset, queryRng);
     offset = screeningCost(scr);
     search = makeAlgorithm(algo, ctxFor(fullFidelitySeed(seed)), opts);
     // Best screened first; ties keep screening order (a stable sort), so the choice is seeded.
@@ -170,6 +163,19 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
     algo, seed, trajectory, timeMs, kernels: currentBackend(),
     ...(screened !== undefined ? { screening: screened.map((o) => ({ arch: space.toString(o.arch), val: o.val })) } : {}),
   };
+}
+
+/** The screening stage: the algorithm's own search against the cheap fidelity, every result in order. */
+function screen<A>(pre: SearchAlgorithm<A>, scr: Screening<A>, dataset: string, rng: Rng): { arch: A; val: number }[] {
+  const screened: { arch: A; val: number }[] = [];
+  while (screened.length < scr.queries) {
+    const [arch] = pre.ask(1);
+    if (arch === undefined) break;
+    const r = scr.oracle.query(arch, { dataset, rng });
+    pre.tell(arch, r.val);
+    screened.push({ arch, val: r.val });
+  }
+  return screened;
 }
 
 /**
