@@ -4,7 +4,7 @@ import { FunctionOracle } from '../src/nas/benchmarks/synthetic.js';
 import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
 import { ALGORITHMS } from '../src/nas/search/index.js';
 import { assembleResults, reportedMetric, runExperiment, runOne, validateConfig, type ExperimentConfig } from '../src/nas/experiment/runner.js';
-import { fidelityEpochs, parseScreening, screeningCost, type Screening } from '../src/nas/experiment/screening.js';
+import { fidelityEpochs, makeScreening, parseScreening, screeningCost } from '../src/nas/experiment/screening.js';
 import { resultsTable } from '../src/nas/experiment/report.js';
 import { validateResults } from '../src/nas/report/results-schema.js';
 
@@ -29,7 +29,7 @@ const fastPredictor = { epochs: 40, hidden: 32, layers: 2, ensemble: 2 };
 const fastOpts = { prednas: { predictor: fastPredictor, steps: 40 }, wen: { predictor: fastPredictor, pool: 200 } };
 const { high, low } = fidelities(3);
 // 30 queries at 12 of 200 epochs: 1.8 full queries' worth, rounded up to 2.
-const screening: Screening<Nb201Arch> = { fidelity: '12ep', queries: 30, promote: 6, oracle: low, lowEpochs: 12, highEpochs: 200 };
+const screening = makeScreening({ fidelity: '12ep', queries: 30, promote: 6 }, low, 12, 200);
 
 function plain(budget: number, extra: Partial<ExperimentConfig<Nb201Arch>> = {}): ExperimentConfig<Nb201Arch> {
   return { oracle: high, dataset: 'synthetic', algorithms: [...ALGORITHMS], budget, seeds: [0], algorithmOptions: fastOpts, ...extra };
@@ -61,7 +61,7 @@ describe('screening specs', () => {
   it('rejects a screening stage that does not fit the budget or is not cheaper', () => {
     expect(() => validateConfig(cfg(7))).toThrow(/30 queries at 12ep cost 2 full queries, plus 6 promoted, exceeds the budget of 7/);
     expect(() => validateConfig(cfg(8))).not.toThrow();
-    expect(() => validateConfig(cfg(20, { screening: { ...screening, lowEpochs: 200 } }))).toThrow(/is not cheaper than the full fidelity/);
+    expect(() => validateConfig(cfg(20, { screening: makeScreening({ fidelity: '200ep', queries: 30, promote: 6 }, low, 200, 200) }))).toThrow(/200ep \(200 epochs\) is not cheaper than the full fidelity \(200 epochs\)/);
   });
 });
 

@@ -12,7 +12,7 @@ import { TNB101_TASK_NAMES } from '../nas/benchmarks/tnb101-table.js';
 import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
-import { fidelityEpochs, type Screening, type ScreeningSpec } from '../nas/experiment/screening.js';
+import { fidelityEpochs, makeScreening, type Screening, type ScreeningSpec } from '../nas/experiment/screening.js';
 
 export interface LoadedBenchmark {
   readonly oracle: Oracle<unknown>;
@@ -102,5 +102,5 @@ export function loadScreening(req: BenchmarkRequest, spec: ScreeningSpec): Scree
   const lowEpochs = fidelityEpochs(spec.fidelity);
   if (!(lowEpochs < highEpochs)) throw new Error(`--screen: ${spec.fidelity} is not cheaper than the fidelity searched (${highEpochs}ep)`);
   const { oracle } = loadBenchmark({ ...req, fidelity: spec.fidelity });
-  return { ...spec, oracle, lowEpochs, highEpochs };
+  return makeScreening(spec, oracle, lowEpochs, highEpochs);
 }

@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { loadBenchmark, loadScreening } from '../../io/benchmarks.js';
-import { screeningCost, validateScreening } from '../../nas/experiment/screening.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
@@ -57,7 +56,7 @@ export function search(ctx: Ctx): void {
   const constraints = constraintFlags(v).map(parseConstraint);
   kernelBackend(v);
   const screening = screen !== undefined ? loadScreening(req, screen) : undefined;
-  if (screening !== undefined) validateScreening(screening, budget);
+  screening?.check(budget);
   const bar = ctx.progress(`${algo} ${b.oracle.benchmark}/${b.dataset}`);
   const oracle = observedOracle(b.oracle, (n) => bar.update(n, budget, 'queries'));
   const run = runOne({ oracle, space: b.space, dataset: b.dataset, algorithms: [algo], budget, seeds: [seed], constraints, algorithmOptions: algorithmOptions(v), ...(screening !== undefined ? { screening } : {}) }, algo, seed);
@@ -77,7 +76,7 @@ export function search(ctx: Ctx): void {
   ctx.out([
     `${algo} on ${b.oracle.benchmark}/${b.dataset}, seed ${seed}: ${run.trajectory.length} ${screening !== undefined ? 'full-fidelity ' : ''}queries in ${(t.total / 1000).toFixed(2)} s` +
       (t.fit !== undefined ? ` (predictor training ${(t.fit / 1000).toFixed(2)} s, proposals ${(t.propose! / 1000).toFixed(2)} s)` : ''),
-    ...(screening !== undefined ? [`screened first: ${screening.queries} queries at ${screening.fidelity} (${screeningCost(screening)} full queries' worth), the ${screening.promote} best then trained in full`] : []),
+    ...(screening !== undefined ? [`screened first: ${screening.queries} queries at ${screening.fidelity} (${screening.cost} full queries' worth), the ${screening.promote} best then trained in full`] : []),
     `best by validation: ${best.arch}`,
     ...(b.space instanceof MlpSpace ? [`  network ${b.space.describe(b.space.parse(best.arch))} (${b.space.cost(b.space.parse(best.arch)).params!.toLocaleString('en-US')} parameters; every query trained the candidate)`] : []),
     `  val ${best.val.toFixed(3)}  test ${best.test === null ? 'n/a' : best.test.toFixed(3)}  (query ${best.query})`,

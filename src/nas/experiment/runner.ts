@@ -12,7 +12,7 @@ import { makeAlgorithm } from '../search/registry.js';
 import { PredictorGuidedSearch } from '../search/predictor-guided.js';
 import { costFunction, formatConstraint, feasibility, type Constraint } from './constraint.js';
 import { mean, quantile, std } from './stats.js';
-import { fullFidelitySeed, screeningCost, validateScreening, type Screening } from './screening.js';
+import type { Screening } from './screening.js';
 import { currentBackend } from '../../kernels/registry.js';
 
 export const RESULTS_SCHEMA = 'prednas.results/1';
@@ -127,55 +127,30 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   const trajectory: TrajectoryPoint[] = [];
   const t0 = performance.now();
   const scr = cfg.screening;
-  const stages: SearchAlgorithm<A>[] = [];
-  let search: SearchAlgorithm<A>;
-  let offset = 0;
-  let screened: { arch: A; val: number }[] | undefined;
-  if (scr === undefined) {
-    search = makeAlgorithm(algo, ctxFor(seed), opts);
-  } else {
-    const pre = makeAlgorithm(algo, ctxFor(seed), opts);
-    stages.push(pre);
-    screened = screen(pre, scr, dataset, queryRng);
-    offset = screeningCost(scr);
-    search = makeAlgorithm(algo, ctxFor(fullFidelitySeed(seed)), opts);
-    // Best screened first; ties keep screening order (a stable sort), so the choice is seeded.
-    const promoted = [...screened].sort((a, b) => b.val - a.val).slice(0, Math.min(scr.promote, cfg.budget - offset));
-    for (const { arch } of promoted) {
-      const r = cfg.oracle.query(arch, { dataset, rng: queryRng });
-      search.tell(arch, r.val);
-      trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
-    }
-  }
-  stages.push(search);
-  while (offset + trajectory.length < cfg.budget) {
-    const [arch] = search.ask(1);
-    if (arch === undefined) break;
+  const pre = scr && makeAlgorithm(algo, ctxFor(seed), opts);
+  const screened = pre && scr.screen(pre, dataset, queryRng);
+  const offset = scr?.cost ?? 0;
+  const search = makeAlgorithm(algo, ctxFor(scr ? scr.fullSeed(seed) : seed), opts);
+  const full = (arch: A): void => {
     const r: QueryResult = cfg.oracle.query(arch, { dataset, rng: queryRng });
     search.tell(arch, r.val);
     trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
+  };
+  // Best screened first; ties keep screening order (a stable sort), so the choice is seeded.
+  if (screened) [...screened].sort((x, y) => y.val - x.val).slice(0, Math.min(scr.promote, cfg.budget - offset)).forEach((o) => full(o.arch));
+  while (offset + trajectory.length < cfg.budget) {
+    const [arch] = search.ask(1);
+    if (arch === undefined) break;
+    full(arch);
   }
   const total = performance.now() - t0;
-  const guided = stages.filter((s): s is PredictorGuidedSearch<A> => s instanceof PredictorGuidedSearch);
+  const guided = [pre, search].filter((s): s is PredictorGuidedSearch<A> => s instanceof PredictorGuidedSearch);
   const sumOf = (f: (s: PredictorGuidedSearch<A>) => number) => guided.reduce((acc, s) => acc + f(s), 0);
   const timeMs = guided.length > 0 ? { total, fit: sumOf((s) => s.times.fit), propose: sumOf((s) => s.times.propose), rounds: sumOf((s) => s.rounds) } : { total };
   return {
     algo, seed, trajectory, timeMs, kernels: currentBackend(),
-    ...(screened !== undefined ? { screening: screened.map((o) => ({ arch: space.toString(o.arch), val: o.val })) } : {}),
+    ...(screened ? { screening: screened.map((o) => ({ arch: space.toString(o.arch), val: o.val })) } : {}),
   };
-}
-
-/** The screening stage: the algorithm's own search against the cheap fidelity, every result in order. */
-function screen<A>(pre: SearchAlgorithm<A>, scr: Screening<A>, dataset: string, rng: Rng): { arch: A; val: number }[] {
-  const screened: { arch: A; val: number }[] = [];
-  while (screened.length < scr.queries) {
-    const [arch] = pre.ask(1);
-    if (arch === undefined) break;
-    const r = scr.oracle.query(arch, { dataset, rng });
-    pre.tell(arch, r.val);
-    screened.push({ arch, val: r.val });
-  }
-  return screened;
 }
 
 /**
@@ -265,7 +240,7 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
   const summary: Record<string, Record<string, CheckpointSummary>> = {};
   const optimum = { value: opt.value, arch: space.toString(opt.arch) };
   for (const a of cfg.algorithms) {
-    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget, (arch) => space.hash(space.parse(arch)), cfg.screening !== undefined ? screeningCost(cfg.screening) : 0);
+    details[a] = summarise(runs, a, protocol, optimum, checkpoints, cfg.budget, (arch) => space.hash(space.parse(arch)), cfg.screening?.cost ?? 0);
     summary[a] = details[a]!.checkpoints;
   }
   return {
@@ -289,7 +264,7 @@ export function assembleResults<A>(cfg: ExperimentConfig<A>, runs: RunResult[]):
 }
 
 function screeningLabel(s: Screening<unknown>): ScreeningLabel {
-  return { fidelity: s.fidelity, queries: s.queries, promote: s.promote, costPerQuery: s.lowEpochs / s.highEpochs, offset: screeningCost(s) };
+  return { fidelity: s.fidelity, queries: s.queries, promote: s.promote, costPerQuery: s.lowEpochs / s.highEpochs, offset: s.cost };
 }
 
 export function validateConfig<A>(cfg: ExperimentConfig<A>): void {
@@ -297,7 +272,7 @@ export function validateConfig<A>(cfg: ExperimentConfig<A>): void {
   if (cfg.seeds.length === 0) throw new Error('experiment: at least one seed is needed');
   if (cfg.algorithms.length === 0) throw new Error('experiment: at least one algorithm is needed');
   cfg.oracle.dataset(cfg.dataset);
-  if (cfg.screening !== undefined) validateScreening(cfg.screening as Screening<unknown>, cfg.budget);
+  cfg.screening?.check(cfg.budget);
 }
 
 /** Serial runner: every algorithm on every seed. */

@@ -11,7 +11,9 @@
  * (results/ablations.md); the 12-epoch column ranks it 2nd of the 7,825 feasible cells. Screening
  * spends a few full trainings' worth of compute to start the full-fidelity search near it.
  */
+import type { Rng } from '../../autograd/random.js';
 import type { Oracle } from '../oracle.js';
+import type { SearchAlgorithm } from '../search/algorithm.js';
 
 /** What to screen with, as a user writes it: `FIDELITY:QUERIES:PROMOTE`, e.g. `12ep:100:10`. */
 export interface ScreeningSpec {
@@ -23,12 +25,44 @@ export interface ScreeningSpec {
   readonly promote: number;
 }
 
-/** A screening stage ready to run: the spec, its oracle, and its cost per query as a fraction. */
+/**
+ * A screening stage ready to run (made by `makeScreening`): the runner only calls these members,
+ * so a bundle that never makes one (the browser core) carries none of this module.
+ */
 export interface Screening<A> extends ScreeningSpec {
   readonly oracle: Oracle<A>;
   /** Epochs of one screening query and of one full-fidelity query: cost = lowEpochs / highEpochs. */
   readonly lowEpochs: number;
   readonly highEpochs: number;
+  /** Full-fidelity queries' worth of budget the screening uses (see screeningCost). */
+  readonly cost: number;
+  /** Throws with what is wrong when the stage does not fit a run of `budget`. */
+  check(budget: number): void;
+  /** Runs the cheap stage with `pre` (a fresh search); every screened cell and its value, in order. */
+  screen(pre: SearchAlgorithm<A>, dataset: string, rng: Rng): { arch: A; val: number }[];
+  /** The seed of the full-fidelity stage that follows (see fullFidelitySeed). */
+  fullSeed(seed: number): number;
+}
+
+export function makeScreening<A>(spec: ScreeningSpec, oracle: Oracle<A>, lowEpochs: number, highEpochs: number): Screening<A> {
+  const s = { ...spec, lowEpochs, highEpochs };
+  const cost = screeningCost(s);
+  return {
+    ...s, oracle, cost,
+    check: (budget) => validateScreening(s, budget),
+    screen: (pre, dataset, rng) => {
+      const screened: { arch: A; val: number }[] = [];
+      while (screened.length < spec.queries) {
+        const [arch] = pre.ask(1);
+        if (arch === undefined) break;
+        const r = oracle.query(arch, { dataset, rng });
+        pre.tell(arch, r.val);
+        screened.push({ arch, val: r.val });
+      }
+      return screened;
+    },
+    fullSeed: fullFidelitySeed,
+  };
 }
 
 const SPEC = /^\s*(\d+ep)\s*:\s*(\d+)\s*:\s*(\d+)\s*$/;
@@ -54,12 +88,12 @@ export function fidelityEpochs(name: string): number {
  * Full-fidelity queries' worth of budget the screening stage uses, rounded up to a whole query
  * (computed in integers: 100 × 12 / 200 is exactly 6, not 6.000000000000001).
  */
-export function screeningCost(s: Pick<Screening<unknown>, 'queries' | 'lowEpochs' | 'highEpochs'>): number {
+export function screeningCost(s: { readonly queries: number; readonly lowEpochs: number; readonly highEpochs: number }): number {
   return Math.ceil((s.queries * s.lowEpochs) / s.highEpochs);
 }
 
 /** Checks a screening stage against the run it belongs to; throws with what is wrong. */
-export function validateScreening(s: Screening<unknown>, budget: number): void {
+export function validateScreening(s: ScreeningSpec & { readonly lowEpochs: number; readonly highEpochs: number }, budget: number): void {
   if (!(s.lowEpochs < s.highEpochs)) throw new Error(`screening: ${s.fidelity} (${s.lowEpochs} epochs) is not cheaper than the full fidelity (${s.highEpochs} epochs)`);
   const cost = screeningCost(s);
   if (cost + s.promote > budget) {
