@@ -19,6 +19,7 @@ export { Tnb101MacroOracle, tnb101MacroOracle, parseTnb101Table, tnb101Task, TNB
 export { FunctionOracle, type ScoredArch } from './benchmarks/synthetic.js';
 export * from './predictors/index.js';
 export * from './search/index.js';
-export { runExperiment, runOne, assembleResults, reportedMetric, summarise, RESULTS_SCHEMA, DEFAULT_CHECKPOINTS, type ExperimentConfig, type ExperimentResults, type RunResult, type TrajectoryPoint } from './experiment/runner.js';
+export { runExperiment, runOne, assembleResults, reportedMetric, summarise, RESULTS_SCHEMA, DEFAULT_CHECKPOINTS, type ExperimentConfig, type ExperimentResults, type RunResult, type TrajectoryPoint, type ScreeningLabel } from './experiment/runner.js';
 export { parseConstraint, formatConstraint, feasibility, type Constraint } from './experiment/constraint.js';
+export { makeScreening, parseScreening, screeningCost, type Screening, type ScreeningSpec } from './experiment/screening.js';
 export { resultsTable } from './experiment/report.js';
