@@ -57,7 +57,8 @@ describe.skipIf(!hasData)('end to end on the real NB-201 table (pipeline check, 
       for (const p of r.trajectory) expect(p.val).toBe(cfg.oracle.peek(cfg.space!.parse(p.arch), { dataset: 'cifar100' }).val);
     }
     expect(() => configFromSpec({ ...screened, benchmark: { ...screened.benchmark, space: 'nbmacro', dataset: 'cifar10' } })).toThrow(/--screen: only nb201 and nb101 have a cheaper fidelity/);
-    expect(() => configFromSpec({ ...screened, benchmark: { ...screened.benchmark, fidelity: '12ep' } })).toThrow(/--screen: 12ep is not cheaper than the fidelity searched \(12ep\)/);
+    expect(() => configFromSpec({ ...screened, benchmark: { ...screened.benchmark, fidelity: '12ep' } })).toThrow(/screening: 12ep \(12 epochs\) is not cheaper than the fidelity searched in full \(12 epochs\)/);
+    expect(() => configFromSpec({ ...screened, screening: { fidelity: '4ep', queries: 20, promote: 4 } })).toThrow(/--screen: nb201's cheaper fidelity is 12ep, got '4ep'/);
   }, 120_000);
 
   it('a latency constraint from the table is a hard filter on every query', () => {

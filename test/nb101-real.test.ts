@@ -12,6 +12,9 @@ import { resolveDataDir } from '../src/io/data-dir.js';
 import { loadNb101Oracle, loadNb101SpaceTable, NB101_DIR, NB101_SPACE_FILE, NB101_SUBSET_FILE } from '../src/io/load-nb101.js';
 import type { Nb101Oracle, Nb101SpaceTable } from '../src/nas/benchmarks/nb101.js';
 import { nb101Hash } from '../src/nas/spaces/nb101.js';
+import { loadScreening } from '../src/io/benchmarks.js';
+import type { Oracle } from '../src/nas/oracle.js';
+import type { SearchSpace } from '../src/nas/space.js';
 
 const dir = resolveDataDir();
 const present = existsSync(join(dir, NB101_DIR, NB101_SPACE_FILE)) && existsSync(join(dir, NB101_DIR, NB101_SUBSET_FILE));
@@ -77,5 +80,20 @@ describe.skipIf(!present && !process.env['CI'])('nb101 against the real tables',
       const r = pool.project(Float64Array.from({ length: 36 }, () => 2 * rng.normal()));
       expect(r.ok && o.has(r.arch)).toBe(true);
     }
+  });
+
+  it('screening derives the cheaper fidelity from the loaded results: the same values as loading it', () => {
+    const s = loadScreening({ oracle: o as Oracle<unknown>, space: o.space as SearchSpace<unknown>, dataset: 'cifar10' }, { fidelity: '12ep', queries: 100, promote: 10 });
+    const loaded = loadNb101Oracle({ fidelity: 12 });
+    expect(s.oracle).not.toBe(o);
+    expect(s.oracle.semantics).toBe(o.semantics);
+    expect([s.lowEpochs, s.highEpochs, s.cost]).toEqual([12, 108, 12]); // ceil(100 × 12 / 108)
+    const rng = new Rng(9);
+    for (let k = 0; k < 200; k++) {
+      const a = o.archs()[rng.int(20_001)]!;
+      expect(s.oracle.peek(a, { dataset: 'cifar10' }).val).toBe(loaded.peek(a, { dataset: 'cifar10' }).val);
+    }
+    expect(() => loadScreening({ oracle: o as Oracle<unknown>, space: o.space as SearchSpace<unknown>, dataset: 'cifar10' }, { fidelity: '5ep', queries: 10, promote: 1 })).toThrow(/--screen: expected one of 4ep, 12ep, 36ep, 108ep for nb101, got '5ep'/);
+    expect(() => loadScreening({ oracle: o as Oracle<unknown>, space: o.space as SearchSpace<unknown>, dataset: 'cifar10' }, { fidelity: '108ep', queries: 10, promote: 1 })).toThrow(/108ep \(108 epochs\) is not cheaper than the fidelity searched in full \(108 epochs\)/);
   });
 });

@@ -52,10 +52,10 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
   return y;
 }
 
-/** Inverted dropout: zero each element with probability p, scale survivors by 1/(1-p). */
 /** Dropout's draws, reused across calls (it runs in every training step; read before returning). */
 let dropBits = new Uint32Array(0);
 
+/** Inverted dropout: zero each element with probability p, scale survivors by 1/(1-p). */
 export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;

@@ -13,6 +13,8 @@ import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
 import { fidelityEpochs, makeScreening, type Screening, type ScreeningSpec } from '../nas/experiment/screening.js';
+import { Nb201Oracle } from '../nas/benchmarks/nb201.js';
+import { Nb101Oracle } from '../nas/benchmarks/nb101.js';
 
 export interface LoadedBenchmark {
   readonly oracle: Oracle<unknown>;
@@ -87,20 +89,21 @@ export function loadBenchmark(req: BenchmarkRequest): LoadedBenchmark {
   }
 }
 
-/** Full-fidelity training epochs of the benchmarks that offer a cheaper fidelity (the default --fidelity). */
-const FULL_EPOCHS: Readonly<Record<string, number>> = { nb201: 200, nb101: 108 };
-
 /**
- * The screening stage of a multi-fidelity experiment: the same benchmark at the cheaper fidelity,
- * costed by the ratio of training epochs to the fidelity searched in full (--fidelity or the
- * benchmark's default).
+ * The screening stage of a multi-fidelity experiment: the loaded benchmark's own table at the
+ * cheaper fidelity (derived in memory, not read again), costed by the ratio of its training epochs
+ * to those of the fidelity searched in full.
  */
-export function loadScreening(req: BenchmarkRequest, spec: ScreeningSpec): Screening<unknown> {
-  const full = FULL_EPOCHS[req.space];
-  if (full === undefined) throw new Error(`--screen: only ${Object.keys(FULL_EPOCHS).join(' and ')} have a cheaper fidelity to screen with, got --space ${req.space}`);
-  const highEpochs = req.fidelity !== undefined ? fidelityEpochs(req.fidelity) : full;
+export function loadScreening(b: LoadedBenchmark, spec: ScreeningSpec): Screening<unknown> {
+  const o = b.oracle;
   const lowEpochs = fidelityEpochs(spec.fidelity);
-  if (!(lowEpochs < highEpochs)) throw new Error(`--screen: ${spec.fidelity} is not cheaper than the fidelity searched (${highEpochs}ep)`);
-  const { oracle } = loadBenchmark({ ...req, fidelity: spec.fidelity });
-  return makeScreening(spec, oracle, lowEpochs, highEpochs);
+  if (o instanceof Nb201Oracle) {
+    if (spec.fidelity !== '12ep') throw new Error(`--screen: nb201's cheaper fidelity is 12ep, got '${spec.fidelity}'`);
+    return makeScreening(spec, o.withFidelity('12ep') as Oracle<unknown>, lowEpochs, fidelityEpochs(o.fidelity));
+  }
+  if (o instanceof Nb101Oracle) {
+    if (!(NB101_EPOCHS as readonly number[]).includes(lowEpochs)) throw new Error(`--screen: expected one of ${NB101_EPOCHS.map((x) => `${x}ep`).join(', ')} for nb101, got '${spec.fidelity}'`);
+    return makeScreening(spec, o.withFidelity(lowEpochs as Nb101Epochs) as Oracle<unknown>, lowEpochs, o.fidelity);
+  }
+  throw new Error(`--screen: only nb201 and nb101 have a cheaper fidelity to screen with, got benchmark ${o.benchmark}`);
 }

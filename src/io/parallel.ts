@@ -41,7 +41,7 @@ export function configFromSpec(spec: ExperimentSpec, onRun?: ExperimentConfig<un
     constraints: spec.constraints.map(parseConstraint),
     ...(spec.algorithmOptions ? { algorithmOptions: spec.algorithmOptions } : {}),
     ...(spec.checkpoints ? { checkpoints: spec.checkpoints } : {}),
-    ...(spec.screening ? { screening: loadScreening(spec.benchmark, spec.screening) } : {}),
+    ...(spec.screening ? { screening: loadScreening(b, spec.screening) } : {}),
     ...(onRun ? { onRun } : {}),
   };
 }

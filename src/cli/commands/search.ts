@@ -55,7 +55,7 @@ export function search(ctx: Ctx): void {
   const protocol = parseChoice('protocol', str(v, 'protocol'), ['A', 'B'] as const, 'A');
   const constraints = constraintFlags(v).map(parseConstraint);
   kernelBackend(v);
-  const screening = screen !== undefined ? loadScreening(req, screen) : undefined;
+  const screening = screen !== undefined ? loadScreening(b, screen) : undefined;
   screening?.check(budget);
   const bar = ctx.progress(`${algo} ${b.oracle.benchmark}/${b.dataset}`);
   const oracle = observedOracle(b.oracle, (n) => bar.update(n, budget, 'queries'));

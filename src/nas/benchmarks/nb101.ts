@@ -82,6 +82,11 @@ export class Nb101Oracle implements Oracle<Nb101Arch> {
     return this.count;
   }
 
+  /** The same results (and semantics) at another epoch budget (no re-reading or re-parsing). */
+  withFidelity(fidelity: Nb101Epochs): Nb101Oracle {
+    return new Nb101Oracle(this.results, { fidelity, semantics: this.semantics });
+  }
+
   /** The pool space (null when the table covers the whole space). */
   get pool(): PoolSpace<Nb101Arch> | null {
     return this.isPool ? (this.space as PoolSpace<Nb101Arch>) : null;

@@ -95,6 +95,15 @@ export class Nb201Oracle implements Oracle<Nb201Arch> {
     return this.count;
   }
 
+  /** The same table and latencies at another validation fidelity (no re-reading or re-parsing). */
+  withFidelity(fidelity: Nb201Fidelity): Nb201Oracle {
+    return new Nb201Oracle(this.table, {
+      fidelity,
+      ...(this.latency !== undefined ? { latency: this.latency } : {}),
+      ...(this.latencyDevice !== undefined ? { latencyDevice: this.latencyDevice } : {}),
+    });
+  }
+
   dataset(name: string): string {
     return nb201Dataset(name);
   }

@@ -45,12 +45,17 @@ export interface Screening<A> extends ScreeningSpec {
   fullSeed(seed: number): number;
 }
 
+/** A screening stage over `oracle` (the cheap fidelity); throws unless it is cheaper than the full one. */
 export function makeScreening<A>(spec: ScreeningSpec, oracle: Oracle<A>, lowEpochs: number, highEpochs: number): Screening<A> {
-  const s = { ...spec, lowEpochs, highEpochs };
-  const cost = screeningCost(s);
+  checkCheaper(spec.fidelity, lowEpochs, highEpochs);
+  const cost = screeningCost({ queries: spec.queries, lowEpochs, highEpochs });
   return {
-    ...s, oracle, cost,
-    check: (budget) => validateScreening(s, budget),
+    ...spec, lowEpochs, highEpochs, oracle, cost,
+    check: (budget) => {
+      if (cost + spec.promote > budget) {
+        throw new Error(`screening: ${spec.queries} queries at ${spec.fidelity} cost ${cost} full queries, plus ${spec.promote} promoted, exceeds the budget of ${budget}`);
+      }
+    },
     screen: (pre, dataset, rng) => {
       const screened: { arch: A; val: number }[] = [];
       while (screened.length < spec.queries) {
@@ -93,13 +98,9 @@ export function screeningCost(s: { readonly queries: number; readonly lowEpochs:
   return Math.ceil((s.queries * s.lowEpochs) / s.highEpochs);
 }
 
-/** Checks a screening stage against the run it belongs to; throws with what is wrong. */
-export function validateScreening(s: ScreeningSpec & { readonly lowEpochs: number; readonly highEpochs: number }, budget: number): void {
-  if (!(s.lowEpochs < s.highEpochs)) throw new Error(`screening: ${s.fidelity} (${s.lowEpochs} epochs) is not cheaper than the full fidelity (${s.highEpochs} epochs)`);
-  const cost = screeningCost(s);
-  if (cost + s.promote > budget) {
-    throw new Error(`screening: ${s.queries} queries at ${s.fidelity} cost ${cost} full queries, plus ${s.promote} promoted, exceeds the budget of ${budget}`);
-  }
+/** Throws unless `fidelity` (lowEpochs) is cheaper than the fidelity searched in full (highEpochs). */
+export function checkCheaper(fidelity: string, lowEpochs: number, highEpochs: number): void {
+  if (!(lowEpochs < highEpochs)) throw new Error(`screening: ${fidelity} (${lowEpochs} epochs) is not cheaper than the fidelity searched in full (${highEpochs} epochs)`);
 }
 
 /**
