@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { JOURNAL_SCHEMA, journalLine, parseJournal, type JournalEvent, type JournalHeader } from '../src/io/journal-format.js';
 import { acquireLock, JournalFile, readJournal } from '../src/io/journal.js';
 import { checkHeaderAgrees, replay } from '../src/io/journal-state.js';
@@ -165,15 +166,15 @@ describe('journal file', () => {
     expect(readJournal(p).header.algo).toBe('rea');
   });
 
-  it('locks: a live holder blocks with a message naming it; a dead holder\'s lock is broken', () => {
+  it('locks: a live holder blocks with a message naming it; a dead holder\'s lock on this host is broken', () => {
     const dir = tempDir();
     const p = join(dir, 'run.jsonl');
     const release = acquireLock(p, { purpose: 'test holder' });
-    expect(() => acquireLock(p, { waitMs: 100 })).toThrow(new RegExp(`locked by process ${process.pid} \\(test holder\\)`));
+    expect(() => acquireLock(p, { waitMs: 100 })).toThrow(new RegExp(`held by process ${process.pid} on host ${hostname()} \\(test holder`));
     release();
     // A lock left by a process that no longer exists (as after SIGKILL).
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(`${p}.lock`, JSON.stringify({ pid: Number(dead.stdout), purpose: 'prednas run' }));
+    writeFileSync(`${p}.lock`, JSON.stringify({ host: hostname(), pid: Number(dead.stdout), purpose: 'prednas run' }));
     const r2 = acquireLock(p, { waitMs: 100 });
     r2();
     expect(existsSync(`${p}.lock`)).toBe(false);

@@ -3,78 +3,18 @@
  * that are one write() + fsync per batch, so an acknowledged event is on disk before anything
  * acts on it (before a suggestion is printed, before a job is launched for it).
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync, constants, readSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync, constants, readSync, fstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { acquireLock as acquireFileLock, type LockOptions } from './lock.js';
 import { JournalError, journalLine, parseJournal, type JournalEvent, type JournalHeader, type ParsedJournal } from './journal-format.js';
 
-export interface LockOptions {
-  /** Milliseconds to wait for another prednas process to release the journal (default 10 s). */
-  readonly waitMs?: number;
-  /** What the holder is doing, recorded in the lock file for a helpful "locked by" message. */
-  readonly purpose?: string;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const sleepBuf = new Int32Array(new SharedArrayBuffer(4));
-function sleepMs(ms: number): void {
-  Atomics.wait(sleepBuf, 0, 0, ms);
-}
-
 /**
- * Take `<journal>.lock` (O_EXCL). A lock whose process is gone (e.g. SIGKILLed) is stale and is
- * broken; a live holder is waited for up to waitMs, then reported with its pid and purpose.
+ * Take `<journal>.lock` (see lock.ts: host + pid + start time; a dead holder on this host is
+ * stale and broken, a holder on another host is never judged from here).
  */
 export function acquireLock(journalPath: string, opts: LockOptions = {}): () => void {
-  const lock = `${journalPath}.lock`;
-  const deadline = Date.now() + (opts.waitMs ?? 10_000);
-  mkdirSync(dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      const fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-      writeSync(fd, JSON.stringify({ pid: process.pid, purpose: opts.purpose ?? 'prednas', since: new Date().toISOString() }));
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        try { unlinkSync(lock); } catch { /* already gone */ }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder: { pid?: number; purpose?: string } = {};
-    try {
-      holder = JSON.parse(readFileSync(lock, 'utf8')) as typeof holder;
-    } catch {
-      // Being written right now, or left empty by a crash between create and write.
-    }
-    if (typeof holder.pid === 'number' && !pidAlive(holder.pid)) {
-      try { unlinkSync(lock); } catch { /* someone else broke it first */ }
-      continue;
-    }
-    if (holder.pid === undefined) {
-      // An unreadable lock older than 2 s is a crash leftover, not a writer mid-write.
-      try {
-        const fd = openSync(lock, 'r');
-        const age = Date.now() - fstatSync(fd).mtimeMs;
-        closeSync(fd);
-        if (age > 2000) { unlinkSync(lock); continue; }
-      } catch { continue; }
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`journal ${journalPath} is locked by process ${holder.pid ?? '?'} (${holder.purpose ?? 'unknown'}); wait for it to finish, or delete ${lock} if that process is gone`);
-    }
-    sleepMs(50);
-  }
+  return acquireFileLock(`${journalPath}.lock`, opts);
 }
 
 /** An open, locked journal: its parsed content and an append handle. */
@@ -174,4 +114,4 @@ function syncDir(dir: string): void {
   }
 }
 
-export type { JournalEvent, JournalHeader };
+export type { JournalEvent, JournalHeader, LockOptions };
