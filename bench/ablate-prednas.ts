@@ -14,6 +14,7 @@
  * --screen 12ep:100:10 screens every run at a cheaper fidelity first (multi-fidelity; the paired
  * n then counts full trainings, as in `prednas compare --screen`).
  */
+import { readResultsFile } from '../src/io/results-file.js';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ const { values } = parseArgs({
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
-const stored: ExperimentResults | null = values.against ? (JSON.parse(readFileSync(join(values.against, 'results.json'), 'utf8')) as ExperimentResults) : null;
+const stored: ExperimentResults | null = values.against ? (readResultsFile(values.against) as ExperimentResults) : null;
 // Earlier variants saved with --save (name.json): paired against too, labelled by file name.
 const saved: [string, Map<number, RunResult>][] = (values.pair ?? []).map((f) => {
   const r = JSON.parse(readFileSync(f, 'utf8')) as ExperimentResults;

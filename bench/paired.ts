@@ -6,16 +6,15 @@
  *
  *   npx tsx bench/paired.ts results/nb201-cifar100 [--vs OLD_DIR] [--checkpoints 50,100]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportedMetric, type ExperimentResults } from '../src/nas/experiment/runner.js';
+import { readResultsFile } from '../src/io/results-file.js';
 import { pairedDiff } from './paired-stats.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { vs: { type: 'string' }, checkpoints: { type: 'string' } } });
 if (positionals.length === 0) throw new Error('usage: paired.ts RESULTS_DIR... [--vs OLD_DIR] [--checkpoints 50,100]');
 const cps = (values.checkpoints ?? '50,100').split(',').map(Number);
-const load = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
+const load = (dir: string) => readResultsFile(dir) as ExperimentResults;
 
 for (const dir of positionals) {
   const r = load(dir);

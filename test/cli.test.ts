@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../src/io/journal.js';
 import { validateResults } from '../src/nas/report/results-schema.js';
+import { readResultsFile } from '../src/io/results-file.js';
 import { runCli, tempDir, writeSpec } from './fixtures/cli.js';
 
 const COMMANDS = ['search', 'compare', 'predictor-eval', 'info', 'suggest', 'tell', 'run'];
@@ -23,7 +24,7 @@ describe('prednas CLI basics', () => {
     }
     const unknown = runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("prednas: unknown command 'frobnicate' (commands: demo, search, compare, predictor-eval, info, suggest, tell, run, serve; see prednas --help)\n");
+    expect(unknown.stderr).toBe("prednas: unknown command 'frobnicate' (commands: demo, search, compare, predictor-eval, info, suggest, tell, run, serve, version; see prednas --help)\n");
     const badFlag = runCli(['search', '--budgte', '5']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr.trim().split('\n')).toHaveLength(1);
@@ -64,20 +65,24 @@ describe('prednas CLI basics', () => {
     expect(loud.stderr).not.toContain('\r');
   });
 
-  it('compare writes a schema-valid results.json, table.md and both SVG plots, atomically', () => {
+  it('compare writes a schema-valid results.json.gz, table.md and both SVG plots, atomically', () => {
     const dir = tempDir();
     const spec = writeSpec(dir);
     const out = join(dir, 'cmp');
     const r = runCli(['compare', '--space', spec, '--dataset', 'synthetic', '--algos', 'random,rea,ls', '--budget', '20', '--seeds', '0..3', '--checkpoints', '5,10,20', '--workers', '2', '--out', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['best-so-far.svg', 'final-distribution.svg', 'results.json', 'table.md']);
-    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(readdirSync(out).sort()).toEqual(['best-so-far.svg', 'final-distribution.svg', 'results.json.gz', 'table.md']);
+    const res = readResultsFile(out) as { runs: unknown[]; summary: { rea: object }; prednas: string };
     validateResults(res);
     expect(res.runs).toHaveLength(12);
+    // The version that made them, in the results and the caption.
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+    expect(res.prednas).toBe(version);
     expect(Object.keys(res.summary.rea)).toEqual(['5', '10', '20']);
     const table = readFileSync(join(out, 'table.md'), 'utf8');
     expect(table).toContain('protocol A');
     expect(table).toContain('semantics single');
+    expect(table).toContain(`; prednas ${version}.`);
     const svg = readFileSync(join(out, 'best-so-far.svg'), 'utf8');
     expect(svg.startsWith('<?xml')).toBe(true);
     expect(svg.match(/<polygon/g)).toHaveLength(3);
@@ -92,8 +97,8 @@ describe('prednas CLI basics', () => {
     const out = join(dir, 'pe');
     const r = runCli(['predictor-eval', '--space', spec, '--dataset', 'synthetic', '--train-sizes', '10,40', '--seeds', '0,1', '--test-size', '60', '--epochs', '60', '--ensemble', '1', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['results.json', 'scatter-n10.svg', 'scatter-n40.svg', 'table.md']);
-    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(readdirSync(out).sort()).toEqual(['results.json.gz', 'scatter-n10.svg', 'scatter-n40.svg', 'table.md']);
+    const res = readResultsFile(out) as any; // parsed JSON, as loosely typed as JSON.parse's
     expect(res.rows).toHaveLength(4);
     // On a smooth synthetic objective 40 samples rank clearly better than chance.
     expect(res.summary['40'].kendall.mean).toBeGreaterThan(0.3);

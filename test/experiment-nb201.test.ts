@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveDataDir } from '../src/io/data-dir.js';
 import { configFromSpec, runExperimentParallel, type ExperimentSpec } from '../src/io/parallel.js';
 import { runExperiment } from '../src/nas/experiment/runner.js';
+import { readResultsFile } from '../src/io/results-file.js';
 import { loadBenchmark } from '../src/io/benchmarks.js';
 
 const dataDir = resolveDataDir();
@@ -72,11 +73,11 @@ describe.skipIf(!hasData)('end to end on the real NB-201 table (pipeline check, 
     }
   }, 60_000);
 
-  it('the CLI writes results.json (schema prednas.results/1) and table.md, and rejects bad flags', () => {
+  it('the CLI writes results.json.gz (schema prednas.results/1) and table.md, and rejects bad flags', () => {
     const out = mkdtempSync(join(tmpdir(), 'prednas-cli-'));
     const cli = resolve('src/cli/prednas.ts');
     execFileSync('npx', ['tsx', cli, 'compare', '--space', 'nb201', '--dataset', 'imagenet16', '--algos', 'random,rea', '--seeds', '0..2', '--budget', '12', '--data', dataDir, '--out', out], { stdio: 'pipe' });
-    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const res = readResultsFile(out) as any; // parsed JSON, as loosely typed as JSON.parse's
     expect(res.schema).toBe('prednas.results/1');
     expect(res.dataset).toBe('ImageNet16-120');
     expect(res.runs).toHaveLength(6);

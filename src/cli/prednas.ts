@@ -13,6 +13,7 @@ import { run, RUN_FLAGS, RUN_HELP } from './commands/run.js';
 import { search, SEARCH_FLAGS, SEARCH_HELP } from './commands/search.js';
 import { serve, SERVE_FLAGS, SERVE_HELP } from './commands/serve.js';
 import { suggest, SUGGEST_FLAGS, SUGGEST_HELP, tell, TELL_FLAGS, TELL_HELP } from './commands/suggest.js';
+import { packageVersion, version, VERSION_FLAGS, VERSION_HELP } from './commands/version.js';
 
 interface Command {
   readonly flags: FlagSpec;
@@ -31,6 +32,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   tell: { flags: TELL_FLAGS, help: TELL_HELP, summary: 'record a training result (tell)', run: tell },
   run: { flags: RUN_FLAGS, help: RUN_HELP, summary: 'search with your own training command, N jobs in flight', run },
   serve: { flags: SERVE_FLAGS, help: SERVE_HELP, summary: 'the browser demo on a local server with a strict CSP', run: serve },
+  version: { flags: VERSION_FLAGS, help: VERSION_HELP, summary: 'the installed prednas version (also --version)', run: version },
 };
 
 const USAGE = `prednas — sample-efficient NAS by predictor gradient ascent
@@ -41,6 +43,7 @@ Commands:
 ${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(15)} ${c.summary}`).join('\n')}
 
 Common flags: -h/--help, -q/--quiet (no progress), --json (machine-readable stdout), -v/--verbose.
+prednas --version prints the version (results.json, tables and journals record it too).
 Benchmark tables are read from --data DIR, else $PREDNAS_DATA, else ../shared/data.
 `;
 
@@ -49,6 +52,10 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     const topic = cmd === 'help' ? rest[0] : undefined;
     process.stdout.write(topic !== undefined && COMMANDS[topic] ? COMMANDS[topic].help : USAGE);
+    return;
+  }
+  if (cmd === '--version' && rest.length === 0) {
+    process.stdout.write(`${packageVersion()}\n`);
     return;
   }
   const c = COMMANDS[cmd];

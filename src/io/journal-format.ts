@@ -26,6 +26,8 @@ export interface JournalHeader {
   readonly predictor: 'mlp' | 'gcn';
   readonly constraints: readonly string[];
   readonly created: string;
+  /** Version of prednas that created the journal (absent in journals written before 0.1.0 recorded it). */
+  readonly prednas?: string;
 }
 
 export interface AskEvent {
@@ -86,6 +88,7 @@ function checkHeader(v: unknown, where: string): JournalHeader {
   if (v['direction'] !== 'max' && v['direction'] !== 'min') throw new JournalError(where, "header.direction must be 'max' or 'min'");
   if (v['predictor'] !== 'mlp' && v['predictor'] !== 'gcn') throw new JournalError(where, "header.predictor must be 'mlp' or 'gcn'");
   if (!Array.isArray(v['constraints']) || !v['constraints'].every((c) => typeof c === 'string')) throw new JournalError(where, 'header.constraints must be an array of strings');
+  if (v['prednas'] !== undefined && typeof v['prednas'] !== 'string') throw new JournalError(where, `header.prednas must be a version string, got ${JSON.stringify(v['prednas'])}`);
   return v as unknown as JournalHeader;
 }
 

@@ -9,6 +9,7 @@ import { ALGORITHMS } from '../../nas/search/registry.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { list, need, str, UsageError, type Values } from '../context.js';
 import { constraintFlags } from './bench-common.js';
+import { packageVersion } from './version.js';
 
 export const SEARCH_SETUP_FLAGS = {
   space: { type: 'string' }, journal: { type: 'string' }, algo: { type: 'string' }, seed: { type: 'string' },
@@ -46,7 +47,7 @@ export function journalHeader(v: Values): { path: string; header: JournalHeader;
   const header: JournalHeader = {
     type: 'header', schema: JOURNAL_SCHEMA, space: requested.space, algo: requested.algo ?? 'prednas', seed: requested.seed ?? 0,
     direction: requested.direction ?? 'max', predictor: requested.predictor ?? 'mlp', constraints: requested.constraints ?? [],
-    created: new Date().toISOString(),
+    created: new Date().toISOString(), prednas: packageVersion(),
   };
   return { path, header, isNew: true };
 }

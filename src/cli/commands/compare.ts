@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { RESULTS_FILE, writeResultsFile } from '../../io/results-file.js';
+import { packageVersion } from './version.js';
 import { runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
 import { resultsTable } from '../../nas/experiment/report.js';
 import { reportedMetric } from '../../nas/experiment/runner.js';
@@ -16,7 +18,7 @@ import { isLiveTask, recordRuns } from '../../io/mnist-task.js';
 import type { ExperimentResults } from '../../nas/experiment/runner.js';
 
 /** The results table of a live task, whose "optimum" is the best any run found (said so). */
-function liveTable(res: ExperimentResults): string {
+function liveTable(res: ExperimentResults & { readonly prednas?: string }): string {
   const best = `Best found by any run (a live task has no table optimum: every query trained the candidate; "found optimum" counts runs that reached it): **${res.optimum.value.toFixed(3)}** (\`${res.optimum.arch}\`). ` +
     'Trained results are cached per network within a process, so "time / run" is lower for runs that re-query networks an earlier run trained.';
   return resultsTable(res).replace(/^Optimum of the table.*$/m, () => best);
@@ -51,7 +53,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
   --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
 ${SCREEN_HELP}  --fidelity F, --encoding E, --data DIR   as for search
-  --out DIR          writes results.json (schema prednas.results/1), table.md,
+  --out DIR          writes results.json.gz (gzipped JSON, schema prednas.results/1), table.md,
                      best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg
   --json             print a JSON summary on stdout instead of the table
 `;
@@ -98,18 +100,19 @@ export async function compare(ctx: Ctx): Promise<void> {
   bar.done();
   const command = `prednas ${process.argv.slice(2).join(' ')}`;
   const secs = (performance.now() - t0) / 1000;
-  const table = `${live ? liveTable(res) : resultsTable(res)}\nProduced by \`${command}\` in ${secs.toFixed(0)} s (${workers} worker${workers === 1 ? '' : 's'}).\n`;
-  const results = { ...res, command, kernelBackend: spec.backend };
+  // The version that made them goes into results.json.gz and the table caption.
+  const results = { ...res, prednas: packageVersion(), command, kernelBackend: spec.backend };
+  const table = `${live ? liveTable(results) : resultsTable(results)}\nProduced by \`${command}\` in ${secs.toFixed(0)} s (${workers} worker${workers === 1 ? '' : 's'}).\n`;
   validateResults(results);
   // Each file is written atomically (temporary file + rename): a crash leaves old or new, never half.
-  writeFileAtomic(resolve(out, 'results.json'), JSON.stringify(results, null, 1) + '\n');
+  writeResultsFile(out, results);
   writeFileAtomic(resolve(out, 'table.md'), table);
   writeFileAtomic(resolve(out, 'best-so-far.svg'), bestSoFarSvg(res));
   writeFileAtomic(resolve(out, 'final-distribution.svg'), finalDistributionSvg(res));
   if (ctx.json) {
-    ctx.out(JSON.stringify({ schema: res.schema, out, files: ['results.json', 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
+    ctx.out(JSON.stringify({ schema: res.schema, out, files: [RESULTS_FILE, 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
     return;
   }
   ctx.out(table);
-  ctx.note(`wrote ${out}/{results.json,table.md,best-so-far.svg,final-distribution.svg}`);
+  ctx.note(`wrote ${out}/{${RESULTS_FILE},table.md,best-so-far.svg,final-distribution.svg}`);
 }

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { RESULTS_FILE, writeResultsFile } from '../../io/results-file.js';
+import { packageVersion } from './version.js';
 import { evaluatePredictor, predictorEvalTable } from '../../nas/report/predictor-eval.js';
 import { scatterSvg } from '../../nas/report/plots.js';
 import { parseIntFlag, parseIntList, parseSeeds } from '../args.js';
@@ -25,7 +27,7 @@ Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json
   --epochs N           full-batch Adam steps per fit (default: the predictor's, ${PREDICTOR_DEFAULTS.epochs})
   --ensemble M         ensemble members (default: the predictor's, ${PREDICTOR_DEFAULTS.ensemble})
   --dataset D, --fidelity F, --encoding E, --data DIR   as for search
-  --out DIR            writes results.json (schema prednas.predictor-eval/1), table.md and
+  --out DIR            writes results.json.gz (gzipped JSON, schema prednas.predictor-eval/1), table.md and
                        scatter-n<SIZE>.svg (predicted vs true on the test set, with Kendall τ)
   --json               print a JSON summary on stdout instead of the table
 `;
@@ -45,10 +47,11 @@ export function predictorEval(ctx: Ctx): void {
     onFit: (done, total) => bar.update(done, total, 'fits'),
   });
   bar.done();
-  const table = predictorEvalTable(res) + `\nProduced by \`prednas ${process.argv.slice(2).join(' ')}\`.\n`;
-  writeFileAtomic(resolve(out, 'results.json'), JSON.stringify(res, null, 1) + '\n');
+  const version = packageVersion();
+  const table = predictorEvalTable(res) + `\nProduced by \`prednas ${process.argv.slice(2).join(' ')}\` (prednas ${version}).\n`;
+  writeResultsFile(out, { ...res, prednas: version });
   writeFileAtomic(resolve(out, 'table.md'), table);
-  const files = ['results.json', 'table.md'];
+  const files = [RESULTS_FILE, 'table.md'];
   for (const s of res.scatter) {
     const name = `scatter-n${s.trainSize}.svg`;
     writeFileAtomic(resolve(out, name), scatterSvg({

@@ -12,7 +12,8 @@ export function screeningCaption(s: ScreeningLabel): string {
     'Only full-fidelity results are reported or count as finding the optimum.';
 }
 
-export function resultsTable(res: ExperimentResults): string {
+/** `res.prednas`, when present, is the version that made the results (the CLI records it). */
+export function resultsTable(res: ExperimentResults & { readonly prednas?: string }): string {
   const algos = Object.keys(res.summary);
   const cps = [...new Set(algos.flatMap((a) => Object.keys(res.summary[a]!)))].sort((a, b) => Number(a) - Number(b));
   const lines: string[] = [];
@@ -20,7 +21,8 @@ export function resultsTable(res: ExperimentResults): string {
   lines.push(`### ${res.benchmark}${res.pool ? ' (pool)' : ''} · ${res.dataset} · protocol ${res.protocol} · semantics ${res.semantics}`);
   lines.push('');
   lines.push(`${res.metricNote}; mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'} (median [IQR] below); budget ${res.budget} queries` +
-    (res.constraints.length > 0 ? `; constraints ${res.constraints.join(', ')} (hard filter on every query)` : '') + '.');
+    (res.constraints.length > 0 ? `; constraints ${res.constraints.join(', ')} (hard filter on every query)` : '') +
+    (res.prednas !== undefined ? `; prednas ${res.prednas}` : '') + '.');
   if (res.screening !== undefined) lines.push(screeningCaption(res.screening));
   lines.push(`Optimum ${res.pool ? 'of the pool' : 'of the table'}${res.constraints.length > 0 ? ' within the constraints' : ''}: **${fmt(res.optimum.value, 3)}** (\`${res.optimum.arch}\`). "Found optimum": share of runs that queried this architecture within the budget.`);
   lines.push('');

@@ -34,6 +34,8 @@ const record = (c: Check): Check => (v, p) => {
   for (const [k, x] of Object.entries(v)) c(x, `${p}.${k}`);
 };
 
+const optional = (c: Check): Check => (v, p) => { if (v !== undefined) c(v, p); };
+
 const checkpoint: Check = (v, p) => { obj(v, p, { mean: num, std: num, median: num, q25: num, q75: num, foundOptimum: num, runs: int }); };
 
 const point: Check = (v, p) => { obj(v, p, { query: int, arch: str, val: num, test: numOrNull }); };
@@ -63,6 +65,8 @@ export function validateResults(v: unknown): void {
     summary: record(record(checkpoint)),
     details: record((x, p) => { obj(x, p, { checkpoints: record(checkpoint), meanQueriesToOptimum: numOrNull, foundOptimumRuns: int, meanTimeMs: num }); }),
     screening: screeningLabel,
+    // Written by the CLI: the prednas version, the command line and the kernel backend.
+    prednas: optional(str), command: optional(str), kernelBackend: optional(str),
   });
   const offset = (o['screening'] as { offset: number } | undefined)?.offset ?? 0;
   arr(run(offset))(o['runs'], '$.runs');
