@@ -38,6 +38,10 @@ const { values } = parseArgs({
   },
 });
 const seeds = parseSeeds(values.seeds ?? '0..19');
+// The research protocol: every ablation and default decision on the tuning seeds 0..99 only; the
+// held-out seeds 500..599 are for headline tables made once the defaults are frozen.
+const held = seeds.filter((s) => s < 0 || s > 99);
+if (held.length > 0) throw new Error(`--seeds: ablations use the tuning seeds 0..99 only, got ${held.slice(0, 5).join(', ')}${held.length > 5 ? ', …' : ''} (held-out seeds are for headline tables; results/README.md)`);
 const stored: ExperimentResults | null = values.against ? (readResultsFile(values.against) as ExperimentResults) : null;
 // Earlier variants saved with --save (name.json): paired against too, labelled by file name.
 const saved: [string, Map<number, RunResult>][] = (values.pair ?? []).map((f) => {

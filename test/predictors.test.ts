@@ -54,19 +54,13 @@ describe('neural predictors', () => {
     expect(() => new NeuralPredictor(space).predict(train)).toThrow(/before fit/);
   });
 
-  it('is deterministic per seed, warm start keeps learning across rounds', () => {
+  it('is deterministic per seed', () => {
     const train = sampleArchs(30, 6);
     const a = new NeuralPredictor(space, { seed: 4, epochs: 30 });
     const b = new NeuralPredictor(space, { seed: 4, epochs: 30 });
     a.fit(train, train.map(known));
     b.fit(train, train.map(known));
     expect(Array.from(a.predict(train).mean)).toEqual(Array.from(b.predict(train).mean));
-    const w = new NeuralPredictor(space, { seed: 4, epochs: 30, warmStart: true, warmEpochs: 10 });
-    w.fit(train, train.map(known));
-    const first = w.lastLosses[0]!;
-    w.fit(train, train.map(known));
-    expect(w.lastLosses[0]!.length).toBe(10);
-    expect(w.lastLosses[0]![0]!).toBeLessThan(first[0]!);
   });
 });
 

@@ -20,24 +20,6 @@ function roundCandidates(opts: PredNasOptions): { cands: Nb201Arch[]; search: Pr
   return { cands, search };
 }
 
-describe('PredNAS pool options', () => {
-  it('poolCandidates offers the ascent paths and the whole pool, all fresh and distinct', () => {
-    const plain = roundCandidates({}).cands;
-    const { cands, search } = roundCandidates({ pool: 200, poolCandidates: true });
-    expect(plain.length).toBeLessThan(200);
-    expect(cands.length).toBeGreaterThanOrEqual(200);
-    expect(new Set(cands.map((a) => space.hash(a))).size).toBe(cands.length);
-    for (const a of cands) expect(search.isFresh(a)).toBe(true);
-  });
-
-  it('pool starts add ascent paths without offering the pool itself', () => {
-    const { cands, search } = roundCandidates({ pool: 200, poolStarts: 10 });
-    expect(cands.length).toBeGreaterThan(roundCandidates({}).cands.length);
-    expect(cands.length).toBeLessThan(200);
-    expect(search.pathCandidates).toEqual([cands.length]);
-  });
-});
-
 describe('neighbourCandidates (PredNAS and the Wen control)', () => {
   it('adds exactly the fresh neighbours of the n best evaluated cells, once each, after the own candidates', () => {
     const { search } = roundCandidates({ neighbourCandidates: 2, neighbourSwaps: false });
@@ -70,19 +52,6 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
     expect(() => new WenSearch({ space, seed: 0 }, { neighbourRadius: 0 })).toThrow(/WenSearch: neighbourRadius must be an integer >= 1, got 0/);
   });
 
-  it('neighbourFill widens past one edit only while fewer fresh neighbours than that are on offer', () => {
-    const offer = (opts: PredNasOptions) => {
-      const { search } = roundCandidates({ neighbourSwaps: false, ...opts });
-      return (search as unknown as { withNeighbours(c: Nb201Arch[]): Nb201Arch[] }).withNeighbours([]).length;
-    };
-    const one = offer({}), two = offer({ neighbourRadius: 2 });
-    expect(one).toBeLessThanOrEqual(24);
-    expect(two).toBeGreaterThan(one);
-    expect(offer({ neighbourRadius: 2, neighbourFill: one })).toBe(one); // enough at one edit
-    expect(offer({ neighbourRadius: 2, neighbourFill: one + 1 })).toBe(two); // too few: widen
-    expect(() => new PredNas({ space, seed: 0 }, { ...fast, neighbourFill: Number.NaN })).toThrow(/neighbourFill must be a number >= 0, got NaN/);
-  });
-
   it('neighbourSwaps (default on) adds the best cell\'s fresh swaps, which keep its ops and FLOPs', () => {
     const plain = roundCandidates({ neighbourSwaps: false }).search;
     const { search } = roundCandidates({});
@@ -113,7 +82,7 @@ describe('neighbourCandidates (PredNAS and the Wen control)', () => {
   });
 });
 
-describe('swapRepair and skipExhausted', () => {
+describe('swapRepair', () => {
   type Wn = { withNeighbours(c: Nb201Arch[]): Nb201Arch[] };
   const hashes = (xs: Nb201Arch[]) => new Set(xs.map((a) => space.hash(a)));
   // A position-dependent budget (like a measured latency): a 3×3 conv may not sit on edge 0, so
@@ -156,20 +125,6 @@ describe('swapRepair and skipExhausted', () => {
     expect(free(true)).toEqual(free(false));
   });
 
-  it('skipExhausted moves to the best cell whose neighbourhood still has fresh cells', () => {
-    const base = new PredNas({ space, seed: 3 }, { ...fast, skipExhausted: true, neighbourSwaps: false });
-    base.tell(BEST, 100);
-    // Use up every one-edit neighbour of the best, giving each a lower value than the best.
-    for (const a of space.neighbours(BEST)) base.tell(a, 50);
-    const second = space.neighbours(BEST)[0]!;
-    const got = (base as unknown as Wn).withNeighbours([]);
-    // Every neighbour told 50 ties; the first told of them ranks first among the ties.
-    expect(hashes(got)).toEqual(hashes(space.neighbours(second).filter((a) => base.isFresh(a))));
-    const stuck = new PredNas({ space, seed: 3 }, { ...fast, neighbourSwaps: false });
-    stuck.tell(BEST, 100);
-    for (const a of space.neighbours(BEST)) stuck.tell(a, 50);
-    expect((stuck as unknown as Wn).withNeighbours([])).toEqual([]);
-  });
 });
 
 describe('ucbKappa', () => {

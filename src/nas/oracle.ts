@@ -64,4 +64,10 @@ export interface Oracle<A> {
   optimum(dataset: string, protocol: Protocol, feasible?: (arch: A) => boolean): Optimum<A>;
   /** One named cost ('params', 'flops', 'latency:<device>') straight from the table, where cheap. */
   costOf?(arch: A, name: string, dataset: string): number;
+  /**
+   * Set when the table has no validation split and the search's signal is itself a test metric
+   * (NAS-Bench-Macro: one of three test runs): the reported number is then not a clean protocol A,
+   * and the results say so in these words.
+   */
+  readonly signalIsTest?: string;
 }

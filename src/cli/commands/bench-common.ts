@@ -5,8 +5,8 @@ import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import { parseScreening, type ScreeningSpec } from '../../nas/experiment/screening.js';
 import type { AlgorithmOptions } from '../../nas/search/registry.js';
-import { PREDICTOR_GUIDED_DEFAULTS } from '../../nas/search/predictor-guided.js';
-import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
+import { PREDICTOR_DEFAULTS, PREDICTOR_GUIDED_DEFAULTS, PREDNAS_DEFAULTS } from '../../nas/defaults.js';
+import type { PredNasOptions } from '../../nas/search/prednas.js';
 import type { PredictorOptions } from '../../nas/predictors/predictor.js';
 import type { Oracle, QueryResult } from '../../nas/oracle.js';
 import { parseChoice, parseIntFlag, parseNumberFlag } from '../args.js';
@@ -81,13 +81,37 @@ export function algorithmOptions(v: Values): AlgorithmOptions {
     ...(rep !== undefined ? { swapRepair: parseChoice('swap-repair', rep, ['on', 'off'] as const, 'on') === 'on' } : {}),
     ...(kappa !== undefined ? { ucbKappa: parseNumberFlag('kappa', kappa) } : {}),
   };
-  return { prednas: shared, wen: shared };
+  return { prednas: { ...shared, ...ascentOptions(v) }, wen: shared };
+}
+
+/** A number flag that must be > 0 (or >= 0 with `zeroOk`). */
+function positiveFlag(name: string, text: string, zeroOk = false): number {
+  const x = parseNumberFlag(name, text);
+  if (zeroOk ? x < 0 : x <= 0) throw new UsageError(`--${name}: expected a number ${zeroOk ? '>= 0' : '> 0'}, got '${text}'`);
+  return x;
+}
+
+/** The ascent's flags (PredNAS and its variants only; unset flags keep PREDNAS_DEFAULTS). */
+function ascentOptions(v: Values): PredNasOptions {
+  const f = (k: string) => str(v, k);
+  const steps = f('steps'), lr = f('ascent-lr'), c = f('logit-scale'), tau = f('tau'), top = f('top-starts'), rnd = f('random-starts'), lambda = f('lambda');
+  return {
+    ...(steps !== undefined ? { steps: parseIntFlag('steps', steps, PREDNAS_DEFAULTS.steps, 0) } : {}),
+    ...(lr !== undefined ? { lr: positiveFlag('ascent-lr', lr) } : {}),
+    ...(c !== undefined ? { logitScale: positiveFlag('logit-scale', c) } : {}),
+    ...(tau !== undefined ? { tau: positiveFlag('tau', tau) } : {}),
+    ...(top !== undefined ? { topStarts: parseIntFlag('top-starts', top, PREDNAS_DEFAULTS.topStarts, 0) } : {}),
+    ...(rnd !== undefined ? { randomStarts: parseIntFlag('random-starts', rnd, PREDNAS_DEFAULTS.randomStarts, 0) } : {}),
+    ...(lambda !== undefined ? { lambda: positiveFlag('lambda', lambda, true) } : {}),
+  };
 }
 
 /** The round flags of search and compare (both predictor-guided algorithms read them). */
 export const ROUND_FLAGS = {
   'per-round': { type: 'string' }, neighbours: { type: 'string' }, radius: { type: 'string' }, swaps: { type: 'string' },
   'swap-repair': { type: 'string' }, kappa: { type: 'string' }, ensemble: { type: 'string' },
+  steps: { type: 'string' }, 'ascent-lr': { type: 'string' }, 'logit-scale': { type: 'string' }, tau: { type: 'string' },
+  'top-starts': { type: 'string' }, 'random-starts': { type: 'string' }, lambda: { type: 'string' },
 } as const;
 
 export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per predictor round, PredNAS and wen (default ${PREDICTOR_GUIDED_DEFAULTS.perRound})
@@ -102,6 +126,15 @@ export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per p
                      confidence bound; 0 = the mean)
   --ensemble M       predictor ensemble members (default ${PREDICTOR_DEFAULTS.ensemble})
                      tables made before these defaults: --ensemble 3 --epochs 100 --kappa 0 --swap-repair off
+  The ascent (prednas, prednas-noascent, prednas-paper):
+  --steps T          Adam ascent steps per round (default ${PREDNAS_DEFAULTS.steps}; 0 = no ascent, = prednas-noascent)
+  --ascent-lr R      the ascent's Adam learning rate, in logit units (default ${PREDNAS_DEFAULTS.lr})
+  --logit-scale C    logits of a discrete start: C·one-hot (default ${PREDNAS_DEFAULTS.logitScale})
+  --tau T            softmax temperature of the relaxation (default ${PREDNAS_DEFAULTS.tau})
+  --top-starts K     climb from the K best evaluated cells (default ${PREDNAS_DEFAULTS.topStarts})
+  --random-starts R  and from R random evaluated ones (default ${PREDNAS_DEFAULTS.randomStarts})
+  --lambda L         strength of the cost penalty on the ascent, in standardised target units
+                     (default ${PREDNAS_DEFAULTS.lambda}; applies under a '<=' constraint)
 `;
 
 /** --screen F:Q:P, parsed (the benchmark-specific checks come when the tables load). */

@@ -7,7 +7,7 @@ import { packageVersion } from './version.js';
 import { runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
 import { resultsTable } from '../../nas/experiment/report.js';
 import { reportedMetric } from '../../nas/experiment/runner.js';
-import { ALGORITHMS } from '../../nas/search/registry.js';
+import { ALGORITHMS, DEFAULT_ALGORITHMS } from '../../nas/search/registry.js';
 import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-plots.js';
 import { validateResults } from '../../nas/report/results-schema.js';
 import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
@@ -42,7 +42,9 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
                      live task has no known optimum)
   --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
                      class_scene; see prednas info); synthetic[:SEED] for spec files
-  --algos LIST       comma list of ${ALGORITHMS.join(', ')} (default: all)
+  --algos LIST       comma list of ${ALGORITHMS.join(', ')}
+                     (default ${DEFAULT_ALGORITHMS.join(',')}; prednas-noascent = prednas without
+                     the ascent paths, prednas-paper = the plain loop of METHOD.md)
   --budget N         queries per run (default 100)
   --seeds SEEDS      LO..HI or a comma list (default 0..99)
   --protocol A|B     A: test metric of the best-by-validation architecture (default); B: best test
@@ -61,7 +63,7 @@ ${SCREEN_HELP}  --fidelity F, --encoding E, --data DIR   as for search
 export async function compare(ctx: Ctx): Promise<void> {
   const { v } = ctx;
   const out = resolve(need(v, 'out', 'a directory for results.json, table.md and the plots'));
-  const algos = (str(v, 'algos') ?? ALGORITHMS.join(',')).split(',').map((s) => s.trim());
+  const algos = (str(v, 'algos') ?? DEFAULT_ALGORITHMS.join(',')).split(',').map((s) => s.trim());
   for (const a of algos) parseChoice('algos', a, ALGORITHMS, 'prednas');
   if (new Set(algos).size !== algos.length) throw new UsageError(`--algos: '${str(v, 'algos')}' names an algorithm twice`);
   const cps = str(v, 'checkpoints');

@@ -28,6 +28,7 @@ export class NbMacroOracle implements Oracle<NbMacroArch> {
   readonly benchmark = 'nbmacro';
   readonly datasets: readonly string[] = [NBMACRO_DATASET];
   readonly semantics = 'sample' as const;
+  readonly signalIsTest = 'the table has no validation split, so the search is steered by one of the three training runs\' test accuracy (drawn per query) and the table reports the three-run mean test accuracy of the network that signal picked: close to, but not, protocol A';
   readonly isPool = false;
   readonly space: NbMacroSpace = nbmacroSpace();
   readonly table: NbMacroTable;

@@ -8,7 +8,7 @@ import type { Oracle, Protocol, QueryResult } from '../oracle.js';
 import type { SearchSpace } from '../space.js';
 import type { AlgorithmOptions } from '../search/registry.js';
 import type { SearchAlgorithm } from '../search/algorithm.js';
-import { makeAlgorithm } from '../search/registry.js';
+import { isPredNasVariant, makeAlgorithm } from '../search/registry.js';
 import { PredictorGuidedSearch } from '../search/predictor-guided.js';
 import { costFunction, formatConstraint, feasibility, type Constraint } from './constraint.js';
 import { mean, quantile, std } from './stats.js';
@@ -27,6 +27,12 @@ export interface TrajectoryPoint {
   readonly arch: string;
   readonly val: number;
   readonly test: number | null;
+  /**
+   * Where a predictor-guided search's proposal came from (CandidateSource: 'initial', 'ascent',
+   * 'pool', 'neighbour', 'swap', 'repair', 'mutant', 'random'), or 'screened' for a cell promoted
+   * from a screening stage; absent for the other algorithms.
+   */
+  readonly source?: string;
 }
 
 export interface RunResult {
@@ -131,17 +137,18 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   const screened = pre && scr.screen(pre, dataset, queryRng);
   const offset = scr?.cost ?? 0;
   const search = makeAlgorithm(algo, ctxFor(scr ? scr.fullSeed(seed) : seed), opts);
-  const full = (arch: A): void => {
+  const sourceOf = search instanceof PredictorGuidedSearch ? (a: A) => (search as PredictorGuidedSearch<A>).sourceOf(a) : () => undefined;
+  const full = (arch: A, source: string | undefined): void => {
     const r: QueryResult = cfg.oracle.query(arch, { dataset, rng: queryRng });
     search.tell(arch, r.val);
-    trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test });
+    trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test, ...(source !== undefined ? { source } : {}) });
   };
   // Best screened first; ties keep screening order (a stable sort), so the choice is seeded.
-  if (screened) [...screened].sort((x, y) => y.val - x.val).slice(0, Math.min(scr.promote, cfg.budget - offset)).forEach((o) => full(o.arch));
+  if (screened) [...screened].sort((x, y) => y.val - x.val).slice(0, Math.min(scr.promote, cfg.budget - offset)).forEach((o) => full(o.arch, 'screened'));
   while (offset + trajectory.length < cfg.budget) {
     const [arch] = search.ask(1);
     if (arch === undefined) break;
-    full(arch);
+    full(arch, sourceOf(arch));
   }
   const total = performance.now() - t0;
   const guided = [pre, search].filter((s): s is PredictorGuidedSearch<A> => s instanceof PredictorGuidedSearch);
@@ -160,7 +167,7 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
  */
 function withPenalty<A>(cfg: ExperimentConfig<A>, algo: string): AlgorithmOptions {
   const opts = cfg.algorithmOptions ?? {};
-  if (algo !== 'prednas' || opts.prednas?.penalty !== undefined) return opts;
+  if (!isPredNasVariant(algo) || opts.prednas?.penalty !== undefined) return opts;
   const c = (cfg.constraints ?? []).find((k) => k.op === '<=');
   if (c === undefined) return opts;
   return { ...opts, prednas: { ...opts.prednas, penalty: { cost: c.metric, target: c.value } } };
@@ -223,9 +230,10 @@ export function summarise(runs: readonly RunResult[], algo: string, protocol: Pr
 export function metricNote<A>(oracle: Oracle<A>, protocol: Protocol): string {
   const hasTest = oracle.archs().length > 0 && oracle.peek(oracle.archs()[0]!, { dataset: oracle.datasets[0]! }).test !== null;
   const reported = hasTest ? 'test' : 'validation (the table has no test metric)';
-  return protocol === 'A'
+  const note = protocol === 'A'
     ? `protocol A: ${reported} metric of the best-by-validation architecture among those queried`
     : `protocol B: best ${reported} metric among those queried`;
+  return oracle.signalIsTest === undefined ? note : `${note} (caution: ${oracle.signalIsTest})`;
 }
 
 /** Assemble results from finished runs (used by the serial runner and the worker pool alike). */

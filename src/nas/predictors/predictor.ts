@@ -42,9 +42,8 @@ export interface PredictorOptions {
   readonly lr?: number;
   /** Full-batch Adam steps for a cold fit. */
   readonly epochs?: number;
-  /** Keep weights between fits and train `warmEpochs` steps instead (warm start across rounds). */
-  readonly warmStart?: boolean;
-  readonly warmEpochs?: number;
+  /** Map each member onto the targets' scale after training (calibration.ts; default true). */
+  readonly calibrate?: boolean;
   readonly weightDecay?: number;
   readonly seed?: number;
   /** Float32 (default) or Float64 (for gradient checks). */

@@ -8,18 +8,18 @@
 import { NeuralPredictor } from '../predictors/neural.js';
 import type { PredictorOptions } from '../predictors/predictor.js';
 import { BaseSearch, type SearchContext } from './algorithm.js';
+import { PREDICTOR_GUIDED_DEFAULTS } from '../defaults.js';
+
+export { PREDICTOR_GUIDED_DEFAULTS } from '../defaults.js';
 
 /**
- * Defaults shared by PredNAS and the Wen control. K = 5 and the best cell's neighbours (ranked with
- * the rest, not evaluated blindly) replaced K = 10 without neighbours: PredNAS on NB-201 CIFAR-100,
- * 100 seeds, 73.38 at 100 queries vs 73.21 (old) and 73.30 (neighbours at K = 10); optimum found
- * in 91 % of the runs (results/ablations.md). Swaps (where the space has them) fixed the latency-
- * constrained case without costing the unconstrained one (see neighbourSwaps). Ranking by a lower
- * confidence bound (ucbKappa −1, with the predictor's five members) and repairing swaps that break
- * a budget (swapRepair) came together: the first lifts CIFAR-10, the second undoes what the first
- * costs under a latency budget. Tables made before say the old setting's flags.
+ * Where a round's candidate came from, recorded per proposal so that reports can say which source
+ * the queries (and the good ones) came from: the algorithm's own candidates ('ascent' paths for
+ * PredNAS, the random 'pool' for Wen), the best cells' 'neighbour's and 'swap's, the one-edit
+ * 'repair's of over-budget swaps, a 'mutant' or 'random' top-up when too few were on offer, and the
+ * 'initial' random design. A cell offered by several sources counts for the first of them, in that order.
  */
-export const PREDICTOR_GUIDED_DEFAULTS = { initial: 10, perRound: 5, neighbourCandidates: 1, neighbourRadius: 1, neighbourFill: Infinity, neighbourSwaps: true, swapRepair: true, skipExhausted: false, ucbKappa: -1 };
+export type CandidateSource = 'initial' | 'ascent' | 'pool' | 'neighbour' | 'swap' | 'repair' | 'mutant' | 'random';
 
 export interface PredictorGuidedOptions {
   /** Random architectures evaluated before the first predictor fit (N0). */
@@ -39,17 +39,9 @@ export interface PredictorGuidedOptions {
    */
   readonly neighbourRadius?: number;
   /**
-   * Widen past radius 1 only while fewer than this many fresh neighbours are on offer (default:
-   * always widen to `neighbourRadius`). Under a cost constraint most one-edit neighbours of the
-   * best cell can be infeasible or taken; this looks further only then.
-   */
-  readonly neighbourFill?: number;
-  /**
    * Also offer the best cells' swaps (two positions' choices exchanged, where the space defines
    * them; default true). A swap keeps the cell's ops, so under a cost budget it moves along the
-   * budget's boundary, where single edits mostly break it or fall well inside. NB-201 CIFAR-100,
-   * 100 seeds, at 100 queries: +0.61 ± 0.10 under latency:pixel3<=10.68 (optimum found 69 % vs
-   * 19 %), +0.04 ± 0.04 unconstrained (results/ablations.md).
+   * budget's boundary, where single edits mostly break it or fall well inside.
    */
   readonly neighbourSwaps?: boolean;
   /**
@@ -57,18 +49,9 @@ export interface PredictorGuidedOptions {
    * neighbours instead (default true). Under a cost budget the best move can be a swap that lands
    * just over it plus one cheaper edit; neither step alone is a feasible improvement. Without a
    * constraint (or with one a swap cannot break, like FLOPs) every swap is feasible and this
-   * changes nothing. NB-201 latency:pixel3<=10.68, 100 seeds: a local optimum three edits from the
-   * constrained optimum caught 2 runs instead of 11; with ucbKappa −1 it is what keeps the lower
-   * bound from costing that setting (−0.04 ± 0.09 vs −0.29 ± 0.10 without it).
+   * changes nothing.
    */
   readonly swapRepair?: boolean;
-  /**
-   * Take the `neighbourCandidates` best cells among those that still have a fresh neighbour or
-   * swap (default false: the best cells, even when everything around them is taken). Once a run
-   * has used up the best cell's neighbourhood, this moves on to the next best one's instead of
-   * offering nothing local.
-   */
-  readonly skipExhausted?: boolean;
   /**
    * Rank candidates by ensemble mean + κ·std instead of the mean (default −1; 0 ranks by the mean):
    * κ > 0 is an upper confidence bound (explore), κ < 0 a lower one: the top of a ranking of many
@@ -89,15 +72,17 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   readonly perRound: number;
   readonly neighbourCandidates: number;
   readonly neighbourRadius: number;
-  readonly neighbourFill: number;
   readonly neighbourSwaps: boolean;
   readonly swapRepair: boolean;
-  readonly skipExhausted: boolean;
   readonly ucbKappa: number;
   readonly predictor: NeuralPredictor<A>;
   readonly times: PhaseTimes = { fit: 0, propose: 0 };
   rounds = 0;
   private queue: A[] = [];
+  /** Where each proposal came from, by hash (see CandidateSource). */
+  private readonly sources = new Map<string, CandidateSource>();
+  /** This round's offers by hash, first source first; the chosen ones move to `sources`. */
+  private offers = new Map<string, CandidateSource>();
 
   constructor(ctx: SearchContext<A>, opts: PredictorGuidedOptions) {
     super(ctx);
@@ -105,34 +90,49 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.perRound = opts.perRound ?? PREDICTOR_GUIDED_DEFAULTS.perRound;
     this.neighbourCandidates = opts.neighbourCandidates ?? PREDICTOR_GUIDED_DEFAULTS.neighbourCandidates;
     this.neighbourRadius = opts.neighbourRadius ?? PREDICTOR_GUIDED_DEFAULTS.neighbourRadius;
-    this.neighbourFill = opts.neighbourFill ?? PREDICTOR_GUIDED_DEFAULTS.neighbourFill;
     this.neighbourSwaps = opts.neighbourSwaps ?? PREDICTOR_GUIDED_DEFAULTS.neighbourSwaps;
     this.swapRepair = opts.swapRepair ?? PREDICTOR_GUIDED_DEFAULTS.swapRepair;
-    this.skipExhausted = opts.skipExhausted ?? PREDICTOR_GUIDED_DEFAULTS.skipExhausted;
     this.ucbKappa = opts.ucbKappa ?? PREDICTOR_GUIDED_DEFAULTS.ucbKappa;
-    if (!(this.neighbourFill >= 0)) throw new Error(`${this.constructor.name}: neighbourFill must be a number >= 0, got ${this.neighbourFill}`);
     if (!(Number.isInteger(this.neighbourRadius) && this.neighbourRadius >= 1)) throw new Error(`${this.constructor.name}: neighbourRadius must be an integer >= 1, got ${this.neighbourRadius}`);
     if (!Number.isFinite(this.ucbKappa)) throw new Error(`${this.constructor.name}: ucbKappa must be a finite number, got ${this.ucbKappa}`);
-    if (!(this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be >= 2 (a predictor needs data), got ${this.initial}`);
-    if (!(this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be >= 1, got ${this.perRound}`);
+    if (!(Number.isInteger(this.initial) && this.initial >= 2)) throw new Error(`${this.constructor.name}: initial must be an integer >= 2 (a predictor needs data), got ${this.initial}`);
+    if (!(Number.isInteger(this.perRound) && this.perRound >= 1)) throw new Error(`${this.constructor.name}: perRound must be an integer >= 1, got ${this.perRound}`);
     if (!(Number.isInteger(this.neighbourCandidates) && this.neighbourCandidates >= 0)) throw new Error(`${this.constructor.name}: neighbourCandidates must be an integer >= 0, got ${this.neighbourCandidates}`);
     this.predictor = new NeuralPredictor(ctx.space, { seed: ctx.seed, ...opts.predictor });
   }
 
   protected proposeOne(): A | null {
-    if (this.history.length + this.pending.size < this.initial || this.history.length < 2) return this.sampleFresh();
-    while (this.queue.length > 0) {
-      const a = this.queue.shift()!;
-      if (this.isFresh(a)) return a;
-    }
+    if (this.history.length + this.pending.size < this.initial || this.history.length < 2) return this.record(this.sampleFresh(), 'initial');
+    const queued = this.nextQueued();
+    if (queued !== null) return queued;
     // A round's candidates are chosen knowing everything told so far; with proposals still
     // pending, the next round waits for them only implicitly (they are excluded as taken).
     this.newRound();
+    return this.nextQueued() ?? this.record(this.sampleFresh(), 'random');
+  }
+
+  private nextQueued(): A | null {
     while (this.queue.length > 0) {
       const a = this.queue.shift()!;
       if (this.isFresh(a)) return a;
     }
-    return this.sampleFresh();
+    return null;
+  }
+
+  private record(a: A | null, source: CandidateSource): A | null {
+    if (a !== null) this.sources.set(this.space.hash(a), source);
+    return a;
+  }
+
+  /** Note this round's offer of `a` (the first source to offer a cell in a round is its source). */
+  private tag(a: A, source: CandidateSource): void {
+    const h = this.space.hash(a);
+    if (!this.offers.has(h)) this.offers.set(h, source);
+  }
+
+  /** Where a proposal of this search came from (undefined for a cell it never proposed). */
+  sourceOf(arch: A): CandidateSource | undefined {
+    return this.sources.get(this.space.hash(arch));
   }
 
   private newRound(): void {
@@ -141,8 +141,15 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     this.predictor.fit(this.history.map((o) => o.arch), this.history.map((o) => o.val));
     this.times.fit += performance.now() - t;
     t = performance.now();
-    const cands = this.withNeighbours(this.candidates());
+    this.offers = new Map();
+    const own = this.candidates();
+    for (const a of own) this.tag(a, this.ownSource);
+    const cands = this.withNeighbours(own);
     this.queue = this.topUp(cands, this.perRound);
+    for (const a of this.queue) {
+      const h = this.space.hash(a);
+      this.sources.set(h, this.offers.get(h)!);
+    }
     this.times.propose += performance.now() - t;
   }
 
@@ -155,23 +162,19 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
   protected withNeighbours(cands: A[]): A[] {
     if (this.neighbourCandidates === 0) return cands;
     const offered = new Set(cands.map((a) => this.space.hash(a)));
-    const own = cands.length;
     const visited = new Set<string>();
-    const best: A[] = [];
-    for (const o of this.ranked()) {
-      if (best.length >= this.neighbourCandidates) break;
-      if (!this.skipExhausted || this.hasFreshAround(o.arch)) best.push(o.arch);
-    }
+    const best = this.ranked().slice(0, this.neighbourCandidates).map((o) => o.arch);
     let frontier = best;
     for (const a of best) visited.add(this.space.hash(a));
-    const offer = (a: A): void => {
+    const offer = (a: A, source: CandidateSource): void => {
       const h = this.space.hash(a);
       if (!offered.has(h) && this.isFresh(a)) {
         offered.add(h);
         cands.push(a);
+        this.tag(a, source);
       }
     };
-    for (let r = 0; r < this.neighbourRadius && frontier.length > 0 && (r === 0 || cands.length - own < this.neighbourFill); r++) {
+    for (let r = 0; r < this.neighbourRadius && frontier.length > 0; r++) {
       const next: A[] = [];
       for (const p of frontier) {
         for (const a of this.space.neighbours(p)) {
@@ -179,7 +182,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
           if (visited.has(h)) continue;
           visited.add(h);
           next.push(a);
-          offer(a);
+          offer(a, 'neighbour');
         }
       }
       frontier = next;
@@ -187,22 +190,19 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
     if (this.neighbourSwaps && this.space.swaps) {
       for (const a of best) {
         for (const s of this.space.swaps(a)) {
-          offer(s);
-          if (this.swapRepair && this.space.isValid(s) && !this.feasible(s)) this.space.neighbours(s).forEach(offer);
+          offer(s, 'swap');
+          if (this.swapRepair && this.space.isValid(s) && !this.feasible(s)) this.space.neighbours(s).forEach((r) => offer(r, 'repair'));
         }
       }
     }
     return cands;
   }
 
-  /** Whether a cell still has a fresh one-edit neighbour (or, with neighbourSwaps, a fresh swap). */
-  private hasFreshAround(a: A): boolean {
-    if (this.space.neighbours(a).some((b) => this.isFresh(b))) return true;
-    return this.neighbourSwaps && (this.space.swaps?.(a) ?? []).some((b) => this.isFresh(b));
-  }
-
   /** Fresh, feasible, distinct candidates for this round (any number; ranked afterwards). */
   protected abstract candidates(): A[];
+
+  /** What `candidates()` are, for the provenance record. */
+  protected abstract readonly ownSource: CandidateSource;
 
   /** The score a round ranks candidates by: the ensemble mean, plus κ·std when ucbKappa ≠ 0. */
   protected acquisition(cands: readonly A[]): Float64Array {
@@ -228,6 +228,7 @@ export abstract class PredictorGuidedSearch<A> extends BaseSearch<A> {
       if (!hashes.has(h)) {
         hashes.add(h);
         chosen.push(m);
+        this.tag(m, parent ? 'mutant' : 'random');
       }
     }
     return chosen;

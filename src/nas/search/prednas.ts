@@ -12,6 +12,7 @@ import { Tensor } from '../../autograd/tensor.js';
 import type { SearchContext } from './algorithm.js';
 import { fitLinearCost, type FittedCostModel } from './cost-model.js';
 import { PredictorGuidedSearch, type PredictorGuidedOptions } from './predictor-guided.js';
+import { PREDNAS_DEFAULTS } from '../defaults.js';
 
 export interface CostPenalty {
   /**
@@ -39,25 +40,27 @@ export interface PredNasOptions extends PredictorGuidedOptions {
   readonly logitScale?: number;
   /** Softmax temperature τ of the relaxation. */
   readonly tau?: number;
+  /** λ of the cost penalty, where the penalty does not set its own (in standardised target units). */
+  readonly lambda?: number;
   readonly penalty?: CostPenalty;
-  /**
-   * Size P of a random pool of unseen feasible architectures ranked by the predictor each round;
-   * its `poolStarts` best become extra ascent starts (0: starts come from evaluated ones only).
-   */
-  readonly pool?: number;
-  /** How many of the pool's best (by predicted score) start an ascent. */
-  readonly poolStarts?: number;
-  /**
-   * Also offer the whole pool as candidates, so the round's K are the predicted best of the ascent
-   * paths and the pool together (a superset of the Wen control's candidates when pool = its size).
-   */
-  readonly poolCandidates?: boolean;
 }
 
-export const PREDNAS_DEFAULTS = { topStarts: 5, randomStarts: 2, steps: 100, lr: 0.05, logitScale: 3, tau: 1, pool: 0, poolStarts: 0, poolCandidates: false };
+export { PREDNAS_DEFAULTS } from '../defaults.js';
+
+/** Checks of the ascent's options: [name, ok, what it must be]. */
+const ASCENT_CHECKS: [keyof typeof PREDNAS_DEFAULTS, (v: number) => boolean, string][] = [
+  ['topStarts', (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0'],
+  ['randomStarts', (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0'],
+  ['steps', (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no ascent)'],
+  ['lr', (v) => Number.isFinite(v) && v > 0, 'a positive number'],
+  ['logitScale', (v) => Number.isFinite(v) && v > 0, 'a positive number'],
+  ['tau', (v) => Number.isFinite(v) && v > 0, 'a positive number'],
+  ['lambda', (v) => Number.isFinite(v) && v >= 0, 'a number >= 0'],
+];
 
 export class PredNas<A> extends PredictorGuidedSearch<A> {
-  readonly name = 'prednas';
+  readonly name: string = 'prednas';
+  protected readonly ownSource = 'ascent';
   readonly cfg: typeof PREDNAS_DEFAULTS;
   readonly penalty: CostPenalty | undefined;
   /** Per round: candidates found along the ascent paths (diagnostics). */
@@ -69,6 +72,10 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     super(ctx, opts);
     const defined = Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in PREDNAS_DEFAULTS));
     this.cfg = { ...PREDNAS_DEFAULTS, ...defined };
+    for (const [k, ok, what] of ASCENT_CHECKS) {
+      if (!ok(this.cfg[k])) throw new Error(`prednas: ${k} must be ${what}, got ${this.cfg[k]}`);
+    }
+    if (this.cfg.steps > 0 && this.cfg.topStarts + this.cfg.randomStarts === 0) throw new Error('prednas: an ascent needs at least one start (topStarts + randomStarts >= 1), got 0');
     this.penalty = opts.penalty;
     const p = this.penalty;
     if (p !== undefined) {
@@ -92,14 +99,6 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     return [...top, ...rest].map((o) => o.arch);
   }
 
-  /** The predicted-best members of the round's random pool (unevaluated starts that can be climbed). */
-  private poolBest(cands: readonly A[]): A[] {
-    const { poolStarts } = this.cfg;
-    if (cands.length === 0 || poolStarts <= 0) return [];
-    const pred = this.predictor.predict(cands).mean;
-    return cands.map((_, i) => i).sort((a, b) => pred[b]! - pred[a]! || a - b).slice(0, poolStarts).map((i) => cands[i]!);
-  }
-
   /** J(z) summed over the batch of starts (rows are independent, so ∇ of the sum is per row). */
   private objective(z: Tensor): Tensor {
     const tau = this.cfg.tau;
@@ -109,15 +108,17 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
       const cost = this.costModel !== null ? this.costModel.relaxed(z, tau) : this.space.relaxedCost!(z, { tau })[p.cost as 'flops' | 'params'];
       if (cost === undefined) throw new Error(`prednas: space '${this.space.name}' gives no relaxed '${p.cost}' cost`);
       const over = relu(sub(mul(cost, 1 / p.target), 1));
-      j = sub(j, mul(sum(mul(over, over)), p.lambda ?? 10));
+      j = sub(j, mul(sum(mul(over, over)), p.lambda ?? this.cfg.lambda));
     }
     return j;
   }
 
   protected candidates(): A[] {
-    const evaluated = this.starts();
-    const pool = this.cfg.pool > 0 && (this.cfg.poolStarts > 0 || this.cfg.poolCandidates) ? this.sampleFreshPool(this.cfg.pool) : [];
-    const starts = evaluated.concat(this.poolBest(pool));
+    if (this.cfg.steps === 0) {
+      this.pathCandidates.push(0);
+      return [];
+    }
+    const starts = this.starts();
     const S = starts.length, D = this.space.logitDim;
     const z = this.predictor.opts.dtype === 'float64' ? new Float64Array(S * D) : new Float32Array(S * D);
     starts.forEach((a, i) => z.set(this.space.logits(a, this.cfg.logitScale), i * D));
@@ -146,15 +147,6 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
       }
     }
     this.pathCandidates.push(out.length);
-    if (this.cfg.poolCandidates) {
-      for (const a of pool) {
-        const h = this.space.hash(a);
-        if (!found.has(h)) {
-          found.add(h);
-          out.push(a);
-        }
-      }
-    }
     return out;
   }
 }

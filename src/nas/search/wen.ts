@@ -14,10 +14,12 @@ export interface WenOptions extends PredictorGuidedOptions {
 export class WenSearch<A> extends PredictorGuidedSearch<A> {
   readonly name = 'wen';
   readonly poolSize: number;
+  protected readonly ownSource = 'pool';
 
   constructor(ctx: SearchContext<A>, opts: WenOptions = {}) {
     super(ctx, opts);
     this.poolSize = opts.pool ?? 1000;
+    if (!(Number.isInteger(this.poolSize) && this.poolSize >= 1)) throw new Error(`wen: pool must be an integer >= 1, got ${this.poolSize}`);
   }
 
   protected candidates(): A[] {
