@@ -3,9 +3,12 @@
  * table). Inputs arrive validated by ops.ts; each entry returns a fresh tensor without a node.
  */
 import { runMatmul } from '../kernels/registry.js';
+import { batchNormForward } from './batchnorm.js';
+import { conv2dTensor } from './conv.js';
 import { allocate } from './dtype.js';
 import { Bin, Un, binary, broadcastCopy, permute as permuteLoop, reduce, unary, where as whereLoop } from './loops.js';
 import type { OpAttrs, OpName } from './op-types.js';
+import { avgPoolForward, maxPoolForward } from './pool.js';
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -137,6 +140,10 @@ export const forward: { [K in OpName]: Forward<K> } = {
     );
     return new Tensor(out, plan.shape);
   },
+  conv2d: ([x, w], attrs) => conv2dTensor(x!, w!, attrs),
+  maxPool2d: ([x], attrs) => maxPoolForward(x!, attrs),
+  avgPool2d: ([x], attrs) => avgPoolForward(x!, attrs),
+  batchNorm: ([x, gamma, beta], attrs) => batchNormForward(x!, gamma!, beta!, attrs),
 };
 
 function copyStrided(src: ArrayLike<number>, offset: number, strides: readonly number[], shape: readonly number[], out: { [i: number]: number; length: number }): void {

@@ -3,6 +3,9 @@
  * these; `vjp.ts` must give each one a backward rule (a mapped type makes a missing rule a
  * compile error), and `forward.ts` an implementation.
  */
+import type { BatchNormAttrs } from './batchnorm.js';
+import type { PoolAttrs } from './pool.js';
+
 export interface OpAttrs {
   add: Record<string, never>;
   sub: Record<string, never>;
@@ -32,6 +35,13 @@ export interface OpAttrs {
   gather: { readonly indices: Int32Array; readonly axis: number };
   /** Batched matmul with NumPy batch broadcasting; transpose flags swap the last two dims. */
   matmul: { readonly transA: boolean; readonly transB: boolean };
+  /** 2-D convolution, inputs [x NCHW, w OIHW]; pairs are (height, width). No bias (add it). */
+  conv2d: { readonly stride: readonly [number, number]; readonly padding: readonly [number, number]; readonly dilation: readonly [number, number]; readonly groups: number };
+  maxPool2d: PoolAttrs;
+  /** Divides by the whole window, padded taps included (PyTorch's count_include_pad=True). */
+  avgPool2d: PoolAttrs;
+  /** Training-mode batch norm over axis 1, inputs [x, gamma, beta]; the batch statistics ride along. */
+  batchNorm: BatchNormAttrs;
 }
 
 export type OpName = keyof OpAttrs;

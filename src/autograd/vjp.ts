@@ -4,9 +4,12 @@
  * `needs[i]` says whether input i wants a gradient, so e.g. the ascent skips weight gradients.
  * Non-differentiable helpers (masks, scatter) are plain loops at the bottom of this file.
  */
+import { batchNormBackward } from './batchnorm.js';
+import { conv2dGrads } from './conv.js';
 import { allocate } from './dtype.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import * as op from './ops.js';
+import { avgPoolBackward, maxPoolBackward } from './pool.js';
 import { broadcastAxes, broadcastShapes, broadcastStrides, sameShape, sizeOf, stridesOf, type Shape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -104,6 +107,11 @@ export const vjp: { [K in OpName]: VjpRule<K> } = {
     const dB = () => sumTo(!tB ? mm(a!, g, !tA, false) : tA ? mm(g, a!, true, true) : mm(g, a!, true, false), b!.shape);
     return [ifNeeded(needs, 0, dA), ifNeeded(needs, 1, dB)];
   },
+  // dx = col2im(Wᵀ·G), dW = G·colsᵀ per group (src/kernels/conv.ts).
+  conv2d: (g, { inputs: [x, w], attrs, needs }) => conv2dGrads(g, x!, w!, attrs, needs),
+  maxPool2d: (g, { inputs: [x], attrs }) => [maxPoolBackward(g, x!, attrs)],
+  avgPool2d: (g, { inputs: [x], attrs }) => [avgPoolBackward(g, x!.shape, attrs)],
+  batchNorm: (g, { inputs: [x, gamma], attrs, needs }) => batchNormBackward(g, x!, gamma!, attrs, needs),
 };
 
 function keepShape(shape: Shape, axes: readonly number[]): number[] {

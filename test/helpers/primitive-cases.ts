@@ -12,6 +12,7 @@ import type { Arr } from './reference.js';
 import {
   arrOf, awayFromZero, axesOf, broadcastShapes, distinct, dim, grid, normAxes, operandShape, permutationOf, reshapeTarget, shapeArb, uniform, type Values,
 } from './gen.js';
+import { convCases } from './conv-cases.js';
 import { def, none, type Instance, type None } from './instance.js';
 
 export type { Instance };
@@ -166,4 +167,5 @@ export const primitiveCases: { readonly [K in OpName]: fc.Arbitrary<Instance> } 
     run: ([a, b], opts) => E.matmul(a!, b!, opts),
     ref: ([a, b], { transA, transB }) => R.matmul(a!, b!, transA, transB),
   }),
+  ...convCases,
 };

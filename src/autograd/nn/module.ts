@@ -36,6 +36,28 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * Names of this module's own buffer fields: tensors that are state but are not trained (batch
+   * norm's running statistics). stateDict saves them and loadStateDict restores them after the
+   * parameters; parameters() never returns them, so no optimiser touches them.
+   */
+  protected bufferFields(): readonly string[] {
+    return [];
+  }
+
+  /** [name, buffer] pairs of this module and its submodules, named like namedParameters. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const join = (key: string) => (prefix === '' ? key : `${prefix}.${key}`);
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of this.bufferFields()) if (self[key] instanceof Tensor) out.push([join(key), self[key]]);
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push(...value.namedBuffers(join(key)));
+      else if (Array.isArray(value)) value.forEach((v, i) => v instanceof Module && out.push(...v.namedBuffers(`${join(key)}.${i}`)));
+    }
+    return out;
+  }
+
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -66,13 +88,13 @@ export abstract class Module {
 
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = { shape: [...p.shape], dtype: p.dtype, data: Array.from(p.data) };
+    for (const [name, p] of [...this.namedParameters(), ...this.namedBuffers()]) out[name] = { shape: [...p.shape], dtype: p.dtype, data: Array.from(p.data) };
     return out;
   }
 
   /** Load values saved by stateDict(); every parameter must be present with the same shape. */
   loadStateDict(state: StateDict): void {
-    const params = this.namedParameters();
+    const params = [...this.namedParameters(), ...this.namedBuffers()];
     const known = new Set(params.map(([n]) => n));
     const extra = Object.keys(state).filter((k) => !known.has(k));
     if (extra.length > 0) throw new Error(`loadStateDict: unexpected parameter(s) ${extra.join(', ')}`);

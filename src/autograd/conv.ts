@@ -1,0 +1,28 @@
+/**
+ * The conv2d primitive's tensor-level forward and backward, on the kernels of src/kernels/conv.ts
+ * (im2col + the registry's matmul, so the selected backend runs the products). No engine state.
+ */
+import { conv2dBackward, conv2dForward, convGeometry, type ConvGeometry } from '../kernels/conv.js';
+import type { OpAttrs } from './op-types.js';
+import { Tensor } from './tensor.js';
+
+export type Conv2dAttrs = OpAttrs['conv2d'];
+
+/** Geometry of x [N, Cin, H, W] ⊛ w [Cout, Cin/G, kh, kw] (shapes validated by conv-ops.ts). */
+export function geometryOf(xs: readonly number[], ws: readonly number[], a: Conv2dAttrs): ConvGeometry {
+  return convGeometry({
+    n: xs[0]!, cin: xs[1]!, h: xs[2]!, w: xs[3]!, cout: ws[0]!, kh: ws[2]!, kw: ws[3]!,
+    sh: a.stride[0], sw: a.stride[1], ph: a.padding[0], pw: a.padding[1], dh: a.dilation[0], dw: a.dilation[1], groups: a.groups,
+  });
+}
+
+export function conv2dTensor(x: Tensor, w: Tensor, a: Conv2dAttrs): Tensor {
+  const geo = geometryOf(x.shape, w.shape, a);
+  return new Tensor(conv2dForward(x.data, w.data, geo), [geo.n, geo.cout, geo.oh, geo.ow]);
+}
+
+export function conv2dGrads(g: Tensor, x: Tensor, w: Tensor, a: Conv2dAttrs, needs: readonly boolean[]): (Tensor | null)[] {
+  const geo = geometryOf(x.shape, w.shape, a);
+  const { dx, dw } = conv2dBackward(x.data, w.data, g.data, geo, { x: needs[0] === true, w: needs[1] === true });
+  return [dx === null ? null : new Tensor(dx, x.shape), dw === null ? null : new Tensor(dw, w.shape)];
+}
