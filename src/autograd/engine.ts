@@ -3,7 +3,9 @@
  * gradients are wanted, records a Node on the result; `backward` walks those nodes in reverse
  * topological order, asking the backward table for each op's vector-Jacobian product.
  */
+import type { FloatArray } from './dtype.js';
 import { forward } from './forward.js';
+import type { Node } from './node.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import { fmtShape, sameShape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -14,9 +16,30 @@ interface EngineState {
   /** Depth of nested valueAndGrad evaluations; >0 while a gradient function is being traced. */
   traceDepth: number;
   checkNaN: boolean;
+  /** Ticks on every in-place write made through the API (see bumpVersion). */
+  clock: number;
 }
 
-const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false };
+const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false, clock: 0 };
+
+/**
+ * Version of each buffer that has ever been written in place: the clock value of its last write.
+ * Keyed by the typed array itself, so every view sharing the buffer (reshape, detach,
+ * valueAndGrad's leaves) shares the version. The clock is global so that a node needs to record
+ * one number, and the common case -- no write at all since the node was recorded -- costs
+ * backward one comparison per node; buffers never written cost nothing (absent from the map).
+ */
+const versions = new WeakMap<FloatArray, number>();
+
+/** Record an in-place write to `data`; every tensor viewing it gets a new version. */
+export function bumpVersion(data: FloatArray): void {
+  versions.set(data, ++state.clock);
+}
+
+/** The buffer's version: 0 until its first in-place write, then strictly increasing. */
+export function versionOf(data: FloatArray): number {
+  return versions.get(data) ?? 0;
+}
 
 export interface DebugOptions {
   /** Throw as soon as an op produces NaN from NaN-free inputs, naming the op and shapes. */
@@ -55,7 +78,7 @@ export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs:
   }
   if (state.gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.node = { op, inputs, attrs };
+    out.node = { op, inputs, attrs, clock: state.clock };
   }
   return out;
 }
@@ -133,6 +156,7 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
     }
     const needs = node.inputs.map((c) => c.requiresGrad && (relevant === null || relevant.has(c)));
     if (!needs.some(Boolean)) continue;
+    if (node.clock !== state.clock) checkSaved(node, t);
     const rule = vjp[node.op] as ((g: Tensor, ctx: unknown) => (Tensor | null)[]) | undefined;
     if (rule === undefined) throw new Error(`backward: no backward rule for op '${node.op}'`);
     const inGrads = noGrad(() => rule(g, { inputs: node.inputs, out: t, attrs: node.attrs, needs }));
@@ -152,6 +176,30 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
     });
   }
   return result;
+}
+
+/**
+ * Refuse to run a rule whose saved tensors (its inputs and output, which rules read at backward
+ * time) were written in place after the node was recorded. Conservative: a rule that does not read
+ * the written tensor (add, reshape) is refused too, as PyTorch does for saved tensors.
+ */
+function checkSaved(node: Node, out: Tensor): void {
+  const stale = (x: Tensor) => versionOf(x.data) > node.clock;
+  const fix = `clone() it before writing, or write after backward()`;
+  node.inputs.forEach((x, k) => {
+    if (stale(x)) {
+      throw new Error(
+        `backward: input ${k} ${x.toString()} of op '${node.op}' was written in place after '${node.op}' saved it for backward ` +
+          `(version ${versionOf(x.data)}, saved at ${node.clock}); its gradient would be wrong: ${fix}`,
+      );
+    }
+  });
+  if (stale(out)) {
+    throw new Error(
+      `backward: the output ${out.toString()} of op '${node.op}' was written in place after it was saved for backward ` +
+        `(version ${versionOf(out.data)}, saved at ${node.clock}); its gradient would be wrong: ${fix}`,
+    );
+  }
 }
 
 function accumulateLeaf(t: Tensor, g: Tensor): void {
@@ -211,11 +259,15 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number 
       state.traceDepth--;
       state.gradEnabled = prev;
     }
+    // Each gradient gets its own buffer: rules hand one tensor to several inputs (add gives g to
+    // both), reshape shares g's buffer, and a repeated argnum maps to one leaf. A caller writing
+    // into one gradient must never change another, an input, or the value.
     const out = which.map((i) => {
       const leaf = leaves[i]!;
-      return grads.get(leaf) ?? new Tensor(leaf.dtype === 'float64' ? new Float64Array(leaf.size) : new Float32Array(leaf.size), leaf.shape);
+      return grads.get(leaf)?.clone() ?? new Tensor(leaf.dtype === 'float64' ? new Float64Array(leaf.size) : new Float32Array(leaf.size), leaf.shape);
     });
-    return { value: value.detach(), grads: out };
+    // clone, not detach: f may return (a view of) an argument, e.g. x => x.reshape([]).
+    return { value: value.clone(), grads: out };
   };
 }
 

@@ -8,7 +8,7 @@ import { checkShape, fmtShape, sizeOf, type Shape } from './shape.js';
 import type { Node } from './node.js';
 import * as ops from './ops.js';
 import * as comp from './composites.js';
-import { backward as runBackward } from './engine.js';
+import { backward as runBackward, bumpVersion, versionOf } from './engine.js';
 
 export type Scalar = number;
 export type TensorLike = Tensor | number;
@@ -68,7 +68,27 @@ export class Tensor {
     return this.data[0]!;
   }
 
-  /** Same data, cut from the graph: no gradient flows through the result. */
+  /**
+   * Version of the buffer: 0 until its first in-place write through the API (optimiser step,
+   * loadStateDict, bumpVersion), then strictly increasing. Shared by every tensor viewing the
+   * same buffer (reshape, detach). backward() refuses a graph whose saved tensors changed version
+   * after they were recorded.
+   */
+  get version(): number {
+    return versionOf(this.data);
+  }
+
+  /**
+   * Declare that `data` was just written in place. Code that writes into `.data` of a tensor that
+   * may already be part of a recorded graph must call this, so that a backward through that
+   * graph throws instead of returning silently wrong gradients.
+   */
+  bumpVersion(): this {
+    bumpVersion(this.data);
+    return this;
+  }
+
+  /** Same data, cut from the graph: no gradient flows through the result (shares the version). */
   detach(): Tensor {
     return new Tensor(this.data, this.shape, false);
   }

@@ -108,6 +108,7 @@ export abstract class Module {
         throw new Error(`loadStateDict: '${name}' needs ${p.size} numbers in 'data'`);
       }
       p.data.set(s.data);
+      p.bumpVersion();
     }
   }
 }

@@ -33,6 +33,8 @@ export abstract class Optimizer {
       if (p.grad === null) return; // a parameter unused in this step's loss is left alone
       if (p.grad.size !== p.size) throw new Error(`${this.constructor.name}: grad ${fmtShape(p.grad.shape)} does not match parameter ${fmtShape(p.shape)}`);
       this.update(i, p.data, p.grad.data);
+      // A graph recorded before this step saved the old weights; its backward must now throw.
+      p.bumpVersion();
       p.gradApplied = true;
     });
     this.afterStep();
