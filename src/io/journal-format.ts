@@ -54,7 +54,37 @@ export interface ResultEvent {
   readonly time: string;
 }
 
-export type JournalEvent = AskEvent | ResultEvent;
+/**
+ * `prednas run` is about to start an evaluation of a trial (written and fsync'd *before* the
+ * process or Slurm job exists). `token` is put in the evaluation's environment (local) or is the
+ * Slurm job's name, so a resumed run can find it even if it died before the `job` event below.
+ */
+export interface LaunchEvent {
+  readonly type: 'launch';
+  readonly trial: number;
+  /** 1 for the first evaluation of the trial, 2 after a relaunch, ... */
+  readonly attempt: number;
+  readonly launcher: 'local' | 'slurm';
+  /** Host of the coordinator that launched it (local processes can only be seen from there). */
+  readonly host: string;
+  readonly token: string;
+  readonly time: string;
+}
+
+/** The evaluation of the trial's latest attempt exists: its process group, or its Slurm job id. */
+export interface JobEvent {
+  readonly type: 'job';
+  readonly trial: number;
+  readonly attempt: number;
+  readonly pid?: number;
+  readonly pgid?: number;
+  /** The process's start time (lock.ts processStart), to tell it from a later process with its pid. */
+  readonly start?: string | null;
+  readonly jobId?: string;
+  readonly time: string;
+}
+
+export type JournalEvent = AskEvent | ResultEvent | LaunchEvent | JobEvent;
 
 export interface ParsedJournal {
   readonly header: JournalHeader;
@@ -95,6 +125,19 @@ function checkHeader(v: unknown, where: string): JournalHeader {
 function checkEvent(v: unknown, where: string): JournalEvent {
   if (!isObj(v)) throw new JournalError(where, 'expected a JSON object');
   if (!Number.isInteger(v['trial']) || (v['trial'] as number) < 1) throw new JournalError(where, `trial must be a positive integer, got ${JSON.stringify(v['trial'])}`);
+  if (v['type'] === 'launch' || v['type'] === 'job') {
+    if (!Number.isInteger(v['attempt']) || (v['attempt'] as number) < 1) throw new JournalError(where, `attempt must be a positive integer, got ${JSON.stringify(v['attempt'])}`);
+    if (v['type'] === 'launch') {
+      if (v['launcher'] !== 'local' && v['launcher'] !== 'slurm') throw new JournalError(where, `launcher must be 'local' or 'slurm', got ${JSON.stringify(v['launcher'])}`);
+      if (typeof v['host'] !== 'string' || typeof v['token'] !== 'string' || v['token'] === '') throw new JournalError(where, 'a launch needs string host and token');
+      return v as unknown as LaunchEvent;
+    }
+    const isPid = (k: string) => v[k] === undefined || (Number.isInteger(v[k]) && (v[k] as number) > 0);
+    if (!isPid('pid') || !isPid('pgid')) throw new JournalError(where, 'pid and pgid must be positive integers');
+    if (v['jobId'] !== undefined && (typeof v['jobId'] !== 'string' || !/^[0-9_]+$/.test(v['jobId']))) throw new JournalError(where, `jobId must be a Slurm job id, got ${JSON.stringify(v['jobId'])}`);
+    if (v['pid'] === undefined && v['jobId'] === undefined) throw new JournalError(where, 'a job event needs a pid or a jobId');
+    return v as unknown as JobEvent;
+  }
   if (typeof v['arch'] !== 'string' || v['arch'] === '') throw new JournalError(where, 'arch must be a non-empty string');
   if (v['type'] === 'ask') return v as unknown as AskEvent;
   if (v['type'] !== 'result') throw new JournalError(where, `unknown event type ${JSON.stringify(v['type'])} (expected 'ask' or 'result')`);
@@ -107,7 +150,8 @@ function checkEvent(v: unknown, where: string): JournalEvent {
 /**
  * Parse journal text. `name` is used in messages (the file path). Beyond per-line validity it
  * checks the sequence: asks numbered 1, 2, 3, ...; each result answers an earlier ask of the
- * same architecture, at most once.
+ * same architecture, at most once; launches of a trial are numbered 1, 2, ... and come between its
+ * ask and its result, each job event naming the latest launch.
  */
 export function parseJournal(text: string, name: string): ParsedJournal {
   const end = text.lastIndexOf('\n') + 1;
@@ -122,6 +166,7 @@ export function parseJournal(text: string, name: string): ParsedJournal {
   const events: JournalEvent[] = [];
   const asked = new Map<number, string>();
   const answered = new Set<number>();
+  const attempts = new Map<number, number>();
   lines.forEach((line, i) => {
     const where = `${name}:${i + 1}`;
     let v: unknown;
@@ -135,7 +180,14 @@ export function parseJournal(text: string, name: string): ParsedJournal {
       return;
     }
     const e = checkEvent(v, where);
-    if (e.type === 'ask') {
+    if (e.type === 'launch' || e.type === 'job') {
+      if (!asked.has(e.trial)) throw new JournalError(where, `${e.type} for trial ${e.trial}, which was never asked`);
+      if (answered.has(e.trial)) throw new JournalError(where, `${e.type} for trial ${e.trial}, which already has a result`);
+      const n = attempts.get(e.trial) ?? 0;
+      if (e.type === 'launch' && e.attempt !== n + 1) throw new JournalError(where, `launch of trial ${e.trial} attempt ${e.attempt} out of sequence (expected attempt ${n + 1})`);
+      if (e.type === 'job' && e.attempt !== n) throw new JournalError(where, `job for trial ${e.trial} attempt ${e.attempt}, but its latest launch is attempt ${n}`);
+      attempts.set(e.trial, e.attempt);
+    } else if (e.type === 'ask') {
       if (e.trial !== asked.size + 1) throw new JournalError(where, `ask for trial ${e.trial} out of sequence (expected trial ${asked.size + 1})`);
       asked.set(e.trial, e.arch);
     } else {

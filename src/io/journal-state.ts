@@ -8,14 +8,22 @@ import { makeAlgorithm, type AlgorithmOptions } from '../nas/search/registry.js'
 import type { SearchAlgorithm } from '../nas/search/algorithm.js';
 import type { SearchSpace } from '../nas/space.js';
 import { feasibility, parseConstraint } from '../nas/experiment/constraint.js';
-import { JournalError, type AskEvent, type JournalEvent, type JournalHeader, type ResultEvent } from './journal-format.js';
+import { JournalError, type AskEvent, type JobEvent, type JournalEvent, type JournalHeader, type LaunchEvent, type ResultEvent } from './journal-format.js';
 import { spaceFromJournalSpace } from './run-space.js';
+
+/** One evaluation of a trial by `prednas run`: its launch, and its process or job once it existed. */
+export interface Attempt {
+  readonly launch: LaunchEvent;
+  job: JobEvent | null;
+}
 
 export interface Trial {
   readonly trial: number;
   readonly arch: string;
   readonly hash: string;
   result: ResultEvent | null;
+  /** Evaluations launched by `prednas run`, in order (empty for ask/tell trials). */
+  readonly attempts: Attempt[];
 }
 
 export interface SearchState {
@@ -62,7 +70,7 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
       throw new JournalError(where, `replaying the search proposed ${space.toString(value)} for trial ${e.trial}, but the journal recorded ${e.arch}; the journal was written with different settings or another prednas version (start a new journal)`);
     }
     values.set(e.trial, value);
-    trials.push({ trial: e.trial, arch: e.arch, hash, result: null });
+    trials.push({ trial: e.trial, arch: e.arch, hash, result: null, attempts: [] });
   };
   const applyResult = (e: ResultEvent) => {
     const t = trials[e.trial - 1]!;
@@ -70,10 +78,17 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
     // Failed and timed-out trials are never told: they stay "taken", so they are not proposed again.
     if (e.status === 'ok') search.tell(values.get(e.trial), sign * e.metric!);
   };
+  // Launches and jobs are bookkeeping for `run`'s resume; the search never sees them.
+  const applyLaunch = (e: LaunchEvent | JobEvent) => {
+    const t = trials[e.trial - 1]!;
+    if (e.type === 'launch') t.attempts.push({ launch: e, job: null });
+    else t.attempts[t.attempts.length - 1]!.job = e;
+  };
   events.forEach((e, i) => {
     const where = `${name}: event ${i + 1} (line ${i + 2})`;
     if (e.type === 'ask') applyAsk(e, where);
-    else applyResult(e);
+    else if (e.type === 'result') applyResult(e);
+    else applyLaunch(e);
   });
 
   let proposed: { trial: number; value: unknown } | null = null;
@@ -90,8 +105,10 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
         if (proposed === null || proposed.trial !== e.trial) throw new Error(`internal: ask for trial ${e.trial} applied without next()`);
         applyAsk(e, name, proposed.value);
         proposed = null;
-      } else {
+      } else if (e.type === 'result') {
         applyResult(e);
+      } else {
+        applyLaunch(e);
       }
     },
     pending: () => trials.filter((t) => t.result === null),

@@ -101,10 +101,14 @@ export interface EvalOptions {
   readonly logPath: string;
   /** Grace period between SIGTERM and SIGKILL on time-out (default 5 s). */
   readonly killGraceMs?: number;
+  /** Extra environment variables for the command (added to prednas's own environment). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface RunningEval {
   readonly done: Promise<EvalOutcome>;
+  /** The command's pid, which is also its process group id (undefined if it could not start). */
+  readonly pid: number | undefined;
   /** Stop the command (its whole process group). */
   kill(): void;
 }
@@ -114,7 +118,10 @@ export function runEval(argv: readonly string[], opts: EvalOptions): RunningEval
   const t0 = performance.now();
   const log = openSync(opts.logPath, 'a');
   let stdout = '', stderrTail = '', timedOut = false, closed = false;
-  const child = spawn(argv[0]!, argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+    ...(opts.env !== undefined ? { env: { ...process.env, ...opts.env } } : {}),
+  });
   const killGroup = (sig: NodeJS.Signals) => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try { process.kill(-child.pid, sig); } catch { try { child.kill(sig); } catch { /* gone */ } }
@@ -162,7 +169,7 @@ export function runEval(argv: readonly string[], opts: EvalOptions): RunningEval
       resolve(r.error !== undefined ? { status: 'failed', seconds, error: r.error } : { status: 'ok', seconds, ...r });
     });
   });
-  return { done, kill: stop };
+  return { done, kill: stop, pid: child.pid };
 }
 
 /** Parse `--timeout`: 90, 90s, 30m, 2h, 1.5h, 500ms (plain numbers are seconds). */

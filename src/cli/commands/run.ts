@@ -1,12 +1,14 @@
 /** `prednas run`: drive the user's training command per candidate, N in flight, journaled. */
 import { runLoop } from '../../io/run-loop.js';
 import { parseDuration, splitTemplate } from '../../io/run-eval.js';
-import { parseIntFlag } from '../args.js';
+import { checkSbatchArgs, slurmLauncher } from '../../io/launcher-slurm.js';
+import { parseChoice, parseIntFlag } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
 import { journalHeader, SEARCH_SETUP_FLAGS, SEARCH_SETUP_HELP } from './ask-tell-common.js';
 
 export const RUN_FLAGS = {
   ...SEARCH_SETUP_FLAGS, eval: { type: 'string' }, concurrency: { type: 'string' }, budget: { type: 'string' }, timeout: { type: 'string' },
+  launcher: { type: 'string' }, sbatch: { type: 'string' }, poll: { type: 'string' }, 'break-lock': { type: 'boolean' }, 'forget-host': { type: 'boolean' },
 } as const;
 
 export const RUN_HELP = `prednas run — search with your own training command
@@ -20,15 +22,28 @@ Usage: prednas run --space nb201|SPEC.json --eval 'CMD ...' --journal run.jsonl 
                      It is split into arguments once ('…' and "…" quote) and run without a shell:
                      architecture strings can never be interpreted as shell syntax. The command
                      prints its result as the last JSON line on stdout: {"metric": 73.1, ...}.
-                     With 'sbatch --wait …' each candidate is a Slurm job (see the README).
   --budget N         total trials (default 100)
-  --concurrency N    evaluations in flight (default 1)
-  --timeout T        per evaluation: 90s, 30m, 2h (default none); time-outs are recorded
+  --concurrency N    evaluations in flight (default 1); with Slurm, jobs queued or running
+  --timeout T        per evaluation: 90s, 30m, 2h (default none); time-outs are recorded. With
+                     Slurm it counts from the job's start (queue time is free), and the job also
+                     gets --time of T plus a minute unless --sbatch sets one
+  --launcher L       local (default): a process group per trial on this machine;
+                     slurm: each trial is a Slurm job (sbatch --parsable, then squeue polling)
+  --sbatch 'OPTS'    options for every job, e.g. '--partition=gpu --gres=gpu:1 --time=2:00:00
+                     --account=proj' (quoted like --eval; the job name, output and error files
+                     are prednas's)
+  --poll T           how often squeue is asked about the jobs (default 2s)
+  --break-lock       take the journal's lock even if it names another host (check first that
+                     that run is gone)
+  --forget-host      resume trials whose local evaluation ran on another host as if it were gone
 ${SEARCH_SETUP_HELP}
 
-Failures and time-outs are recorded and not retried. Kill it at any time and run the same
-command again: it resumes from the journal, relaunching only what was in flight. Per-trial
-files (arch JSON, stdout/stderr log) go to <journal>.trials/.
+Failures and time-outs are recorded and not retried. Kill it at any time (even kill -9) and run
+the same command again: it resumes from the journal. Trials that were in flight are reconciled,
+and what was done is printed: a local evaluation left running is stopped and relaunched; a
+Slurm job still queued or running is waited for, one that finished meanwhile gives its result,
+one that died is launched again. No trial ever has two live evaluations. Per-trial files (arch
+JSON, logs, Slurm output) go to <journal>.trials/.
 `;
 
 export async function run(ctx: Ctx): Promise<void> {
@@ -49,6 +64,26 @@ export async function run(ctx: Ctx): Promise<void> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const kind = parseChoice('launcher', str(v, 'launcher'), ['local', 'slurm'] as const, 'local');
+  let sbatchArgs: string[] = [];
+  const sb = str(v, 'sbatch');
+  if (sb !== undefined) {
+    if (kind !== 'slurm') throw new UsageError('--sbatch needs --launcher slurm');
+    try {
+      sbatchArgs = splitTemplate(sb);
+      checkSbatchArgs(sbatchArgs);
+    } catch (e) {
+      throw new UsageError((e as Error).message.replace(/^--eval/, '--sbatch'));
+    }
+  }
+  let pollMs = 2000;
+  try {
+    const p = str(v, 'poll');
+    if (p !== undefined) pollMs = parseDuration(p);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^--timeout/, '--poll'));
+  }
+  const slurm = (dir: string) => slurmLauncher({ timeoutMs, sbatchArgs, pollMs }, dir);
   const { path, header } = journalHeader(v);
   const bar = ctx.progress('run');
   const ac = new AbortController();
@@ -66,6 +101,9 @@ export async function run(ctx: Ctx): Promise<void> {
   try {
     const s = await runLoop({
       journalPath: path, header, command, concurrency, budget, timeoutMs, signal: ac.signal,
+      ...(kind === 'slurm' ? { launcher: slurm } : {}), reconcilers: { slurm },
+      breakLock: v['break-lock'] === true, forgetOtherHosts: v['forget-host'] === true,
+      onNote: (line) => bar.log(`prednas run: ${line}`),
       onProgress: (p) => bar.update(p.finished, p.budget, `· ${p.running} running · ok ${p.ok} · failed ${p.failed} · timeout ${p.timeout}` +
         (p.best ? ` · best ${p.best.result!.metric} (trial ${p.best.trial})` : '') + (p.resumed > 0 ? ` · ${p.resumed} resumed` : '')),
       onTrialEnd: (t) => {
