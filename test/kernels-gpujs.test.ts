@@ -1,7 +1,8 @@
 /**
  * The optional gpu.js backend against the naive Float64 reference (Float32 tolerance), in gpu.js's
  * default mode (its own fallback chain: WebAssembly on CPU-only machines) and its 'cpu' mode.
- * Skips, saying why, when gpu.js cannot be imported (e.g. `npm ci --omit=optional`).
+ * Skips, saying why, when gpu.js cannot be imported: it is an optional peer dependency of the
+ * package, and a devDependency here so that CI exercises this backend.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -110,6 +110,10 @@ describe('the installed package', () => {
     }
     // And it loads as a dependency of a plain ESM project.
     expect(sh(process.execPath, ['--input-type=module', '-e', "const m = await import('prednas'); console.log(typeof m.tensor, typeof (await import('prednas/nas')).makeAlgorithm)"], app).trim()).toBe('function function');
+    // Asking for the gpujs backend without the optional peer gpu.js: one line saying how to install it.
+    const gpu = sh(process.execPath, ['--input-type=module', '-e', "const m = await import('prednas/kernels/gpujs'); try { await m.loadGpuJs(); console.log('loaded'); } catch (e) { console.log(e.message); }"], app);
+    expect(gpu.trim().split('\n')).toHaveLength(1);
+    expect(gpu).toMatch(/optional peer dependency 'gpu\.js'.*npm install gpu\.js@\^2\.24\.1/);
   });
 
   it('npx prednas --version, info, a short search on a table and demo --budget 3 --json', () => {

@@ -39,7 +39,7 @@ if (!state.backends.has('wasm') && !state.unavailable.has('wasm')) state.lazy.se
 
 /** Optional backends that must be loaded (asynchronously) before they can be selected. */
 const LOADERS: Record<string, string> = {
-  gpujs: "load it first with `await loadGpuJs()` from src/kernels/gpujs (needs the optional dependency 'gpu.js')",
+  gpujs: "load it first with `await loadGpuJs()` from src/kernels/gpujs (needs the optional peer dependency 'gpu.js': `npm install gpu.js@^2.24.1`)",
 };
 
 export function registerBackend(backend: Backend): void {

@@ -5,7 +5,8 @@ import { MATMUL_SOURCE } from './source.js';
 /**
  * Optional gpu.js matmul backend ('gpujs'), Float32 only.
  *
- * gpu.js is an optional dependency, imported dynamically the first time `loadGpuJs()` runs, so
+ * gpu.js is an optional peer dependency (npm does not install it with prednas: it pulls native
+ * builds of webgpu and headless-gl), imported dynamically the first time `loadGpuJs()` runs, so
  * the core neither needs nor bundles it. gpu.js picks its engine itself (headless-gl, WebGL2,
  * WebGL, WebAssembly, plain JS) and falls back silently; `describe()` reports what it really ran,
  * and `autoMinFlops` stays Infinity for every mode measured so far (bench/README.md: on CPU-only
@@ -56,8 +57,8 @@ async function importGpuJs(): Promise<GpuCtor> {
   try {
     mod = (await import(specifier)) as typeof mod;
   } catch (e) {
-    throw new Error(`loadGpuJs: cannot import the optional dependency 'gpu.js' (${(e as Error).message.split('\n')[0]}); ` +
-      `install it with \`npm install gpu.js@2.24.1\` or use the 'js' backend`);
+    throw new Error(`loadGpuJs: the 'gpujs' backend needs the optional peer dependency 'gpu.js', which cannot be imported (${(e as Error).message.split('\n')[0]}); ` +
+      `install it next to prednas with \`npm install gpu.js@^2.24.1\`, or use the 'js', 'wasm' or 'auto' backend`);
   }
   const GPU = mod.GPU ?? mod.default?.GPU;
   if (typeof GPU !== 'function') throw new Error(`loadGpuJs: 'gpu.js' loaded but exports no GPU class`);
