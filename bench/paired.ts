@@ -1,6 +1,7 @@
 /**
  * Paired differences between algorithms of `prednas compare` results (same seeds, same initial
- * sample): PredNAS minus every other algorithm, mean ± standard error over the seeds, wins/losses.
+ * sample): PredNAS minus every other algorithm: mean with its 95 % Student-t interval over the
+ * seeds, wins/losses and the exact Wilcoxon signed-rank p-value (`*`: p < 0.05).
  * `--vs OLD_DIR` adds PredNAS minus each algorithm of an older results folder of the same setting
  * (e.g. the tables made before a default changed), labelled `old <algo>`.
  *

@@ -1,8 +1,15 @@
 /** Markdown tables of experiment results, labelled with protocol, semantics, seeds and budget. */
-import type { ExperimentResults, ScreeningLabel } from './runner.js';
+import type { CheckpointSummary, ExperimentResults, ScreeningLabel } from './runner.js';
+import { studentTQuantile } from './stats.js';
 
 function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+/** The 95 % confidence interval of a checkpoint's mean, Student's t with runs − 1 degrees of freedom. */
+export function meanInterval(s: CheckpointSummary): [number, number] {
+  const half = s.runs > 1 ? (studentTQuantile(0.975, s.runs - 1) * s.std) / Math.sqrt(s.runs) : 0;
+  return [s.mean - half, s.mean + half];
 }
 
 /** Says how a screened (multi-fidelity) experiment counts its budget. */
@@ -20,14 +27,16 @@ export function resultsTable(res: ExperimentResults & { readonly prednas?: strin
   const seeds = res.seeds.length;
   lines.push(`### ${res.benchmark}${res.pool ? ' (pool)' : ''} · ${res.dataset} · protocol ${res.protocol} · semantics ${res.semantics}`);
   lines.push('');
-  lines.push(`${res.metricNote}; mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'} (median [IQR] below); budget ${res.budget} queries` +
+  lines.push(`${res.metricNote}; mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'} (median [IQR] below)` +
+    (seeds > 1 ? `, and the 95 % confidence interval of the mean at the last checkpoint (Student's t, ${seeds - 1} degrees of freedom)` : '') + `; budget ${res.budget} queries` +
     (res.constraints.length > 0 ? `; constraints ${res.constraints.join(', ')} (hard filter on every query)` : '') +
     (res.prednas !== undefined ? `; prednas ${res.prednas}` : '') + '.');
   if (res.screening !== undefined) lines.push(screeningCaption(res.screening));
   lines.push(`Optimum ${res.pool ? 'of the pool' : 'of the table'}${res.constraints.length > 0 ? ' within the constraints' : ''}: **${fmt(res.optimum.value, 3)}** (\`${res.optimum.arch}\`). "Found optimum": share of runs that queried this architecture within the budget.`);
   lines.push('');
-  lines.push(`| algorithm | ${cps.map((n) => `n=${n}`).join(' | ')} | found optimum | queries to optimum | time / run |`);
-  lines.push(`|---|${cps.map(() => '---').join('|')}|---|---|---|`);
+  const lastCp = cps[cps.length - 1];
+  lines.push(`| algorithm | ${cps.map((n) => `n=${n}`).join(' | ')} | 95 % CI n=${lastCp ?? '–'} | found optimum | queries to optimum | time / run |`);
+  lines.push(`|---|${cps.map(() => '---').join('|')}|---|---|---|---|`);
   for (const a of algos) {
     const d = res.details[a]!;
     const cells = cps.map((n) => {
@@ -35,7 +44,8 @@ export function resultsTable(res: ExperimentResults & { readonly prednas?: strin
       return s ? `${fmt(s.mean)} ± ${fmt(s.std)}` : '–';
     });
     const last = res.summary[a]![cps[cps.length - 1]!];
-    lines.push(`| ${a} | ${cells.join(' | ')} | ${last ? `${(last.foundOptimum * 100).toFixed(0)} %` : '–'} | ${d.meanQueriesToOptimum === null ? '–' : fmt(d.meanQueriesToOptimum, 1)} | ${(d.meanTimeMs / 1000).toFixed(2)} s |`);
+    const ci = last ? meanInterval(last) : null;
+    lines.push(`| ${a} | ${cells.join(' | ')} | ${ci ? `[${fmt(ci[0])}, ${fmt(ci[1])}]` : '–'} | ${last ? `${(last.foundOptimum * 100).toFixed(0)} %` : '–'} | ${d.meanQueriesToOptimum === null ? '–' : fmt(d.meanQueriesToOptimum, 1)} | ${(d.meanTimeMs / 1000).toFixed(2)} s |`);
   }
   lines.push('');
   lines.push(`| algorithm | ${cps.map((n) => `median [IQR] n=${n}`).join(' | ')} |`);

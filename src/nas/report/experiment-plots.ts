@@ -1,9 +1,9 @@
 /**
  * Plots of an experiment's results: best-so-far reported metric vs queries (mean with a 95 %
- * confidence band of the mean, per algorithm) and the distribution of the final metric.
+ * confidence band of the mean from Student's t, per algorithm) and the distribution of the final metric.
  */
 import { reportedMetric, type ExperimentResults } from '../experiment/runner.js';
-import { mean, std } from '../experiment/stats.js';
+import { mean, tHalfWidth } from '../experiment/stats.js';
 import { distributionSvg, linePlotSvg, type BandSeries } from './plots.js';
 
 function caption(res: ExperimentResults): string {
@@ -22,7 +22,7 @@ export function bestSoFarSeries(res: ExperimentResults): BandSeries[] {
       // A run that exhausted its space early keeps its final value (it cannot improve further).
       const vals = runs.map((r) => reportedMetric(r.trajectory, n, res.protocol)).filter(Number.isFinite);
       if (vals.length === 0) continue;
-      const m = mean(vals), half = vals.length > 1 ? (1.96 * std(vals)) / Math.sqrt(vals.length) : 0;
+      const m = mean(vals), half = tHalfWidth(vals);
       x.push(n); y.push(m); lo.push(m - half); hi.push(m + half);
     }
     return { name: algo, x, y, lo, hi };
@@ -36,7 +36,7 @@ export function bestSoFarSvg(res: ExperimentResults): string {
     yLabel: res.protocol === 'A' ? 'reported metric (test of best-by-val)' : 'best reported metric',
     series: bestSoFarSeries(res),
     reference: { value: res.optimum.value, label: `optimum ${res.optimum.value.toFixed(3)}` },
-    note: `mean, 95 % CI band, ${res.seeds.length} seed${res.seeds.length === 1 ? '' : 's'}`,
+    note: `mean, 95 % CI (Student t), ${res.seeds.length} seed${res.seeds.length === 1 ? '' : 's'}`,
   });
 }
 
