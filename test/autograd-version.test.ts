@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Adam, Linear, MLP, Rng, SGD, mseLoss, noGrad, tensor, valueAndGrad, zeros, type Tensor,
+  Adam, BatchNorm2d, Linear, MLP, Rng, SGD, mseLoss, noGrad, tensor, valueAndGrad, zeros, type Tensor,
 } from '../src/autograd/index.js';
 
 const f64 = (data: number[], shape?: number[], requiresGrad = false): Tensor =>
@@ -54,6 +54,21 @@ describe('the version counter', () => {
     const afterStep = lin.parameters().map((p) => p.version);
     lin.loadStateDict(lin.stateDict());
     lin.parameters().forEach((p, i) => expect(p.version).toBeGreaterThan(afterStep[i]!));
+  });
+});
+
+describe('batch norm running statistics', () => {
+  it('a training forward bumps them, so an eval-mode graph that saved them cannot backward after it', () => {
+    const bn = new BatchNorm2d(2, { dtype: 'float64' });
+    const x = tensor(Array.from({ length: 16 }, (_, i) => Math.sin(i)), [2, 2, 2, 2], { dtype: 'float64', requiresGrad: true });
+    const v0 = [bn.runningMean.version, bn.runningVar.version];
+    bn.eval();
+    const evalLoss = bn.forward(x).mul(x).sum();
+    bn.train();
+    bn.forward(x); // updates the running statistics in place
+    expect(bn.runningMean.version).toBeGreaterThan(v0[0]!);
+    expect(bn.runningVar.version).toBeGreaterThan(v0[1]!);
+    expectOneLineError(() => evalLoss.backward(), /was written in place after/);
   });
 });
 

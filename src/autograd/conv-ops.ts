@@ -147,6 +147,9 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions = {}, op = 'batchNor
       rm.data[c] = (1 - momentum) * rm.data[c]! + momentum * mu[c]!;
       rv.data[c] = (1 - momentum) * rv.data[c]! + momentum * variance[c]! * unbias;
     }
+    // In-place writes: a graph that saved these (an eval-mode forward) must not backward silently.
+    rm.bumpVersion();
+    rv.bumpVersion();
   }
   return apply('batchNorm', [x, gamma, beta], { eps, mean: mu, invStd });
 }

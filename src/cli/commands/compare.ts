@@ -56,7 +56,8 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
 ${SCREEN_HELP}  --fidelity F, --encoding E, --data DIR   as for search
   --out DIR          writes results.json.gz (gzipped JSON, schema prednas.results/1), table.md,
-                     best-so-far.svg (mean and 95 % CI band per algorithm), final-distribution.svg
+                     best-so-far.svg (regret on a log axis, or the metric for a live task; mean and
+                     95 % Student-t band per algorithm), final-distribution.svg
   --json             print a JSON summary on stdout instead of the table
 `;
 
@@ -109,7 +110,7 @@ export async function compare(ctx: Ctx): Promise<void> {
   // Each file is written atomically (temporary file + rename): a crash leaves old or new, never half.
   writeResultsFile(out, results);
   writeFileAtomic(resolve(out, 'table.md'), table);
-  writeFileAtomic(resolve(out, 'best-so-far.svg'), bestSoFarSvg(res));
+  writeFileAtomic(resolve(out, 'best-so-far.svg'), bestSoFarSvg(res, { optimumKnown: !live }));
   writeFileAtomic(resolve(out, 'final-distribution.svg'), finalDistributionSvg(res));
   if (ctx.json) {
     ctx.out(JSON.stringify({ schema: res.schema, out, files: [RESULTS_FILE, 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
