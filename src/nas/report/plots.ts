@@ -4,7 +4,7 @@
  * Deterministic: the same data gives byte-identical files (point jitter is derived from indices).
  */
 import { el, points, svgDocument, type SvgNode } from './svg.js';
-import { linearScale, niceDomain, tickLabel, type LinearScale } from './scale.js';
+import { linearScale, logDomain, logScale, logTickLabel, niceDomain, tickLabel, type LinearScale } from './scale.js';
 import { quantile } from '../experiment/stats.js';
 
 /** Okabe–Ito palette: distinguishable with the common colour-vision deficiencies. */
@@ -23,17 +23,17 @@ function step(ticks: readonly number[]): number {
   return ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
 }
 
-/** Axes, grid, tick labels, axis titles and the plot title. `xCats` replaces numeric x ticks. */
-function frame(title: string, xLabel: string, yLabel: string, xVals: number[], yVals: number[], xCats?: readonly string[]): Frame {
+/** Axes, grid, tick labels, axis titles and the plot title. `xCats` replaces numeric x ticks; `logY` makes the y axis logarithmic. */
+function frame(title: string, xLabel: string, yLabel: string, xVals: number[], yVals: number[], xCats?: readonly string[], logY = false): Frame {
   const xd = xCats ? { domain: [-0.5, xCats.length - 0.5] as [number, number], ticks: xCats.map((_, i) => i) } : niceDomain(xVals, 6);
-  const yd = niceDomain(yVals, 6);
+  const yd = logY ? logDomain(yVals) : niceDomain(yVals, 6);
   const x = linearScale(xd.domain, [M.left, W - M.right], xd.ticks);
-  const y = linearScale(yd.domain, [H - M.bottom, M.top], yd.ticks);
+  const y = (logY ? logScale : linearScale)(yd.domain, [H - M.bottom, M.top], yd.ticks);
   const nodes: SvgNode[] = [];
   const grid = el('g', { stroke: '#e5e5e5', 'stroke-width': 1 },
     ...yd.ticks.map((t) => el('line', { x1: M.left, x2: W - M.right, y1: y(t), y2: y(t) })));
   const xs = xd.ticks.map((t, i) => el('text', { x: x(t), y: H - M.bottom + 16, 'text-anchor': 'middle' }, xCats ? xCats[i]! : tickLabel(t, step(xd.ticks))));
-  const ys = yd.ticks.map((t) => el('text', { x: M.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, tickLabel(t, step(yd.ticks))));
+  const ys = yd.ticks.map((t) => el('text', { x: M.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, logY ? logTickLabel(t) : tickLabel(t, step(yd.ticks))));
   nodes.push(
     grid,
     el('rect', { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom, fill: 'none', stroke: '#888' }),
@@ -68,6 +68,16 @@ export interface LinePlot {
   /** Optional horizontal reference line (e.g. the table's optimum). */
   readonly reference?: { readonly value: number; readonly label: string };
   readonly note?: string;
+  /**
+   * 'log': logarithmic y axis over the positive values (regret plots; what is ≤ 0 or below the
+   * axis is drawn on its bottom edge). Default linear.
+   */
+  readonly yScale?: 'linear' | 'log';
+  /**
+   * Fit the y axis to the points with x ≥ this (the curves after the first queries); earlier points
+   * are drawn but clipped at the plot's edge. Default: every point.
+   */
+  readonly yFitFromX?: number;
 }
 
 export function linePlotSvg(p: LinePlot): string {
@@ -76,14 +86,18 @@ export function linePlotSvg(p: LinePlot): string {
       throw new Error(`linePlot: series '${s.name}' has x/y/lo/hi of lengths ${s.x.length}/${s.y.length}/${s.lo.length}/${s.hi.length}`);
     }
   }
-  const yVals = p.series.flatMap((s) => [...s.lo, ...s.hi, ...s.y]);
+  const log = p.yScale === 'log';
+  const from = p.yFitFromX ?? -Infinity;
+  // A log axis is fitted to the means (a band's lower edge can reach 0); a linear one to the bands.
+  const yVals = p.series.flatMap((s) => s.x.flatMap((x, i) => (x < from ? [] : log ? [s.y[i]!, s.hi[i]!] : [s.lo[i]!, s.hi[i]!, s.y[i]!])));
   if (p.reference) yVals.push(p.reference.value);
-  const f = frame(p.title, p.xLabel, p.yLabel, p.series.flatMap((s) => [...s.x]), yVals);
+  const f = frame(p.title, p.xLabel, p.yLabel, p.series.flatMap((s) => [...s.x]), yVals, undefined, log);
+  const clip = el('clipPath', { id: 'plot-area' }, el('rect', { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom }));
   const body = p.series.map((s, i) => {
     const c = PALETTE[i % PALETTE.length]!;
     const px = s.x.map(f.x);
     const band = points([...px, ...[...px].reverse()], [...s.hi.map(f.y), ...s.lo.map(f.y).reverse()]);
-    return el('g', { class: 'series', 'data-name': s.name },
+    return el('g', { class: 'series', 'data-name': s.name, 'clip-path': 'url(#plot-area)' },
       s.x.length > 0 ? el('polygon', { points: band, fill: c, 'fill-opacity': 0.18, stroke: 'none' }) : null,
       s.x.length > 0 ? el('polyline', { points: points(px, s.y.map(f.y)), fill: 'none', stroke: c, 'stroke-width': 2 }) : null);
   });
@@ -91,8 +105,12 @@ export function linePlotSvg(p: LinePlot): string {
     ? el('g', {}, el('line', { x1: M.left, x2: W - M.right, y1: f.y(p.reference.value), y2: f.y(p.reference.value), stroke: '#444', 'stroke-dasharray': '5 4' }),
       el('text', { x: W - M.right - 4, y: f.y(p.reference.value) - 4, 'text-anchor': 'end', fill: '#444' }, p.reference.label))
     : null;
-  const note = p.note ? el('text', { x: W - M.right + 14, y: H - M.bottom, fill: '#555', 'font-size': 10 }, p.note) : null;
-  return svgDocument(W, H, p.title, [...f.nodes, ...body, ...(ref ? [ref] : []), legend(p.series.map((s) => s.name)), ...(note ? [note] : [])]);
+  // The note sits under the legend, one clause ('; '-separated) per line, so it fits the margin.
+  const noteLines = p.note ? p.note.split('; ') : [];
+  const note = noteLines.length > 0
+    ? el('g', { fill: '#555', 'font-size': 10 }, ...noteLines.map((t, i) => el('text', { x: W - M.right + 14, y: H - M.bottom - (noteLines.length - 1 - i) * 13 }, t)))
+    : null;
+  return svgDocument(W, H, p.title, [clip, ...f.nodes, ...body, ...(ref ? [ref] : []), legend(p.series.map((s) => s.name)), ...(note ? [note] : [])]);
 }
 
 export interface DistributionPlot {
