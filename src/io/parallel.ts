@@ -1,7 +1,9 @@
 /**
- * Run an experiment's (algorithm, seed) jobs on worker threads. Each run is a pure function of
- * its config and seed, so the results are identical to the serial runner's; runs are put back in
- * the serial order before summarising.
+ * Run an experiment's (algorithm, seed) jobs on worker threads from a pull queue: a worker that
+ * finishes a run is handed the next job, so slow jobs (PredNAS fits predictors; random search
+ * does not) spread over the workers instead of piling up on the one an up-front split gave them.
+ * Each run is a pure function of its config and seed, so the results are identical to the serial
+ * runner's; runs are put back in the serial order before summarising.
  */
 import { Worker } from 'node:worker_threads';
 import { assembleResults, runExperiment, validateConfig, type ExperimentConfig, type ExperimentResults, type RunResult } from '../nas/experiment/runner.js';
@@ -49,17 +51,26 @@ export function configFromSpec(spec: ExperimentSpec, onRun?: ExperimentConfig<un
 export interface ParallelOptions {
   readonly workers: number;
   readonly onRun?: (run: RunResult, done: number, total: number) => void;
+  /** Called when a worker is handed a job (worker index 0..n-1): lets tests see the schedule. */
+  readonly onAssign?: (worker: number, job: Job) => void;
 }
+
+export interface Job {
+  readonly algo: string;
+  readonly seed: number;
+}
+
+/** What the main thread sends a worker: the next job, or null when the queue is empty (exit). */
+export type WorkerMessage = Job | null;
 
 export async function runExperimentParallel(spec: ExperimentSpec, opts: ParallelOptions): Promise<ExperimentResults> {
   if (spec.backend !== undefined) setBackend(spec.backend);
   if (opts.workers <= 1) return runExperiment(configFromSpec(spec, opts.onRun));
   const cfg = configFromSpec(spec);
   validateConfig(cfg);
-  const jobs = spec.seeds.flatMap((seed) => spec.algorithms.map((algo) => ({ algo, seed })));
+  const jobs: Job[] = spec.seeds.flatMap((seed) => spec.algorithms.map((algo) => ({ algo, seed })));
   const n = Math.min(opts.workers, jobs.length);
-  const shards: { algo: string; seed: number }[][] = Array.from({ length: n }, () => []);
-  jobs.forEach((j, i) => shards[i % n]!.push(j));
+  let next = 0;
   // From source (tsx, vitest) the worker is TypeScript and needs the tsx loader; from dist it is JS.
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./experiment-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
@@ -68,15 +79,24 @@ export async function runExperimentParallel(spec: ExperimentSpec, opts: Parallel
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   const makeWorker = (workerData: unknown) => (fromSource ? new Worker(boot, { eval: true, workerData }) : new Worker(url, { workerData }));
   const results: RunResult[] = [];
-  await Promise.all(shards.map((shard) => new Promise<void>((resolve, reject) => {
-    const w = makeWorker({ spec, jobs: shard });
+  await Promise.all(Array.from({ length: n }, (_, index) => new Promise<void>((resolve, reject) => {
+    const w = makeWorker({ spec });
+    // Hand out the next job (messages wait in the port until the worker has loaded its benchmark).
+    const feed = () => {
+      const job = next < jobs.length ? jobs[next++]! : null;
+      if (job !== null) opts.onAssign?.(index, job);
+      w.postMessage(job satisfies WorkerMessage);
+    };
     w.on('message', (r: RunResult) => {
       results.push(r);
       opts.onRun?.(r, results.length, jobs.length);
+      feed();
     });
     w.on('error', reject);
-    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`experiment worker exited with code ${code}`))));
+    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`experiment worker ${index} exited with code ${code}`))));
+    feed();
   })));
+  if (results.length !== jobs.length) throw new Error(`experiment workers returned ${results.length} runs, expected ${jobs.length}`);
   const key = (r: { algo: string; seed: number }) => `${r.seed}\u0000${spec.algorithms.indexOf(r.algo)}`;
   const order = new Map(jobs.map((j, i) => [key(j), i]));
   results.sort((a, b) => order.get(key(a))! - order.get(key(b))!);
