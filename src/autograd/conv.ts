@@ -2,7 +2,9 @@
  * The conv2d primitive's tensor-level forward and backward, on the kernels of src/kernels/conv.ts
  * (im2col + the registry's matmul, so the selected backend runs the products). No engine state.
  */
-import { conv2dBackward, conv2dForward, convGeometry, type ConvGeometry } from '../kernels/conv.js';
+import { conv2dBackward, conv2dForward, convColumns, convGeometry, type ConvGeometry } from '../kernels/conv.js';
+import type { FloatArray } from './dtype.js';
+import { isGradEnabled } from './engine.js';
 import type { OpAttrs } from './op-types.js';
 import { Tensor } from './tensor.js';
 
@@ -16,13 +18,25 @@ export function geometryOf(xs: readonly number[], ws: readonly number[], a: Conv
   });
 }
 
+/**
+ * The forward's im2col columns, kept for the weight gradient while the output (and so the graph
+ * that can reach this node) is alive: the backward then skips a second im2col. Only kept when a
+ * weight gradient can be asked for, so inference holds no columns.
+ */
+const keptColumns = new WeakMap<Tensor, FloatArray>();
+
 export function conv2dTensor(x: Tensor, w: Tensor, a: Conv2dAttrs): Tensor {
   const geo = geometryOf(x.shape, w.shape, a);
-  return new Tensor(conv2dForward(x.data, w.data, geo), [geo.n, geo.cout, geo.oh, geo.ow]);
+  const cols = convColumns(x.data, geo);
+  const out = new Tensor(conv2dForward(x.data, w.data, geo, undefined, cols), [geo.n, geo.cout, geo.oh, geo.ow]);
+  if (w.requiresGrad && isGradEnabled() && cols !== x.data) keptColumns.set(out, cols);
+  return out;
 }
 
-export function conv2dGrads(g: Tensor, x: Tensor, w: Tensor, a: Conv2dAttrs, needs: readonly boolean[]): (Tensor | null)[] {
+export function conv2dGrads(g: Tensor, x: Tensor, w: Tensor, out: Tensor, a: Conv2dAttrs, needs: readonly boolean[]): (Tensor | null)[] {
   const geo = geometryOf(x.shape, w.shape, a);
-  const { dx, dw } = conv2dBackward(x.data, w.data, g.data, geo, { x: needs[0] === true, w: needs[1] === true });
+  const cols = keptColumns.get(out);
+  keptColumns.delete(out);
+  const { dx, dw } = conv2dBackward(x.data, w.data, g.data, geo, { x: needs[0] === true, w: needs[1] === true }, undefined, cols);
   return [dx === null ? null : new Tensor(dx, x.shape), dw === null ? null : new Tensor(dw, w.shape)];
 }

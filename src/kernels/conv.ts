@@ -61,15 +61,16 @@ export function im2col(x: FloatArray, geo: ConvGeometry, cols: FloatArray): void
           for (let oy = 0; oy < OH; oy++) {
             const dst = row + n * P + oy * OW;
             const iy = oy * sh - ph + ky * dh;
+            // Plain loops: rows are short (7–28 here), where subarray/fill/set calls cost more than they save.
             if (iy < 0 || iy >= H) {
-              cols.fill(0, dst, dst + OW);
+              for (let ox = 0; ox < OW; ox++) cols[dst + ox] = 0;
               continue;
             }
             const base = src + iy * W + xoff;
-            if (x0 > 0) cols.fill(0, dst, dst + x0);
-            if (sw === 1) cols.set(x.subarray(base + x0, base + x1), dst + x0);
+            for (let ox = 0; ox < x0; ox++) cols[dst + ox] = 0;
+            if (sw === 1) for (let ox = x0; ox < x1; ox++) cols[dst + ox] = x[base + ox]!;
             else for (let ox = x0; ox < x1; ox++) cols[dst + ox] = x[base + ox * sw]!;
-            if (x1 < OW) cols.fill(0, dst + x1, dst + OW);
+            for (let ox = x1; ox < OW; ox++) cols[dst + ox] = 0;
           }
         }
       }
@@ -95,7 +96,8 @@ export function col2im(cols: FloatArray, geo: ConvGeometry, dx: FloatArray): voi
             if (iy < 0 || iy >= H) continue;
             const src = row + n * P + oy * OW;
             const base = dst + iy * W + xoff;
-            for (let ox = x0; ox < x1; ox++) dx[base + ox * sw]! += cols[src + ox]!;
+            if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[base + ox]! += cols[src + ox]!;
+            else for (let ox = x0; ox < x1; ox++) dx[base + ox * sw]! += cols[src + ox]!;
           }
         }
       }
@@ -105,8 +107,12 @@ export function col2im(cols: FloatArray, geo: ConvGeometry, dx: FloatArray): voi
 
 /** out[b, a, p] = x[a, b, p]: swap the two leading axes of [A, B, P] (P contiguous). */
 function swap01(x: FloatArray, A: number, B: number, P: number, out: FloatArray): void {
+  // A plain loop: chunks are short (49–196 here), where subarray + set costs more than it saves.
   for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) out.set(x.subarray((a * B + b) * P, (a * B + b + 1) * P), (b * A + a) * P);
+    for (let b = 0; b < B; b++) {
+      const src = (a * B + b) * P, dst = (b * A + a) * P;
+      for (let p = 0; p < P; p++) out[dst + p] = x[src + p]!;
+    }
   }
 }
 
@@ -114,8 +120,11 @@ function offsets(count: number, step: number): Int32Array {
   return Int32Array.from({ length: count }, (_, i) => i * step);
 }
 
-/** The columns of x for this geometry (x itself, untouched, for a 1×1 stride-1 unpadded conv of one image). */
-function columns(x: FloatArray, geo: ConvGeometry): FloatArray {
+/**
+ * The columns of x for this geometry, [G][K][N·P] (x itself, untouched, for a 1×1 stride-1
+ * unpadded conv of one image). The forward's columns may be kept and handed to conv2dBackward.
+ */
+export function convColumns(x: FloatArray, geo: ConvGeometry): FloatArray {
   const K = (geo.cin / geo.groups) * geo.kh * geo.kw;
   const trivial = geo.kh === 1 && geo.kw === 1 && geo.sh === 1 && geo.sw === 1 && geo.ph === 0 && geo.pw === 0;
   if (trivial && geo.n === 1) return x;
@@ -127,10 +136,9 @@ function columns(x: FloatArray, geo: ConvGeometry): FloatArray {
 }
 
 /** y (NCHW, [N, Cout, OH, OW]) = conv(x, w); `backend` overrides the registry's selection. */
-export function conv2dForward(x: FloatArray, w: FloatArray, geo: ConvGeometry, backend?: string): FloatArray {
+export function conv2dForward(x: FloatArray, w: FloatArray, geo: ConvGeometry, backend?: string, cols: FloatArray = convColumns(x, geo)): FloatArray {
   const { n: N, cout, groups: G, oh, ow } = geo;
   const P = oh * ow, NP = N * P, cgo = cout / G, K = (geo.cin / G) * geo.kh * geo.kw;
-  const cols = columns(x, geo);
   const yc = alloc(x, cout * NP);
   runMatmul({ a: w, b: cols, out: yc, m: cgo, n: NP, k: K, transA: false, transB: false, batch: G, aOffsets: offsets(G, cgo * K), bOffsets: offsets(G, K * NP) }, dtypeOf(x), backend);
   if (N === 1) return yc;
@@ -141,10 +149,10 @@ export function conv2dForward(x: FloatArray, w: FloatArray, geo: ConvGeometry, b
 
 /**
  * Gradients of a convolution for an output gradient g (NCHW): dx (same layout as x) and dw
- * (OIHW), each only when asked for.
+ * (OIHW), each only when asked for; `cols` = convColumns(x, geo) when the caller kept them.
  */
 export function conv2dBackward(
-  x: FloatArray, w: FloatArray, g: FloatArray, geo: ConvGeometry, need: { x: boolean; w: boolean }, backend?: string,
+  x: FloatArray, w: FloatArray, g: FloatArray, geo: ConvGeometry, need: { x: boolean; w: boolean }, backend?: string, cols?: FloatArray,
 ): { dx: FloatArray | null; dw: FloatArray | null } {
   const { n: N, cout, groups: G, oh, ow } = geo;
   const P = oh * ow, NP = N * P, cgo = cout / G, K = (geo.cin / G) * geo.kh * geo.kw;
@@ -156,7 +164,7 @@ export function conv2dBackward(
   }
   let dw: FloatArray | null = null, dx: FloatArray | null = null;
   if (need.w) {
-    const cols = columns(x, geo);
+    cols ??= convColumns(x, geo);
     dw = alloc(x, w.length);
     runMatmul({ a: gc, b: cols, out: dw, m: cgo, n: K, k: NP, transA: false, transB: true, batch: G, aOffsets: offsets(G, cgo * NP), bOffsets: offsets(G, K * NP) }, dt, backend);
   }
