@@ -154,7 +154,11 @@ export async function runLoop(opts: RunLoopOptions): Promise<RunSummary> {
     const pending = state.pending();
     for (const t of pending) {
       const last = t.attempts[t.attempts.length - 1];
-      if (last === undefined) { relaunch.push(t); continue; }
+      if (last === undefined) {
+        opts.onNote?.(`trial ${t.trial}: asked but never launched by the interrupted run; launching it`);
+        relaunch.push(t);
+        continue;
+      }
       const r = await reconcilerFor(last.launch.launcher).reconcile(t.trial, last, baseOf(t.trial));
       opts.onNote?.(r.note);
       if (r.action === 'adopt') track(t, r.handle);
