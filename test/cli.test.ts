@@ -10,7 +10,7 @@ import { validateResults } from '../src/nas/report/results-schema.js';
 import { readResultsFile } from '../src/io/results-file.js';
 import { runCli, tempDir, writeSpec } from './fixtures/cli.js';
 
-const COMMANDS = ['search', 'compare', 'predictor-eval', 'info', 'suggest', 'tell', 'run'];
+const COMMANDS = ['search', 'compare', 'predictor-eval', 'info', 'suggest', 'tell', 'run', 'status', 'export', 'plot', 'version'];
 
 describe('prednas CLI basics', () => {
   it('has --help for every command (exit 0) and one-line errors with exit 2 for usage, 1 otherwise', () => {
@@ -24,7 +24,7 @@ describe('prednas CLI basics', () => {
     }
     const unknown = runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("prednas: unknown command 'frobnicate' (commands: demo, search, compare, predictor-eval, info, suggest, tell, run, serve, version; see prednas --help)\n");
+    expect(unknown.stderr).toBe("prednas: unknown command 'frobnicate' (commands: demo, search, compare, predictor-eval, info, suggest, tell, run, serve, status, export, plot, version; see prednas --help)\n");
     const badFlag = runCli(['search', '--budgte', '5']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr.trim().split('\n')).toHaveLength(1);

@@ -32,11 +32,14 @@ export interface Ctx {
   note(text: string): void;
 }
 
-export function parseFlags(argv: readonly string[], flags: FlagSpec): Values {
+/** Key under which parseFlags returns positional arguments, for the commands that take them. */
+export const POSITIONALS = '_';
+
+export function parseFlags(argv: readonly string[], flags: FlagSpec, allowPositionals = false): Values {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: { ...COMMON_FLAGS, ...flags }, allowPositionals: true, strict: true });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (flags take the form --name value)`);
-    return values as Values;
+    if (!allowPositionals && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (flags take the form --name value)`);
+    return allowPositionals ? { ...(values as Values), [POSITIONALS]: positionals } : (values as Values);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // node:util's messages are clear but long; keep their first sentence.

@@ -14,12 +14,17 @@ import { search, SEARCH_FLAGS, SEARCH_HELP } from './commands/search.js';
 import { serve, SERVE_FLAGS, SERVE_HELP } from './commands/serve.js';
 import { suggest, SUGGEST_FLAGS, SUGGEST_HELP, tell, TELL_FLAGS, TELL_HELP } from './commands/suggest.js';
 import { packageVersion, version, VERSION_FLAGS, VERSION_HELP } from './commands/version.js';
+import { exportCmd, EXPORT_FLAGS, EXPORT_HELP } from './commands/export.js';
+import { plot, PLOT_FLAGS, PLOT_HELP } from './commands/plot.js';
+import { status, STATUS_FLAGS, STATUS_HELP } from './commands/status.js';
 
 interface Command {
   readonly flags: FlagSpec;
   readonly help: string;
   readonly summary: string;
   readonly run: (ctx: Ctx) => void | Promise<void>;
+  /** Takes positional arguments (folders, files) besides flags. */
+  readonly positionals?: boolean;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -32,6 +37,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   tell: { flags: TELL_FLAGS, help: TELL_HELP, summary: 'record a training result (tell)', run: tell },
   run: { flags: RUN_FLAGS, help: RUN_HELP, summary: 'search with your own training command, N jobs in flight', run },
   serve: { flags: SERVE_FLAGS, help: SERVE_HELP, summary: 'the browser demo on a local server with a strict CSP', run: serve },
+  status: { flags: STATUS_FLAGS, help: STATUS_HELP, summary: 'a journal\'s trials: done, failed, pending, in flight, best so far', run: status },
+  export: { flags: EXPORT_FLAGS, help: EXPORT_HELP, summary: 'results folder or journal as tidy CSV', run: exportCmd, positionals: true },
+  plot: { flags: PLOT_FLAGS, help: PLOT_HELP, summary: 'best-so-far curves of several result folders on one SVG', run: plot, positionals: true },
   version: { flags: VERSION_FLAGS, help: VERSION_HELP, summary: 'the installed prednas version (also --version)', run: version },
 };
 
@@ -60,13 +68,19 @@ async function main(argv: string[]): Promise<void> {
   }
   const c = COMMANDS[cmd];
   if (c === undefined) throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(COMMANDS).join(', ')}; see prednas --help)`);
-  const values = parseFlags(rest, c.flags);
+  const values = parseFlags(rest, c.flags, c.positionals === true);
   if (values['help'] === true) {
     process.stdout.write(c.help);
     return;
   }
   await c.run(makeCtx(values));
 }
+
+// Output piped into a reader that stops early (prednas export … | head) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || argv.includes('-v');

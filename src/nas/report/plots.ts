@@ -45,10 +45,22 @@ function frame(title: string, xLabel: string, yLabel: string, xVals: number[], y
   return { x, y, nodes };
 }
 
-function legend(names: readonly string[]): SvgNode {
-  return el('g', { class: 'legend' }, ...names.map((n, i) => el('g', {},
-    el('rect', { x: W - M.right + 14, y: M.top + i * 20, width: 14, height: 10, fill: PALETTE[i % PALETTE.length]! }),
-    el('text', { x: W - M.right + 34, y: M.top + i * 20 + 9, fill: '#222' }, n))));
+/** Legend entries: a colour swatch, or a line sample in the series' colour and dash pattern. */
+function legend(entries: readonly { name: string; colour: string; dash?: string | undefined }[]): SvgNode {
+  return el('g', { class: 'legend' }, ...entries.map((e, i) => el('g', {},
+    e.dash === undefined
+      ? el('rect', { x: W - M.right + 14, y: M.top + i * 20, width: 14, height: 10, fill: e.colour })
+      : el('line', { x1: W - M.right + 10, x2: W - M.right + 30, y1: M.top + i * 20 + 5, y2: M.top + i * 20 + 5, stroke: e.colour, 'stroke-width': 2, 'stroke-dasharray': e.dash }),
+    el('text', { x: W - M.right + 34, y: M.top + i * 20 + 9, fill: '#222' }, e.name))));
+}
+
+/**
+ * Document width that leaves the legend room for its longest label (about 6.6 px per character at
+ * 12 px): the plot area keeps its size and the document grows to the right.
+ */
+function widthFor(names: readonly string[]): number {
+  const need = 34 + 6.6 * Math.max(0, ...names.map((n) => n.length)) + 8;
+  return W + Math.max(0, Math.ceil(need - M.right));
 }
 
 export interface BandSeries {
@@ -58,6 +70,10 @@ export interface BandSeries {
   /** Lower and upper edge of the band, same length as x. */
   readonly lo: readonly number[];
   readonly hi: readonly number[];
+  /** Colour index into PALETTE (default: the series' position). */
+  readonly colour?: number;
+  /** SVG stroke-dasharray of the line (e.g. '6 3'), to tell apart series that share a colour. */
+  readonly dash?: string;
 }
 
 export interface LinePlot {
@@ -94,12 +110,12 @@ export function linePlotSvg(p: LinePlot): string {
   const f = frame(p.title, p.xLabel, p.yLabel, p.series.flatMap((s) => [...s.x]), yVals, undefined, log);
   const clip = el('clipPath', { id: 'plot-area' }, el('rect', { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom }));
   const body = p.series.map((s, i) => {
-    const c = PALETTE[i % PALETTE.length]!;
+    const c = PALETTE[(s.colour ?? i) % PALETTE.length]!;
     const px = s.x.map(f.x);
     const band = points([...px, ...[...px].reverse()], [...s.hi.map(f.y), ...s.lo.map(f.y).reverse()]);
     return el('g', { class: 'series', 'data-name': s.name, 'clip-path': 'url(#plot-area)' },
       s.x.length > 0 ? el('polygon', { points: band, fill: c, 'fill-opacity': 0.18, stroke: 'none' }) : null,
-      s.x.length > 0 ? el('polyline', { points: points(px, s.y.map(f.y)), fill: 'none', stroke: c, 'stroke-width': 2 }) : null);
+      s.x.length > 0 ? el('polyline', { points: points(px, s.y.map(f.y)), fill: 'none', stroke: c, 'stroke-width': 2, 'stroke-dasharray': s.dash }) : null);
   });
   const ref = p.reference
     ? el('g', {}, el('line', { x1: M.left, x2: W - M.right, y1: f.y(p.reference.value), y2: f.y(p.reference.value), stroke: '#444', 'stroke-dasharray': '5 4' }),
@@ -110,7 +126,8 @@ export function linePlotSvg(p: LinePlot): string {
   const note = noteLines.length > 0
     ? el('g', { fill: '#555', 'font-size': 10 }, ...noteLines.map((t, i) => el('text', { x: W - M.right + 14, y: H - M.bottom - (noteLines.length - 1 - i) * 13 }, t)))
     : null;
-  return svgDocument(W, H, p.title, [clip, ...f.nodes, ...body, ...(ref ? [ref] : []), legend(p.series.map((s) => s.name)), ...(note ? [note] : [])]);
+  const legendNode = legend(p.series.map((s, i) => ({ name: s.name, colour: PALETTE[(s.colour ?? i) % PALETTE.length]!, dash: s.dash })));
+  return svgDocument(widthFor(p.series.map((s) => s.name)), H, p.title, [clip, ...f.nodes, ...body, ...(ref ? [ref] : []), legendNode, ...(note ? [note] : [])]);
 }
 
 export interface DistributionPlot {
