@@ -1,5 +1,5 @@
 /**
- * Summaries of macro-space comparisons (results.json files written by `prednas compare`):
+ * Summaries of macro-space comparisons (results.json.gz files written by `prednas compare`):
  * mean ± std per algorithm at each checkpoint, PredNAS minus each baseline paired by seed
  * (mean ± standard error, wins/losses), and the fraction of the optimum reached. Run from the
  * repository root:
@@ -11,8 +11,7 @@
  * - `range`: (reported − worst) / (optimum − worst), the share of the table's range closed
  *   (worst = the lowest value of any network in the table), 1 = optimal.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readResultsFile } from '../../src/io/results-file.js';
 import { loadTnb101Table } from '../../src/io/load-tnb101.js';
 import type { ExperimentResults } from '../../src/nas/experiment/runner.js';
 import { reportedMetric } from '../../src/nas/experiment/runner.js';
@@ -29,7 +28,7 @@ const sdOf = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - meanOf(xs)
 const out: string[] = [];
 const fractionRows: string[] = [];
 for (const dir of folders) {
-  const r = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ExperimentResults;
+  const r = readResultsFile(dir) as ExperimentResults;
   const algos = Object.keys(r.summary);
   const cps = Object.keys(r.summary[algos[0]!]!).map(Number);
   const digits = Math.abs(r.optimum.value) < 5 ? 4 : 2;
