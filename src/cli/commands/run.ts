@@ -29,7 +29,7 @@ Usage: prednas run --space nb201|SPEC.json --eval 'CMD ...' --journal run.jsonl 
                      gets --time of T plus a minute unless --sbatch sets one
   --launcher L       local (default): a process group per trial on this machine;
                      slurm: each trial is a Slurm job (sbatch --parsable, then squeue polling)
-  --sbatch 'OPTS'    options for every job, e.g. '--partition=gpu --gres=gpu:1 --time=2:00:00
+  --sbatch='OPTS'    options for every job, e.g. --sbatch='--partition=gpu --gres=gpu:1 --time=2:00:00
                      --account=proj' (quoted like --eval; the job name, output and error files
                      are prednas's)
   --poll T           how often squeue is asked about the jobs (default 2s)
