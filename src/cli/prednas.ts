@@ -6,6 +6,7 @@
  */
 import { makeCtx, parseFlags, UsageError, type Ctx, type FlagSpec } from './context.js';
 import { compare, COMPARE_FLAGS, COMPARE_HELP } from './commands/compare.js';
+import { merge, MERGE_FLAGS, MERGE_HELP } from './commands/merge.js';
 import { demo, DEMO_FLAGS, DEMO_HELP } from './commands/demo.js';
 import { info, INFO_FLAGS, INFO_HELP } from './commands/info.js';
 import { predictorEval, PREDICTOR_EVAL_FLAGS, PREDICTOR_EVAL_HELP } from './commands/predictor-eval.js';
@@ -31,6 +32,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   demo: { flags: DEMO_FLAGS, help: DEMO_HELP, summary: 'live search on MNIST digits: trains every candidate (~1–2 min)', run: demo },
   search: { flags: SEARCH_FLAGS, help: SEARCH_HELP, summary: 'one search run on a benchmark table or a live task', run: search },
   compare: { flags: COMPARE_FLAGS, help: COMPARE_HELP, summary: 'algorithms × seeds: results.json, table.md, SVG plots', run: compare },
+  merge: { flags: MERGE_FLAGS, help: MERGE_HELP, summary: 'compare folders (shards of a job array) into one table', run: merge, positionals: true },
   'predictor-eval': { flags: PREDICTOR_EVAL_FLAGS, help: PREDICTOR_EVAL_HELP, summary: 'predictor ranking quality vs training-set size', run: predictorEval },
   info: { flags: INFO_FLAGS, help: INFO_HELP, summary: 'size of a space, optimum per dataset, data status', run: info },
   suggest: { flags: SUGGEST_FLAGS, help: SUGGEST_HELP, summary: 'next architectures to train (ask), as JSON lines', run: suggest },

@@ -4,9 +4,10 @@ import { PREDICTOR_DEFAULTS } from '../../nas/predictors/neural.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { RESULTS_FILE, writeResultsFile } from '../../io/results-file.js';
 import { packageVersion } from './version.js';
-import { runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
+import { configFromSpec, runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
+import { checkpointRun, loadCheckpoints, parseShard, shardSeeds, startCheckpoints, writeCompareInfo, UsageError as ShardUsageError } from '../../io/compare-shards.js';
 import { resultsTable } from '../../nas/experiment/report.js';
-import { reportedMetric } from '../../nas/experiment/runner.js';
+import { assembleResults, reportedMetric, type RunResult } from '../../nas/experiment/runner.js';
 import { ALGORITHMS, DEFAULT_ALGORITHMS } from '../../nas/search/registry.js';
 import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-plots.js';
 import { validateResults } from '../../nas/report/results-schema.js';
@@ -27,7 +28,7 @@ function liveTable(res: ExperimentResults & { readonly prednas?: string }): stri
 export const COMPARE_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algos: { type: 'string' }, budget: { type: 'string' }, seeds: { type: 'string' }, protocol: { type: 'string' },
   workers: { type: 'string' }, constraint: { type: 'string', multiple: true }, predictor: { type: 'string' }, epochs: { type: 'string' }, ...ROUND_FLAGS, backend: { type: 'string' }, out: { type: 'string' },
-  checkpoints: { type: 'string' }, screen: { type: 'string' },
+  checkpoints: { type: 'string' }, screen: { type: 'string' }, shard: { type: 'string' }, resume: { type: 'boolean' },
 } as const;
 
 export const COMPARE_HELP = `prednas compare — algorithms × seeds on a benchmark, with tables and plots
@@ -58,12 +59,16 @@ ${SCREEN_HELP}  --fidelity F, --encoding E, --data DIR   as for search
   --out DIR          writes results.json.gz (gzipped JSON, schema prednas.results/1), table.md,
                      best-so-far.svg (regret on a log axis, or the metric for a live task; mean and
                      95 % Student-t band per algorithm), final-distribution.svg
+  --shard I/N        run only the I-th (1..N) of N disjoint, contiguous slices of the seed list
+                     (e.g. a Slurm array task: --shard $SLURM_ARRAY_TASK_ID/N); combine the
+                     shards' folders with prednas merge
+  --resume           keep the runs already checkpointed in DIR/runs/ (same settings) and run
+                     only the missing ones; every finished run is checkpointed there
   --json             print a JSON summary on stdout instead of the table
 `;
 
-export async function compare(ctx: Ctx): Promise<void> {
-  const { v } = ctx;
-  const out = resolve(need(v, 'out', 'a directory for results.json, table.md and the plots'));
+/** compare's flags as an experiment (seeds: the whole list, before any --shard). */
+export function compareSpec(v: Ctx['v']): { spec: ExperimentSpec; live: boolean } {
   const algos = (str(v, 'algos') ?? DEFAULT_ALGORITHMS.join(',')).split(',').map((s) => s.trim());
   for (const a of algos) parseChoice('algos', a, ALGORITHMS, 'prednas');
   if (new Set(algos).size !== algos.length) throw new UsageError(`--algos: '${str(v, 'algos')}' names an algorithm twice`);
@@ -83,35 +88,94 @@ export async function compare(ctx: Ctx): Promise<void> {
     ...(cps !== undefined ? { checkpoints: parseSeeds(cps, 'checkpoints').filter((n) => n > 0) } : {}),
     ...(screening !== undefined ? { screening } : {}),
   };
-  const workers = parseIntFlag('workers', str(v, 'workers'), 1);
-  const t0 = performance.now();
-  const bar = ctx.progress('compare');
-  const total = algos.length * spec.seeds.length;
-  bar.update(0, total, '', true);
-  // A live task's summary needs every trained architecture: runs from worker threads are
-  // recorded into this process's task (the one the summary is computed with).
-  const liveOracle = live ? loadBenchmark(spec.benchmark).oracle : null;
-  const res = await runExperimentParallel(spec, {
-    workers,
-    onRun: (r, done) => {
-      if (liveOracle !== null) recordRuns(liveOracle, [r]);
-      const best = reportedMetric(r.trajectory, Infinity, spec.protocol);
-      bar.update(done, total, `runs · last ${r.algo} seed ${r.seed}: ${best.toFixed(2)}`);
-    },
-  });
-  bar.update(total, total, 'runs', true);
-  bar.done();
-  const command = `prednas ${process.argv.slice(2).join(' ')}`;
-  const secs = (performance.now() - t0) / 1000;
+  return { spec, live };
+}
+
+/**
+ * Write a compare folder from finished results: results.json.gz, table.md and the plots, each
+ * atomically. `merge` writes through here too, so both give the same files for the same runs.
+ */
+export function writeCompareFolder(out: string, res: ExperimentResults, o: { command: string; live: boolean; backend: string | undefined; produced: string }): { results: ExperimentResults & { prednas: string }; table: string } {
   // The version that made them goes into results.json.gz and the table caption.
-  const results = { ...res, prednas: packageVersion(), command, kernelBackend: spec.backend };
-  const table = `${live ? liveTable(results) : resultsTable(results)}\nProduced by \`${command}\` in ${secs.toFixed(0)} s (${workers} worker${workers === 1 ? '' : 's'}).\n`;
+  const results = { ...res, prednas: packageVersion(), command: o.command, kernelBackend: o.backend };
+  const table = `${o.live ? liveTable(results) : resultsTable(results)}\n${o.produced}\n`;
   validateResults(results);
   // Each file is written atomically (temporary file + rename): a crash leaves old or new, never half.
   writeResultsFile(out, results);
   writeFileAtomic(resolve(out, 'table.md'), table);
-  writeFileAtomic(resolve(out, 'best-so-far.svg'), bestSoFarSvg(res, { optimumKnown: !live }));
+  writeFileAtomic(resolve(out, 'best-so-far.svg'), bestSoFarSvg(res, { optimumKnown: !o.live }));
   writeFileAtomic(resolve(out, 'final-distribution.svg'), finalDistributionSvg(res));
+  return { results, table };
+}
+
+/** Runs in the order the serial runner makes them: seed by seed, algorithms in the given order. */
+export function serialOrder(runs: readonly RunResult[], seeds: readonly number[], algorithms: readonly string[]): RunResult[] {
+  const key = (r: RunResult) => seeds.indexOf(r.seed) * algorithms.length + algorithms.indexOf(r.algo);
+  return [...runs].sort((a, b) => key(a) - key(b));
+}
+
+export async function compare(ctx: Ctx): Promise<void> {
+  try {
+    await compareRun(ctx);
+  } catch (e) {
+    throw e instanceof ShardUsageError ? new UsageError(e.message) : e;
+  }
+}
+
+async function compareRun(ctx: Ctx): Promise<void> {
+  const { v } = ctx;
+  const out = resolve(need(v, 'out', 'a directory for results.json.gz, table.md and the plots'));
+  const { spec: whole, live } = compareSpec(v);
+  const shardText = str(v, 'shard');
+  const shard = shardText === undefined ? null : parseShard(shardText, whole.seeds.length);
+  const spec: ExperimentSpec = shard === null ? whole : { ...whole, seeds: shardSeeds(whole.seeds, shard) };
+  const algos = spec.algorithms;
+  const workers = parseIntFlag('workers', str(v, 'workers'), 1);
+  const t0 = performance.now();
+  // Checkpoints: every finished run is saved in out/runs/; --resume keeps those of the same settings.
+  const done = new Map<string, RunResult>();
+  if (v['resume'] === true) {
+    for (const r of loadCheckpoints(out, spec, packageVersion())) done.set(`${r.algo}\u0000${r.seed}`, r);
+    ctx.note(`compare: resuming: ${done.size} of ${algos.length * spec.seeds.length} runs are checkpointed in ${out}/runs`);
+  } else {
+    startCheckpoints(out, spec, packageVersion());
+  }
+  const bar = ctx.progress('compare');
+  const total = algos.length * spec.seeds.length;
+  bar.update(done.size, total, '', true);
+  // A live task's summary needs every trained architecture: runs from worker threads are
+  // recorded into this process's task (the one the summary is computed with).
+  const liveOracle = live ? loadBenchmark(spec.benchmark).oracle : null;
+  if (liveOracle !== null) recordRuns(liveOracle, [...done.values()]);
+  const missing = (a: string) => spec.seeds.filter((s) => !done.has(`${a}\u0000${s}`));
+  // One experiment over everything missing when that is a full grid (the usual case, best use of
+  // the workers); otherwise one per algorithm over its missing seeds. Runs are pure functions of
+  // (settings, algorithm, seed), so how they are grouped does not change any of them.
+  const sameMissing = algos.every((a) => missing(a).join() === missing(algos[0]!).join());
+  const parts: ExperimentSpec[] = sameMissing ? [{ ...spec, seeds: missing(algos[0]!) }] : algos.map((a) => ({ ...spec, algorithms: [a], seeds: missing(a) }));
+  for (const part of parts.filter((p) => p.seeds.length > 0)) {
+    await runExperimentParallel(part, {
+      workers,
+      onRun: (r) => {
+        checkpointRun(out, r);
+        done.set(`${r.algo}\u0000${r.seed}`, r);
+        if (liveOracle !== null) recordRuns(liveOracle, [r]);
+        const best = reportedMetric(r.trajectory, Infinity, spec.protocol);
+        bar.update(done.size, total, `runs · last ${r.algo} seed ${r.seed}: ${best.toFixed(2)}`);
+      },
+    });
+  }
+  bar.update(total, total, 'runs', true);
+  bar.done();
+  const res = assembleResults(configFromSpec(spec), serialOrder([...done.values()], spec.seeds, algos));
+  const command = `prednas ${process.argv.slice(2).join(' ')}`;
+  const secs = (performance.now() - t0) / 1000;
+  const { results, table } = writeCompareFolder(out, res, {
+    command, live, backend: spec.backend,
+    produced: `Produced by \`${command}\` in ${secs.toFixed(0)} s (${workers} worker${workers === 1 ? '' : 's'}).`,
+  });
+  // What merge needs to check and combine shards: the settings, the whole seed list, the shard.
+  writeCompareInfo(out, { spec, allSeeds: whole.seeds, shard, command, prednas: results.prednas });
   if (ctx.json) {
     ctx.out(JSON.stringify({ schema: res.schema, out, files: [RESULTS_FILE, 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
     return;
