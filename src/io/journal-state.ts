@@ -72,9 +72,16 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
     values.set(e.trial, value);
     trials.push({ trial: e.trial, arch: e.arch, hash, result: null, attempts: [] });
   };
+  // Kept as results arrive: best() is called after every tell, and a scan made it O(trials).
+  let bestTrial: Trial | null = null;
   const applyResult = (e: ResultEvent) => {
     const t = trials[e.trial - 1]!;
     t.result = e;
+    if (e.status === 'ok') {
+      const v = sign * e.metric!, b = bestTrial === null ? -Infinity : sign * bestTrial.result!.metric!;
+      // Ties go to the lower trial number, as the scan in trial order did.
+      if (bestTrial === null || v > b || (v === b && t.trial < bestTrial.trial)) bestTrial = t;
+    }
     // Failed and timed-out trials are never told: they stay "taken", so they are not proposed again.
     if (e.status === 'ok') search.tell(values.get(e.trial), sign * e.metric!);
   };
@@ -112,14 +119,7 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
       }
     },
     pending: () => trials.filter((t) => t.result === null),
-    best() {
-      let b: Trial | null = null;
-      for (const t of trials) {
-        if (t.result?.status !== 'ok') continue;
-        if (b === null || sign * t.result.metric! > sign * b.result!.metric!) b = t;
-      }
-      return b;
-    },
+    best: () => bestTrial,
   };
   return state;
 }
