@@ -32,6 +32,19 @@ export function convGeometry(g: Omit<ConvGeometry, 'oh' | 'ow'>): ConvGeometry {
 }
 
 const alloc = (like: FloatArray, n: number): FloatArray => (like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+
+/**
+ * Two reusable scratch buffers per dtype for the intermediates that never leave a call (the
+ * channel-major output and gradient, the gradient's columns): a CNN step otherwise allocates and
+ * zero-fills megabytes of them, and the garbage collector pays again. Grown, never shrunk; the
+ * functions here are synchronous and never hold a slot across calls.
+ */
+const scratch = { float32: [new Float32Array(0), new Float32Array(0)], float64: [new Float64Array(0), new Float64Array(0)] };
+function temp(like: FloatArray, n: number, slot: 0 | 1): FloatArray {
+  const pool: FloatArray[] = like instanceof Float64Array ? scratch.float64 : scratch.float32;
+  if (pool[slot]!.length < n) pool[slot] = alloc(like, n);
+  return pool[slot]!.subarray(0, n);
+}
 const dtypeOf = (a: FloatArray): 'float32' | 'float64' => (a instanceof Float64Array ? 'float64' : 'float32');
 
 /** First and one-past-last output column whose tap at kernel column offset `off` lands inside [0, size). */
@@ -139,7 +152,7 @@ export function convColumns(x: FloatArray, geo: ConvGeometry): FloatArray {
 export function conv2dForward(x: FloatArray, w: FloatArray, geo: ConvGeometry, backend?: string, cols: FloatArray = convColumns(x, geo)): FloatArray {
   const { n: N, cout, groups: G, oh, ow } = geo;
   const P = oh * ow, NP = N * P, cgo = cout / G, K = (geo.cin / G) * geo.kh * geo.kw;
-  const yc = alloc(x, cout * NP);
+  const yc = N === 1 ? alloc(x, cout * NP) : temp(x, cout * NP, 0);
   runMatmul({ a: w, b: cols, out: yc, m: cgo, n: NP, k: K, transA: false, transB: false, batch: G, aOffsets: offsets(G, cgo * K), bOffsets: offsets(G, K * NP) }, dtypeOf(x), backend);
   if (N === 1) return yc;
   const y = alloc(x, cout * NP);
@@ -159,7 +172,7 @@ export function conv2dBackward(
   const dt = dtypeOf(x);
   let gc = g;
   if (N > 1) {
-    gc = alloc(g, cout * NP);
+    gc = temp(g, cout * NP, 0);
     swap01(g, N, cout, P, gc);
   }
   let dw: FloatArray | null = null, dx: FloatArray | null = null;
@@ -169,9 +182,10 @@ export function conv2dBackward(
     runMatmul({ a: gc, b: cols, out: dw, m: cgo, n: K, k: NP, transA: false, transB: true, batch: G, aOffsets: offsets(G, cgo * NP), bOffsets: offsets(G, K * NP) }, dt, backend);
   }
   if (need.x) {
-    const dcols = alloc(x, G * K * NP);
-    runMatmul({ a: w, b: gc, out: dcols, m: K, n: NP, k: cgo, transA: true, transB: false, batch: G, aOffsets: offsets(G, cgo * K), bOffsets: offsets(G, cgo * NP) }, dt, backend);
     const trivial = geo.kh === 1 && geo.kw === 1 && geo.sh === 1 && geo.sw === 1 && geo.ph === 0 && geo.pw === 0;
+    // dcols becomes dx itself for a 1×1 conv of one image; otherwise it is scratch.
+    const dcols = trivial && N === 1 ? alloc(x, G * K * NP) : temp(x, G * K * NP, 1);
+    runMatmul({ a: w, b: gc, out: dcols, m: K, n: NP, k: cgo, transA: true, transB: false, batch: G, aOffsets: offsets(G, cgo * K), bOffsets: offsets(G, cgo * NP) }, dt, backend);
     if (trivial && N === 1) dx = dcols;
     else if (trivial) {
       dx = alloc(x, x.length);
