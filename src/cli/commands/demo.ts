@@ -10,6 +10,7 @@ import { runOne } from '../../nas/experiment/runner.js';
 import { parseConstraint, formatConstraint, type Constraint } from '../../nas/experiment/constraint.js';
 import { ALGORITHMS } from '../../nas/search/registry.js';
 import { bestPoint, liveCurveSvg } from '../../nas/tasks/live-report.js';
+import { packageVersion } from './version.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { list, str, UsageError, type Ctx } from '../context.js';
 import { algorithmOptions, observedOracle } from './bench-common.js';
@@ -90,6 +91,7 @@ export function demo(ctx: Ctx): void {
   const s = task.settings;
   const summary = {
     schema: 'prednas.demo/1',
+    prednas: packageVersion(),
     task: 'mnist-mlp',
     algo, seed, budget,
     constraints: constraints.map(formatConstraint),

