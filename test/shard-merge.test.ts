@@ -1,0 +1,105 @@
+/**
+ * compare split into shards and merged equals one compare over all seeds; a compare killed
+ * mid-way and resumed from its checkpoints equals an uninterrupted one; merge refuses folders
+ * that do not belong together. Fields no two runs share (measured times, the command line) are
+ * the only ones left out of the comparisons.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readResultsFile } from '../src/io/results-file.js';
+import { ROOT, runCli, spawnCli, tempDir } from './fixtures/cli.js';
+
+const SPACE = join(ROOT, 'examples', 'spaces', 'cnn.json');
+export const compareArgs = (seeds: string, out: string, budget = 20, algos = 'rea,random') => ['compare', '--space', SPACE, '--dataset', 'synthetic', '--algos', algos, '--budget', String(budget), '--seeds', seeds, '--epochs', '10', '--out', out, '--quiet'];
+
+/**
+ * results.json.gz without the fields that differ between any two runs of the same compare:
+ * `runs[].timeMs` and `details[].meanTimeMs` are measured wall time, `command` names --out.
+ */
+export function comparable(dir: string): unknown {
+  const r = structuredClone(readResultsFile(dir)) as { command?: string; details: Record<string, { meanTimeMs?: number }>; runs: { timeMs?: unknown }[] };
+  delete r.command;
+  for (const d of Object.values(r.details)) delete d.meanTimeMs;
+  for (const x of r.runs) delete x.timeMs;
+  return r;
+}
+
+/** table.md without its last line ("Produced by `command` in N s"). */
+export function tableBody(dir: string): string {
+  return readFileSync(join(dir, 'table.md'), 'utf8').replace(/\nProduced by .*\n$/, '\n');
+}
+
+export function expectSameFolder(a: string, b: string): void {
+  expect(comparable(a)).toEqual(comparable(b));
+  // Everything else is the same bytes: the table (times per run aside) and both plots.
+  expect(tableBody(a).replace(/\| [\d.]+ s \|/g, '| t |')).toBe(tableBody(b).replace(/\| [\d.]+ s \|/g, '| t |'));
+  for (const f of ['best-so-far.svg', 'final-distribution.svg']) expect(readFileSync(join(a, f), 'utf8'), f).toBe(readFileSync(join(b, f), 'utf8'));
+}
+
+describe('compare --shard and merge', () => {
+  it('3 shards merged (given in any order) equal one compare over all seeds; the shards are disjoint and cover the list', { timeout: 180_000 }, () => {
+    const dir = tempDir();
+    const all = runCli(compareArgs('0..6', join(dir, 'all')));
+    expect(all.code, all.stderr).toBe(0);
+    const seedsOf = (d: string) => (readResultsFile(d) as { seeds: number[] }).seeds;
+    for (const i of [1, 2, 3]) {
+      const r = runCli([...compareArgs('0..6', join(dir, `s${i}`)), '--shard', `${i}/3`]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect([1, 2, 3].map((i) => seedsOf(join(dir, `s${i}`)))).toEqual([[0, 1], [2, 3], [4, 5, 6]]);
+    const m = runCli(['merge', join(dir, 's2'), join(dir, 's3'), join(dir, 's1'), '--out', join(dir, 'merged'), '--quiet']);
+    expect(m.code, m.stderr).toBe(0);
+    expectSameFolder(join(dir, 'merged'), join(dir, 'all'));
+    // The merged command is the single compare's, with the merged folder as --out.
+    expect((readResultsFile(join(dir, 'merged')) as { command: string }).command).toBe(`prednas ${compareArgs('0..6', join(dir, 'merged')).join(' ')}`);
+    expect(readFileSync(join(dir, 'merged', 'table.md'), 'utf8')).toMatch(/run as 3 shards and combined by `prednas merge`/);
+
+    // Refusals, one line each, nothing written.
+    const bad = (args: string[], re: RegExp, code = 2) => {
+      const r = runCli(['merge', ...args, '--out', join(dir, 'never')]);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(dir, 'never'))).toBe(false);
+    };
+    bad([join(dir, 's1'), join(dir, 's3')], /^prednas merge: shard 2 of 3 missing: give every shard's folder/);
+    bad([join(dir, 's1'), join(dir, 'all')], /^prednas merge: seed 0 is in both .*s1 and .*all: merged folders must cover disjoint seeds/);
+    const other = runCli([...compareArgs('7..8', join(dir, 'b30'), 30)]);
+    expect(other.code, other.stderr).toBe(0);
+    bad([join(dir, 'all'), join(dir, 'b30')], /^prednas merge: .*b30 was made with other settings than .*all \(budget: 20 vs 30\)/);
+    bad([join(dir, 'nowhere')], /^prednas merge: .*nowhere has no compare\.json/, 1);
+    const u = runCli(['compare', '--space', SPACE, '--dataset', 'synthetic', '--seeds', '0..2', '--shard', '4/3', '--out', join(dir, 'never')]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/^prednas compare: --shard: expected 1 <= I <= N, got 4\/3/);
+  });
+
+  it('compare SIGKILLed after some runs were checkpointed, then --resume: only the missing runs are made, results equal an uninterrupted compare', { timeout: 180_000 }, async () => {
+    const dir = tempDir();
+    // PredNAS runs take long enough (predictor fits) for a kill to land between checkpoints.
+    const args = (out: string, budget = 25) => compareArgs('0..3', out, budget, 'prednas,random');
+    const ref = runCli(args(join(dir, 'ref')));
+    expect(ref.code, ref.stderr).toBe(0);
+    const out = join(dir, 'killed');
+    const child = spawnCli(args(out));
+    const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    const ckpts = () => (existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.json') && f !== 'settings.json') : []);
+    let finished = false;
+    void exited.then(() => { finished = true; });
+    while (!finished && ckpts().length < 3) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    expect(await exited).toBe(null); // killed mid-way, not finished
+    const kept = ckpts().length;
+    expect(kept).toBeGreaterThanOrEqual(3);
+    expect(kept).toBeLessThan(8);
+    expect(existsSync(join(out, 'results.json.gz'))).toBe(false);
+    const r = runCli([...args(out), '--resume'].filter((a) => a !== '--quiet'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`compare: resuming: ${kept} of 8 runs are checkpointed`));
+    expectSameFolder(out, join(dir, 'ref'));
+    // Resuming with other settings is refused rather than mixing runs.
+    const bad = runCli([...args(out, 40), '--resume']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--resume: the runs checkpointed in .* were made with other settings \(budget: 25 vs 40\)/);
+  });
+});
