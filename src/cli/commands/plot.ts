@@ -54,7 +54,7 @@ export function plotFolders(dirs: readonly string[], title?: string): string {
     yLabel: regret ? `regret: optimum${optima.length === 1 ? ` ${optima[0]}` : ' (per folder)'} − reported (log)` : 'reported metric',
     series,
     ...(regret ? { yScale: 'log' as const } : { yFitFromX: zoomFrom(Math.max(...loaded.map((l) => l.res.budget))) }),
-    note: `mean, 95 % CI (t); ${seeds} seeds${regret ? '; regret ≤ 0 on the bottom edge' : ''}`,
+    note: `mean, 95 % CI (t); ${seeds} seeds${regret ? '; regret ≤ 0 at the bottom' : ''}`,
   });
 }
 

@@ -68,7 +68,7 @@ export function bestSoFarSvg(res: ExperimentResults, opts: BestSoFarOptions = {}
     yLabel: `regret: optimum ${res.optimum.value.toFixed(3)} − reported (log)`,
     series: bestSoFarSeries(res, 'regret'),
     yScale: 'log',
-    note: `mean, 95 % CI (t); ${seeds}; regret ≤ 0 on the bottom edge`,
+    note: `mean, 95 % CI (t); ${seeds}; regret ≤ 0 at the bottom`,
   });
 }
 
