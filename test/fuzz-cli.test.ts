@@ -39,7 +39,7 @@ const HOSTILE = [
   '', ' ', '-', '--', '-1', '0', '1e3', '1e309', '3.5', 'NaN', 'Infinity', '0x10', '99999999999999999999', 'ten',
   '--help', '--json', '--budget', '--space', '-n', '{arch}', '{}', '[]', '../../../../etc/passwd', '/dev/null', 'a'.repeat(300),
   'nb201', 'nb101', 'random', 'prednas', 'synthetic', 'synthetic:0', 'synthetic:-1', 'flops<=1e6', 'params<=', "'unclosed", '"', '%s%n',
-  'é', '\uFEFF', '12ep:100:10', 'mlp', 'gcn',
+  'é', '\uFEFF', '12ep:100:10', 'mlp', 'gcn', 'toString', '__proto__', 'constructor', 'hasOwnProperty',
 ];
 
 interface ArgvMutation {
@@ -125,6 +125,13 @@ describe('fuzz: CLI argument vectors', () => {
   });
 
   it('the real binary on a few fuzzed command lines: exit 0/1/2, one stderr line, no stack trace', () => {
+    // Found by this fuzzer: names of Object.prototype's members were looked up as commands and
+    // spaces ("c.run is not a function", a TypeError from path.resolve).
+    for (const argv of [['toString'], ['info', '--space', '__proto__']]) {
+      const r = runCli(argv);
+      expect(r.stderr).toMatch(/^prednas( info)?: unknown (command|space) '(toString|__proto__)'/);
+      expect([r.code, r.stderr.trimEnd().split('\n').length]).toEqual([argv.length === 1 ? 2 : 1, 1]);
+    }
     const cases = fc.sample(fc.tuple(fc.nat(5), fc.array(argvMutation, { minLength: 1, maxLength: 2 })), { seed: SEED, numRuns: 6 });
     for (const [which, muts] of cases) {
       const dir = join(work, `s${caseNo++}`);

@@ -45,6 +45,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   version: { flags: VERSION_FLAGS, help: VERSION_HELP, summary: 'the installed prednas version (also --version)', run: version },
 };
 
+/** The command named `name`, if any: own keys only, so 'toString' or '__proto__' is unknown, not Object's. */
+function commandOf(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 const USAGE = `prednas — sample-efficient NAS by predictor gradient ascent
 
 Usage: prednas <command> [flags]     (prednas <command> --help for its flags)
@@ -61,14 +66,14 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     const topic = cmd === 'help' ? rest[0] : undefined;
-    process.stdout.write(topic !== undefined && COMMANDS[topic] ? COMMANDS[topic].help : USAGE);
+    process.stdout.write(commandOf(topic)?.help ?? USAGE);
     return;
   }
   if (cmd === '--version' && rest.length === 0) {
     process.stdout.write(`${packageVersion()}\n`);
     return;
   }
-  const c = COMMANDS[cmd];
+  const c = commandOf(cmd);
   if (c === undefined) throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(COMMANDS).join(', ')}; see prednas --help)`);
   const values = parseFlags(rest, c.flags, c.positionals === true);
   if (values['help'] === true) {
@@ -88,7 +93,7 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || argv.includes('-v');
 main(argv).catch((e: unknown) => {
   const err = e instanceof Error ? e : new Error(String(e));
-  const cmd = argv[0] !== undefined && COMMANDS[argv[0]] ? ` ${argv[0]}` : '';
+  const cmd = commandOf(argv[0]) !== undefined ? ` ${argv[0]}` : '';
   // One line: multi-line messages from deeper layers are joined.
   const hint = err instanceof UsageError && !/--help/.test(err.message) ? ` (see prednas${cmd} --help)` : '';
   process.stderr.write(`prednas${cmd}: ${err.message.replace(/\s*\n\s*/g, ' ')}${hint}\n`);

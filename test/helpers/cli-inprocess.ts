@@ -56,7 +56,7 @@ export async function runInProcess(argv: readonly string[]): Promise<InProcessRe
   let out = '';
   try {
     const [cmd, ...rest] = argv;
-    const c = cmd === undefined ? undefined : COMMANDS[cmd];
+    const c = cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
     if (c === undefined) throw new UsageError(`unknown command '${cmd}'`);
     const values = parseFlags(rest, c.flags);
     if (values['help'] === true || c.run === null) return { code: 0, out, message: null, internalError: null };

@@ -42,7 +42,8 @@ export function info(ctx: Ctx): void {
   const spaceArg = need(v, 'space', 'nb201, nb101, nbmacro, tnb101-macro or a JSON space spec file');
   if (isSpecPath(spaceArg)) return specInfo(ctx, spaceArg);
   const dataDir = resolveDataDir(str(v, 'data'));
-  const folder = DATA_FOLDERS[spaceArg];
+  // Own keys only: --space toString must be an unknown space, not Object.prototype's method.
+  const folder = Object.hasOwn(DATA_FOLDERS, spaceArg) ? DATA_FOLDERS[spaceArg] : undefined;
   if (folder === undefined) throw new Error(`unknown space '${spaceArg}'; available: ${Object.keys(DATA_FOLDERS).join(', ')}, or a JSON space spec file`);
   const present = existsSync(resolve(dataDir, folder));
   if (!present) {
