@@ -8,34 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readResultsFile } from '../src/io/results-file.js';
-import { ROOT, runCli, spawnCli, tempDir } from './fixtures/cli.js';
-
-const SPACE = join(ROOT, 'examples', 'spaces', 'cnn.json');
-export const compareArgs = (seeds: string, out: string, budget = 20, algos = 'rea,random') => ['compare', '--space', SPACE, '--dataset', 'synthetic', '--algos', algos, '--budget', String(budget), '--seeds', seeds, '--epochs', '10', '--out', out, '--quiet'];
-
-/**
- * results.json.gz without the fields that differ between any two runs of the same compare:
- * `runs[].timeMs` and `details[].meanTimeMs` are measured wall time, `command` names --out.
- */
-export function comparable(dir: string): unknown {
-  const r = structuredClone(readResultsFile(dir)) as { command?: string; details: Record<string, { meanTimeMs?: number }>; runs: { timeMs?: unknown }[] };
-  delete r.command;
-  for (const d of Object.values(r.details)) delete d.meanTimeMs;
-  for (const x of r.runs) delete x.timeMs;
-  return r;
-}
-
-/** table.md without its last line ("Produced by `command` in N s"). */
-export function tableBody(dir: string): string {
-  return readFileSync(join(dir, 'table.md'), 'utf8').replace(/\nProduced by .*\n$/, '\n');
-}
-
-export function expectSameFolder(a: string, b: string): void {
-  expect(comparable(a)).toEqual(comparable(b));
-  // Everything else is the same bytes: the table (times per run aside) and both plots.
-  expect(tableBody(a).replace(/\| [\d.]+ s \|/g, '| t |')).toBe(tableBody(b).replace(/\| [\d.]+ s \|/g, '| t |'));
-  for (const f of ['best-so-far.svg', 'final-distribution.svg']) expect(readFileSync(join(a, f), 'utf8'), f).toBe(readFileSync(join(b, f), 'utf8'));
-}
+import { runCli, spawnCli, tempDir } from './fixtures/cli.js';
+import { compareArgs, expectSameFolder, SPACE } from './fixtures/compare-folders.js';
 
 describe('compare --shard and merge', () => {
   it('3 shards merged (given in any order) equal one compare over all seeds; the shards are disjoint and cover the list', { timeout: 180_000 }, () => {
