@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../src/io/journal.js';
 import { journalId } from '../src/io/run-loop.js';
-import { fakeMetric, ROOT, spawnCli, tempDir, writeSpec } from './fixtures/cli.js';
+import { FAKE_TEMPLATE, fakeMetric, ROOT, spawnCli, tempDir, writeSpec } from './fixtures/cli.js';
 import { IN_FLIGHT, jobRecords, slurmAvailable, squeue } from './fixtures/slurm.js';
 
 const GUARDED = join(ROOT, 'test', 'fixtures', 'guarded-eval.mjs');
@@ -83,6 +83,25 @@ describe.skipIf(!slurmAvailable())('prednas run on Slurm', () => {
       expect(jobIds).toContain(recs[0]!.id);
     }
     expect(readFileSync(join(logDir, 'events.log'), 'utf8')).not.toMatch(/^duplicate/m);
+  });
+
+  it('records a failing job and a time-out (the job is scancelled, Slurm records it CANCELLED)', async () => {
+    const dir = tempDir();
+    const journal = join(dir, 'run.jsonl');
+    // fake-eval.mjs: trial 2 exits 1 after printing to stderr, trial 3 never finishes.
+    const p = start(['run', '--space', writeSpec(dir), '--algo', 'random', '--seed', '1', '--budget', '3', '--concurrency', '3', '--timeout', '4s',
+      '--launcher', 'slurm', '--poll', '250ms', '--eval', FAKE_TEMPLATE, '--journal', journal, '--json'], { FAKE_EVAL_FAIL_TRIALS: '2', FAKE_EVAL_HANG_TRIALS: '3', FAKE_EVAL_SLEEP_MS: '300' });
+    expect(await p.exited, p.out().stderr).toBe(0);
+    expect(JSON.parse(p.out().stdout)).toMatchObject({ finished: 3, ok: 1, failed: 1, timeout: 1 });
+    const results = new Map(readJournal(journal).events.filter((e) => e.type === 'result').map((e) => [e.trial, e]));
+    expect(results.get(2)!.error).toMatch(/^exit code 1 \(Slurm job \d+\): CUDA out of memory \(simulated\)$/);
+    expect(results.get(3)!.error).toMatch(/^timed out after 4\.0 s \(Slurm job \d+ cancelled\)$/);
+    await sleep(1000);
+    const by = jobsByTrial(prefixOf(journal)!);
+    expect(by.get(1)![0]!.state).toBe('COMPLETED');
+    expect(by.get(2)![0]!.state).toBe('FAILED');
+    expect(by.get(3)![0]!.state).toBe('CANCELLED');
+    expect(by.get(3)![0]!.timeLimit).toBe('2'); // --time = the timeout rounded up to minutes, plus one
   });
 
   it('SIGKILL of the coordinator while jobs run, then resume: every trial exactly once, by one Slurm job', async () => {

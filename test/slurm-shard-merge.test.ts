@@ -27,7 +27,7 @@ describe.skipIf(!slurmAvailable())('compare on Slurm: a job array of shards and 
     // The compare flags, with the shard and folder left to each array task's shell.
     const flags = compareArgs('0..8', 'OUT').filter((a) => a !== 'compare' && a !== '--quiet').map((a) => (a === 'OUT' ? `${results}/shard-$SLURM_ARRAY_TASK_ID` : `'${a}'`));
     const arr = sbatch(['--parsable', '--array=1-3', `--chdir=${ROOT}`, `--output=${dir}/shard-%a.log`,
-      `--wrap=${PREDNAS} compare ${flags.join(' ')} --shard $SLURM_ARRAY_TASK_ID/3 --quiet`]);
+      `--wrap=${PREDNAS} compare ${flags.join(' ')} --resume --shard $SLURM_ARRAY_TASK_ID/3 --quiet`]);
     expect(arr.code, arr.err).toBe(0);
     const arrayId = arr.out.split(';')[0]!;
     expect(arrayId).toMatch(/^\d+$/);
