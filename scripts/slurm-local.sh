@@ -95,4 +95,4 @@ for i in $(seq 300); do
 done
 # The node may be left DOWN/DRAIN by an earlier unclean stop; ReturnToService=2 covers most cases.
 printf 'slurm-local.sh: single-node Slurm up on %s (%s) in %.1f s; job records in %s\n' \
-  "$host" "$(echo "$node" | grep -oE 'CPUs=[0-9]+ ')" "$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { print (b - a) / 1e9 }')" "$jobcomp"
+  "$host" "$(echo "$node" | grep -oE 'CPUs=[0-9]+')" "$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { print (b - a) / 1e9 }')" "$jobcomp"
