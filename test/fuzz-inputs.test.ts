@@ -52,7 +52,7 @@ const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.t
 
 /** Values that break assumptions: wrong types, huge and tiny numbers, empty containers. */
 const evilValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1, 2, 1.5, -0.5, 1e9, 1e308, -1e308, 2 ** 53, 5e-324, '', ' ', 'x', 'relu', '1', '__proto__', [], {}, [1, 2], [[]], { a: 1 }),
+  fc.constantFrom(null, true, false, 0, -1, 1, 2, 1.5, -0.5, 1e9, 1e308, -1e308, 2 ** 53, 5e-324, '', ' ', 'x', 'relu', '1', '__proto__', 'toString', 'constructor', [], {}, [1, 2], [[]], { a: 1 }),
   fc.jsonValue({ maxDepth: 2 }),
 );
 
@@ -146,6 +146,13 @@ describe('fuzz: space specs (mutated examples/spaces/*.json)', () => {
     );
     // Not vacuous: both outcomes occur often (seed 21: 66 accepted, 334 refused).
     expect(Math.min(tally.accepted, tally.refused)).toBeGreaterThan(40);
+  });
+
+  it('found by this fuzzer: an int range of 1e9 or a log-int of 1e9 steps is refused, not built (it ran the heap out)', () => {
+    for (const v of [{ name: 'a', type: 'int', min: 1, max: 1e9 }, { name: 'b', type: 'log-int', min: 1, max: 1000, steps: 1e9 }]) {
+      expect(() => specSpace({ name: 'big', variables: [v] })).toThrow(/^variables\[0\]\.(max|steps): expected at most 100000/);
+    }
+    expect((specSpace({ name: 'ok', variables: [{ name: 'a', type: 'int', min: 1, max: 100_000 }] }) as { size?: number }).size).toBe(100_000);
   });
 
   it('the CLI (info, search on the synthetic objective): exit 0/1/2, a clean message, no partial output', async () => {

@@ -34,6 +34,12 @@ export type CompiledVariable =
   | { readonly kind: 'categorical'; readonly decl: CategoricalVariable; readonly name: string; readonly options: readonly string[]; readonly offset: number; readonly width: number }
   | { readonly kind: 'ordered'; readonly decl: IntVariable | LogIntVariable | OrdinalVariable; readonly name: string; readonly grid: readonly number[]; readonly offset: number; readonly width: 1 };
 
+/**
+ * Grid points one int / log-int variable may have. The grid is built as an array, so an int range
+ * of 1e9 ran the process out of memory (found by fuzzing); no searchable variable needs more.
+ */
+export const MAX_GRID_POINTS = 100_000;
+
 /** Variable and option names: printable in `name=value,...` without quoting. */
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const OPTION_RE = /^[^,=\s]+$/;
@@ -116,6 +122,9 @@ export function validateVariable(v: unknown, path: string): ChoiceVariable {
       if (max < min) throw new SpecError(`${path}.max`, `an integer ≥ min (${min})`, max);
       const step = v['step'] === undefined ? 1 : int(v, 'step', path, 1);
       if ((max - min) % step !== 0) throw new SpecError(`${path}.max`, `min + k·step (max − min = ${max - min} is not a multiple of step ${step})`, max);
+      if ((max - min) / step + 1 > MAX_GRID_POINTS) {
+        throw new SpecError(`${path}.max`, `at most ${MAX_GRID_POINTS} values per variable (min ${min}, step ${step}: max ≤ ${min + (MAX_GRID_POINTS - 1) * step})`, max);
+      }
       return { type, name, min, max, step };
     }
     case 'log-int': {
@@ -129,6 +138,7 @@ export function validateVariable(v: unknown, path: string): ChoiceVariable {
       const steps = v['steps'] === undefined ? defaultLogSteps(min, max) : int(v, 'steps', path, 1);
       if (max > min && steps < 2) throw new SpecError(`${path}.steps`, 'at least 2 grid points when max > min', steps);
       if (max === min && steps !== 1) throw new SpecError(`${path}.steps`, '1 when min = max', steps);
+      if (steps > MAX_GRID_POINTS) throw new SpecError(`${path}.steps`, `at most ${MAX_GRID_POINTS} grid points`, steps);
       return { type, name, min, max, steps, multipleOf };
     }
     case 'ordinal': {
