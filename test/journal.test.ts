@@ -106,7 +106,7 @@ describe('replaying a journal', () => {
       const direct = makeAlgorithm(algo, { space, seed: 3 }, { prednas: { predictor: { kind: 'mlp' } }, wen: { predictor: { kind: 'mlp' } } });
       for (const e of events) {
         if (e.type === 'ask') expect(space.toString(direct.ask(1)[0]!), `${algo} trial ${e.trial}`).toBe(e.arch);
-        else if (e.status === 'ok') direct.tell(space.parse(e.arch), e.metric!);
+        else if (e.type === 'result' && e.status === 'ok') direct.tell(space.parse(e.arch), e.metric!);
       }
       expect(Array.from({ length: 4 }, () => space.toString(direct.ask(1)[0]!))).toEqual(x);
     }

@@ -29,6 +29,11 @@ describe('compare --shard and merge', () => {
     expect((readResultsFile(join(dir, 'merged')) as { command: string }).command).toBe(`prednas ${compareArgs('0..6', join(dir, 'merged')).join(' ')}`);
     expect(readFileSync(join(dir, 'merged', 'table.md'), 'utf8')).toMatch(/run as 3 shards and combined by `prednas merge`/);
 
+    // Separate compares over disjoint seed lists (no --shard) merge in the order given.
+    for (const [name, seeds] of [['lo', '0..3'], ['hi', '4..6']] as const) expect(runCli(compareArgs(seeds, join(dir, name))).code).toBe(0);
+    expect(runCli(['merge', join(dir, 'lo'), join(dir, 'hi'), '--out', join(dir, 'joined'), '--quiet']).code).toBe(0);
+    expectSameFolder(join(dir, 'joined'), join(dir, 'all'));
+
     // Refusals, one line each, nothing written.
     const bad = (args: string[], re: RegExp, code = 2) => {
       const r = runCli(['merge', ...args, '--out', join(dir, 'never')]);

@@ -15,12 +15,13 @@
  * the coordinator died before journaling the id.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Attempt } from './journal-state.js';
 import type { EvalHandle, Launcher, Reconciled } from './launcher.js';
+import { thisHost } from './lock.js';
 import { parseResultLine, type EvalOutcome } from './run-eval.js';
 
 export interface SlurmLauncherOptions {
@@ -69,6 +70,23 @@ export async function squeueJobs(): Promise<Map<string, JobInfo>> {
     if (id && name !== undefined && state) jobs.set(id, { id, name, state });
   }
   return jobs;
+}
+
+/** Wait (up to a minute) until no sbatch on this host is submitting a job with this name. */
+async function waitForSubmitters(token: string): Promise<void> {
+  const needle = Buffer.from(`--job-name=${token}\0`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    let busy = false;
+    let names: string[] = [];
+    try { names = readdirSync('/proc'); } catch { return; /* no /proc: nothing to look at */ }
+    for (const n of names) {
+      if (!/^\d+$/.test(n)) continue;
+      try { if (readFileSync(`/proc/${n}/cmdline`).includes(needle)) { busy = true; break; } } catch { /* gone */ }
+    }
+    if (!busy || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const WRAPPER = `#!/bin/sh
@@ -192,6 +210,9 @@ export function slurmLauncher(opts: SlurmLauncherOptions, trialsDir: string): La
     },
     async reconcile(trial, a: Attempt, base): Promise<Reconciled> {
       const f = files(base, a.launch.attempt);
+      // A killed coordinator's sbatch may still be submitting (it is a separate process): let it
+      // finish first, or the job it creates would be missed below and the trial launched twice.
+      if (a.job === null && a.launch.host === thisHost()) await waitForSubmitters(a.launch.token);
       const jobs = await squeueJobs();
       let id = a.job?.jobId;
       if (id === undefined) {

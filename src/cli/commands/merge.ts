@@ -31,6 +31,8 @@ Usage: prednas merge DIR DIR... --out DIR [--data DIR]
 Checked first: every folder is complete, made by the same prednas version with the same space,
 dataset, algorithms and settings, and the folders' seeds are disjoint. Shards of one --shard
 split must all be given (any order); their seeds are then ordered as in the unsplit list.
+Folders of separate compares (no --shard) are combined in the order given: seeds and runs
+come out as from one compare with their seed lists joined in that order.
 `;
 
 interface Folder { readonly dir: string; readonly info: CompareInfo; readonly res: ExperimentResults & { command?: string } }
