@@ -71,7 +71,9 @@ describe('prednas CLI basics', () => {
     const out = join(dir, 'cmp');
     const r = runCli(['compare', '--space', spec, '--dataset', 'synthetic', '--algos', 'random,rea,ls', '--budget', '20', '--seeds', '0..3', '--checkpoints', '5,10,20', '--workers', '2', '--out', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['best-so-far.svg', 'final-distribution.svg', 'results.json.gz', 'table.md']);
+    // compare.json and runs/ (one checkpoint per run) are what merge and --resume read.
+    expect(readdirSync(out).sort()).toEqual(['best-so-far.svg', 'compare.json', 'final-distribution.svg', 'results.json.gz', 'runs', 'table.md']);
+    expect(readdirSync(join(out, 'runs'))).toHaveLength(12 + 1);
     const res = readResultsFile(out) as { runs: unknown[]; summary: { rea: object }; prednas: string };
     validateResults(res);
     expect(res.runs).toHaveLength(12);
