@@ -4,3 +4,4 @@ export {
   backendStats, lastBackend, resetBackendStats, registerLazyBackend, unavailableBackends, elementwiseBackend,
 } from './registry.js';
 export { jsBackend } from './js/index.js';
+export { conv2dForward, conv2dBackward, convColumns, convGeometry, convOutSize, im2col, col2im, type ConvGeometry } from './conv.js';
