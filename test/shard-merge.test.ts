@@ -74,11 +74,18 @@ describe('compare --shard and merge', () => {
     expect(existsSync(join(out, 'results.json.gz'))).toBe(false);
     const r = runCli([...args(out), '--resume'].filter((a) => a !== '--quiet'));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`compare: resuming: ${kept} of 8 runs are checkpointed`));
+    expect(r.stderr).toMatch(new RegExp(`compare: resuming: ${kept} of 8 runs are already made`));
     expectSameFolder(out, join(dir, 'ref'));
+    // The checkpoints are gone once the results hold every run; a later --resume with more seeds
+    // reads the runs from the results and makes only the new seed's.
+    expect(existsSync(join(out, 'runs'))).toBe(false);
+    const more = runCli([...compareArgs('0..4', out, 25, 'prednas,random'), '--resume'].filter((a) => a !== '--quiet'));
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toMatch(/compare: resuming: 8 of 10 runs are already made/);
+    expect((readResultsFile(out) as { seeds: number[] }).seeds).toEqual([0, 1, 2, 3, 4]);
     // Resuming with other settings is refused rather than mixing runs.
     const bad = runCli([...args(out, 40), '--resume']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--resume: the runs checkpointed in .* were made with other settings \(budget: 25 vs 40\)/);
+    expect(bad.stderr).toMatch(/--resume: the runs in .* were made with other settings \(budget: 25 vs 40\)/);
   });
 });

@@ -5,10 +5,11 @@
  * table of one uninterrupted compare over all seeds, provided every run was made with the same
  * settings; what is stored here exists to check exactly that.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { ExperimentSpec } from './parallel.js';
+import { readResultsFile } from './results-file.js';
 import type { RunResult } from '../nas/experiment/runner.js';
 
 export interface Shard {
@@ -72,6 +73,9 @@ const SETTINGS = 'settings.json';
 export function startCheckpoints(out: string, spec: ExperimentSpec, prednas: string): void {
   const dir = runsDir(out);
   if (existsSync(dir)) for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f)) unlinkSync(join(dir, f));
+  // The folder's old compare.json describes results this run is about to replace.
+  const info = join(resolve(out), COMPARE_INFO);
+  if (existsSync(info)) unlinkSync(info);
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, SETTINGS), JSON.stringify(settingsOf(spec, prednas), null, 1) + '\n');
 }
@@ -82,33 +86,56 @@ export function checkpointRun(out: string, r: RunResult): void {
 }
 
 /**
- * `--resume`: the checkpointed runs of this experiment's algorithms and seeds, after checking that
- * they were made with the same settings (otherwise one line naming the first difference).
+ * `--resume`: the runs already made for this experiment's algorithms and seeds — those in the
+ * folder's finished results (a compare that completed; e.g. resumed with more seeds) and those
+ * checkpointed in DIR/runs/ by one that did not — after checking that they were made with the
+ * same settings (otherwise one line naming the first difference).
  */
 export function loadCheckpoints(out: string, spec: ExperimentSpec, prednas: string): RunResult[] {
   const dir = runsDir(out);
   const want = settingsOf(spec, prednas);
+  const found = new Map<string, RunResult>();
+  const key = (algo: string, seed: number) => `${algo}\u0000${seed}`;
+  const wanted = new Set(spec.algorithms.flatMap((a) => spec.seeds.map((s) => key(a, s))));
+  const mismatch = (where: string, diff: string) => new UsageError(`--resume: the runs in ${where} were made with other settings (${diff}); use the same flags, or drop --resume to start afresh`);
+  if (existsSync(join(resolve(out), COMPARE_INFO))) {
+    const info = readCompareInfo(out);
+    const diff = settingsDiff(settingsOf(info.spec, info.prednas), want);
+    if (diff !== null) throw mismatch(resolve(out), diff);
+    const res = readResultsFile(out) as { runs: RunResult[] };
+    for (const r of res.runs) if (wanted.has(key(r.algo, r.seed))) found.set(key(r.algo, r.seed), r);
+  }
   const sp = join(dir, SETTINGS);
-  if (!existsSync(sp)) {
+  if (existsSync(sp)) {
+    let have: Record<string, unknown>;
+    try { have = JSON.parse(readFileSync(sp, 'utf8')) as Record<string, unknown>; } catch (e) { throw new Error(`${sp}: unreadable (${(e as Error).message}); remove ${dir} to start afresh`); }
+    const diff = settingsDiff(have, want);
+    if (diff !== null) throw mismatch(dir, diff);
+    for (const algo of spec.algorithms) {
+      for (const seed of spec.seeds) {
+        const p = runFile(out, algo, seed);
+        if (!existsSync(p)) continue;
+        const r = JSON.parse(readFileSync(p, 'utf8')) as RunResult;
+        if (r.algo !== algo || r.seed !== seed || !Array.isArray(r.trajectory)) throw new Error(`${p}: not the checkpoint of ${algo} seed ${seed}; remove it`);
+        found.set(key(algo, seed), r);
+      }
+    }
+  } else {
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(sp, JSON.stringify(want, null, 1) + '\n');
-    return [];
   }
-  let have: Record<string, unknown>;
-  try { have = JSON.parse(readFileSync(sp, 'utf8')) as Record<string, unknown>; } catch (e) { throw new Error(`${sp}: unreadable (${(e as Error).message}); remove ${dir} to start afresh`); }
-  const diff = settingsDiff(have, want);
-  if (diff !== null) throw new UsageError(`--resume: the runs checkpointed in ${dir} were made with other settings (${diff}); use the same flags, or drop --resume to start afresh`);
-  const runs: RunResult[] = [];
-  for (const algo of spec.algorithms) {
-    for (const seed of spec.seeds) {
-      const p = runFile(out, algo, seed);
-      if (!existsSync(p)) continue;
-      const r = JSON.parse(readFileSync(p, 'utf8')) as RunResult;
-      if (r.algo !== algo || r.seed !== seed || !Array.isArray(r.trajectory)) throw new Error(`${p}: not the checkpoint of ${algo} seed ${seed}; remove it`);
-      runs.push(r);
-    }
-  }
-  return runs;
+  return [...found.values()];
+}
+
+/**
+ * Once results.json.gz holds every run, the checkpoints are redundant: remove them, so a results
+ * folder stays as small as the gzipped results (a later --resume reads the runs from there).
+ */
+export function dropCheckpoints(out: string): void {
+  const dir = runsDir(out);
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f) || f === SETTINGS) unlinkSync(join(dir, f));
+  try { rmdirSync(dir); } catch { /* something else is in there: leave it */ }
 }
 
 // ---- compare.json: what a compare folder holds, for merge

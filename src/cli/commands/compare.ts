@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { RESULTS_FILE, writeResultsFile } from '../../io/results-file.js';
 import { packageVersion } from './version.js';
 import { configFromSpec, runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
-import { checkpointRun, loadCheckpoints, parseShard, shardSeeds, startCheckpoints, writeCompareInfo, UsageError as ShardUsageError } from '../../io/compare-shards.js';
+import { checkpointRun, dropCheckpoints, loadCheckpoints, parseShard, shardSeeds, startCheckpoints, writeCompareInfo, UsageError as ShardUsageError } from '../../io/compare-shards.js';
 import { resultsTable } from '../../nas/experiment/report.js';
 import { assembleResults, reportedMetric, type RunResult } from '../../nas/experiment/runner.js';
 import { ALGORITHMS, DEFAULT_ALGORITHMS } from '../../nas/search/registry.js';
@@ -62,8 +62,10 @@ ${SCREEN_HELP}  --fidelity F, --encoding E, --data DIR   as for search
   --shard I/N        run only the I-th (1..N) of N disjoint, contiguous slices of the seed list
                      (e.g. a Slurm array task: --shard $SLURM_ARRAY_TASK_ID/N); combine the
                      shards' folders with prednas merge
-  --resume           keep the runs already checkpointed in DIR/runs/ (same settings) and run
-                     only the missing ones; every finished run is checkpointed there
+  --resume           keep the runs DIR already has (same settings): those of its finished
+                     results, and those checkpointed in DIR/runs/ by a compare that did not finish
+                     (every finished run is saved there until the results are written); run only
+                     the missing ones (also: add seeds to a finished table)
   --json             print a JSON summary on stdout instead of the table
 `;
 
@@ -136,7 +138,7 @@ async function compareRun(ctx: Ctx): Promise<void> {
   const done = new Map<string, RunResult>();
   if (v['resume'] === true) {
     for (const r of loadCheckpoints(out, spec, packageVersion())) done.set(`${r.algo}\u0000${r.seed}`, r);
-    ctx.note(`compare: resuming: ${done.size} of ${algos.length * spec.seeds.length} runs are checkpointed in ${out}/runs`);
+    ctx.note(`compare: resuming: ${done.size} of ${algos.length * spec.seeds.length} runs are already made in ${out}`);
   } else {
     startCheckpoints(out, spec, packageVersion());
   }
@@ -176,6 +178,7 @@ async function compareRun(ctx: Ctx): Promise<void> {
   });
   // What merge needs to check and combine shards: the settings, the whole seed list, the shard.
   writeCompareInfo(out, { spec, allSeeds: whole.seeds, shard, command, prednas: results.prednas });
+  dropCheckpoints(out);
   if (ctx.json) {
     ctx.out(JSON.stringify({ schema: res.schema, out, files: [RESULTS_FILE, 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
     return;
