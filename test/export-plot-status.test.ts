@@ -3,7 +3,7 @@
  * results folder, gzipped or plain, or of a journal), `plot` (several folders on one chart) and
  * `status` (where a journal stands), plus the version that new journals record.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +101,11 @@ describe('prednas status and journal export', () => {
     expect(csv[3]).toMatch(/,failed,,,diverged$/);
     expect(csv[4]).toMatch(/,pending,,,$/);
     expect(runCli(['status']).code).toBe(2);
+    // A trial that `prednas run` launched (a launch event, written before the evaluation starts)
+    // and that has no result yet is in flight, not pending.
+    appendFileSync(journal, JSON.stringify({ type: 'launch', trial: 4, attempt: 1, launcher: 'local', host: 'h', token: 't4', time: new Date().toISOString() }) + '\n');
+    const launched = JSON.parse(runCli(['status', '--journal', journal, '--json']).stdout);
+    expect(launched.counts).toEqual({ trials: 4, done: 2, failed: 1, inFlight: 1, pending: 0 });
+    expect(runCli(['status', '--journal', journal]).stdout).toMatch(/in flight: 4/);
   });
 });
