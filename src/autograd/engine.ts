@@ -180,8 +180,9 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
 
 /**
  * Refuse to run a rule whose saved tensors (its inputs and output, which rules read at backward
- * time) were written in place after the node was recorded. Conservative: a rule that does not read
- * the written tensor (add, reshape) is refused too, as PyTorch does for saved tensors.
+ * time) were written in place after the node was recorded. Conservative: PyTorch checks only what
+ * each op saves, here a write to any input or output is refused, even one its rule does not read
+ * (add, reshape). In exchange a new op gets the check without declaring what it saves.
  */
 function checkSaved(node: Node, out: Tensor): void {
   const stale = (x: Tensor) => versionOf(x.data) > node.clock;
