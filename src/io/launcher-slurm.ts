@@ -149,9 +149,12 @@ export function slurmLauncher(opts: SlurmLauncherOptions, trialsDir: string): La
     polling = true;
     try {
       let jobs: Map<string, JobInfo>;
+      const asked = performance.now();
       try { jobs = await squeueJobs(); } catch { return; /* slurmctld busy or restarting: ask again next time */ }
       const now = performance.now();
       for (const w of [...watches.values()]) {
+        // Submitted while squeue was answering: its absence from this answer means nothing yet.
+        if (w.t0 >= asked) continue;
         const j = jobs.get(w.jobId);
         const seconds = (now - w.t0) / 1000;
         if (j !== undefined && ACTIVE.has(j.state)) {
