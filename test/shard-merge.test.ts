@@ -48,6 +48,12 @@ describe('compare --shard and merge', () => {
     expect(other.code, other.stderr).toBe(0);
     bad([join(dir, 'all'), join(dir, 'b30')], /^prednas merge: .*b30 was made with other settings than .*all \(budget: 20 vs 30\)/);
     bad([join(dir, 'nowhere')], /^prednas merge: .*nowhere has no compare\.json/, 1);
+    // A compare that fails before any run finished leaves an existing folder exactly as it was.
+    const before = readdirSync(join(dir, 'all')).sort();
+    const failed = runCli(compareArgs('0..6', join(dir, 'all')).map((a) => (a === 'synthetic' ? 'no-such-dataset' : a)));
+    expect(failed.code).toBe(1);
+    expect(readdirSync(join(dir, 'all')).sort()).toEqual(before);
+    expect(before).toEqual(['best-so-far.svg', 'compare.json', 'final-distribution.svg', 'results.json.gz', 'table.md']);
     const u = runCli(['compare', '--space', SPACE, '--dataset', 'synthetic', '--seeds', '0..2', '--shard', '4/3', '--out', join(dir, 'never')]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^prednas compare: --shard: expected 1 <= I <= N, got 4\/3/);

@@ -69,20 +69,29 @@ const runsDir = (out: string) => join(resolve(out), 'runs');
 const runFile = (out: string, algo: string, seed: number) => join(runsDir(out), `${algo}.seed${seed}.json`);
 const SETTINGS = 'settings.json';
 
-/** A fresh (not resumed) compare: forget older checkpoints, record the settings of the new ones. */
-export function startCheckpoints(out: string, spec: ExperimentSpec, prednas: string): void {
-  const dir = runsDir(out);
-  if (existsSync(dir)) for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f)) unlinkSync(join(dir, f));
-  // The folder's old compare.json describes results this run is about to replace.
-  const info = join(resolve(out), COMPARE_INFO);
-  if (existsSync(info)) unlinkSync(info);
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, SETTINGS), JSON.stringify(settingsOf(spec, prednas), null, 1) + '\n');
-}
-
-export function checkpointRun(out: string, r: RunResult): void {
-  // JSON keeps every double exactly (shortest round-trip form), so a resumed table is bit-identical.
-  writeFileAtomic(runFile(out, r.algo, r.seed), JSON.stringify(r) + '\n');
+/**
+ * Saves each finished run. Nothing is touched before the first run finishes (a compare that
+ * fails on its flags or data leaves the folder as it was); then a fresh (not resumed) compare
+ * forgets the folder's older checkpoints and its compare.json (they describe results it is about
+ * to replace), and the settings the checkpoints share are recorded.
+ */
+export function checkpointer(out: string, spec: ExperimentSpec, prednas: string, fresh: boolean): (r: RunResult) => void {
+  let started = false;
+  return (r) => {
+    if (!started) {
+      const dir = runsDir(out);
+      if (fresh) {
+        if (existsSync(dir)) for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f)) unlinkSync(join(dir, f));
+        const info = join(resolve(out), COMPARE_INFO);
+        if (existsSync(info)) unlinkSync(info);
+      }
+      mkdirSync(dir, { recursive: true });
+      if (fresh || !existsSync(join(dir, SETTINGS))) writeFileAtomic(join(dir, SETTINGS), JSON.stringify(settingsOf(spec, prednas), null, 1) + '\n');
+      started = true;
+    }
+    // JSON keeps every double exactly (shortest round-trip form), so a resumed table is bit-identical.
+    writeFileAtomic(runFile(out, r.algo, r.seed), JSON.stringify(r) + '\n');
+  };
 }
 
 /**
@@ -120,9 +129,6 @@ export function loadCheckpoints(out: string, spec: ExperimentSpec, prednas: stri
         found.set(key(algo, seed), r);
       }
     }
-  } else {
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(sp, JSON.stringify(want, null, 1) + '\n');
   }
   return [...found.values()];
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { RESULTS_FILE, writeResultsFile } from '../../io/results-file.js';
 import { packageVersion } from './version.js';
 import { configFromSpec, runExperimentParallel, type ExperimentSpec } from '../../io/parallel.js';
-import { checkpointRun, dropCheckpoints, loadCheckpoints, parseShard, shardSeeds, startCheckpoints, writeCompareInfo, UsageError as ShardUsageError } from '../../io/compare-shards.js';
+import { checkpointer, dropCheckpoints, loadCheckpoints, parseShard, shardSeeds, writeCompareInfo, UsageError as ShardUsageError } from '../../io/compare-shards.js';
 import { resultsTable } from '../../nas/experiment/report.js';
 import { assembleResults, reportedMetric, type RunResult } from '../../nas/experiment/runner.js';
 import { ALGORITHMS, DEFAULT_ALGORITHMS } from '../../nas/search/registry.js';
@@ -136,12 +136,12 @@ async function compareRun(ctx: Ctx): Promise<void> {
   const t0 = performance.now();
   // Checkpoints: every finished run is saved in out/runs/; --resume keeps those of the same settings.
   const done = new Map<string, RunResult>();
-  if (v['resume'] === true) {
+  const resume = v['resume'] === true;
+  if (resume) {
     for (const r of loadCheckpoints(out, spec, packageVersion())) done.set(`${r.algo}\u0000${r.seed}`, r);
     ctx.note(`compare: resuming: ${done.size} of ${algos.length * spec.seeds.length} runs are already made in ${out}`);
-  } else {
-    startCheckpoints(out, spec, packageVersion());
   }
+  const checkpointRun = checkpointer(out, spec, packageVersion(), !resume);
   const bar = ctx.progress('compare');
   const total = algos.length * spec.seeds.length;
   bar.update(done.size, total, '', true);
@@ -159,7 +159,7 @@ async function compareRun(ctx: Ctx): Promise<void> {
     await runExperimentParallel(part, {
       workers,
       onRun: (r) => {
-        checkpointRun(out, r);
+        checkpointRun(r);
         done.set(`${r.algo}\u0000${r.seed}`, r);
         if (liveOracle !== null) recordRuns(liveOracle, [r]);
         const best = reportedMetric(r.trajectory, Infinity, spec.protocol);
