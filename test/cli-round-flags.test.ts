@@ -41,3 +41,24 @@ describe('--kappa, --swap-repair and --ensemble', () => {
     expect(() => algorithmOptions({ ensemble: '0' })).toThrow("--ensemble: expected an integer >= 1, got '0'");
   });
 });
+
+describe('the ascent flags and --calibrate', () => {
+  it('reach PredNAS (and its variants) only, and are left to the defaults when absent', () => {
+    const o = algorithmOptions({ steps: '0', 'ascent-lr': '0.1', 'logit-scale': '2', tau: '0.5', 'top-starts': '3', 'random-starts': '0', lambda: '0', calibrate: 'off' });
+    expect(o.prednas).toMatchObject({ steps: 0, lr: 0.1, logitScale: 2, tau: 0.5, topStarts: 3, randomStarts: 0, lambda: 0, predictor: { calibrate: false } });
+    expect(o.wen).not.toHaveProperty('steps');
+    expect(o.wen).toMatchObject({ predictor: { calibrate: false } });
+    const d = algorithmOptions({}).prednas!;
+    for (const k of ['steps', 'lr', 'logitScale', 'tau', 'topStarts', 'randomStarts', 'lambda']) expect(d).not.toHaveProperty(k);
+    expect(d.predictor).not.toHaveProperty('calibrate');
+  });
+
+  it('refuse bad values, naming the flag', () => {
+    expect(() => algorithmOptions({ steps: '-1' })).toThrow("--steps: expected an integer >= 0, got '-1'");
+    expect(() => algorithmOptions({ 'ascent-lr': '0' })).toThrow("--ascent-lr: expected a number > 0, got '0'");
+    expect(() => algorithmOptions({ tau: 'hot' })).toThrow("--tau: expected a finite number, got 'hot'");
+    expect(() => algorithmOptions({ lambda: '-1' })).toThrow("--lambda: expected a number >= 0, got '-1'");
+    expect(() => algorithmOptions({ 'top-starts': '1.5' })).toThrow("--top-starts: expected an integer >= 0, got '1.5'");
+    expect(() => algorithmOptions({ calibrate: 'yes' })).toThrow("--calibrate: expected one of on, off, got 'yes'");
+  });
+});

@@ -58,9 +58,10 @@ export function kernelBackend(v: Values): string {
 
 /** --predictor, --epochs and --ensemble as predictor options (unset flags keep the predictor's defaults). */
 export function predictorOptions(v: Values): PredictorOptions & { kind: 'mlp' | 'gcn' } {
-  const e = str(v, 'epochs'), m = str(v, 'ensemble');
+  const e = str(v, 'epochs'), m = str(v, 'ensemble'), cal = str(v, 'calibrate');
   return {
     kind: predictorKind(v),
+    ...(cal !== undefined ? { calibrate: parseChoice('calibrate', cal, ['on', 'off'] as const, 'on') === 'on' } : {}),
     ...(e !== undefined ? { epochs: parseIntFlag('epochs', e, PREDICTOR_DEFAULTS.epochs) } : {}),
     ...(m !== undefined ? { ensemble: parseIntFlag('ensemble', m, PREDICTOR_DEFAULTS.ensemble) } : {}),
   };
@@ -110,7 +111,7 @@ function ascentOptions(v: Values): PredNasOptions {
 export const ROUND_FLAGS = {
   'per-round': { type: 'string' }, neighbours: { type: 'string' }, radius: { type: 'string' }, swaps: { type: 'string' },
   'swap-repair': { type: 'string' }, kappa: { type: 'string' }, ensemble: { type: 'string' },
-  steps: { type: 'string' }, 'ascent-lr': { type: 'string' }, 'logit-scale': { type: 'string' }, tau: { type: 'string' },
+  calibrate: { type: 'string' }, steps: { type: 'string' }, 'ascent-lr': { type: 'string' }, 'logit-scale': { type: 'string' }, tau: { type: 'string' },
   'top-starts': { type: 'string' }, 'random-starts': { type: 'string' }, lambda: { type: 'string' },
 } as const;
 
@@ -126,6 +127,8 @@ export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per p
                      confidence bound; 0 = the mean)
   --ensemble M       predictor ensemble members (default ${PREDICTOR_DEFAULTS.ensemble})
                      tables made before these defaults: --ensemble 3 --epochs 100 --kappa 0 --swap-repair off
+  --calibrate on|off map each member onto the targets' scale before combining them
+                     (default ${PREDICTOR_DEFAULTS.calibrate ? 'on' : 'off'}; off = the tables made before it existed)
   The ascent (prednas, prednas-noascent, prednas-paper):
   --steps T          Adam ascent steps per round (default ${PREDNAS_DEFAULTS.steps}; 0 = no ascent, = prednas-noascent)
   --ascent-lr R      the ascent's Adam learning rate, in logit units (default ${PREDNAS_DEFAULTS.lr})
