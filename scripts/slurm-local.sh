@@ -79,12 +79,14 @@ CONF
 changed=1
 if [ -f "$conf" ] && cmp -s "$conf" "$conf.new"; then changed=0; rm -f "$conf.new"; else mv "$conf.new" "$conf"; fi
 
-if ! pgrep -x slurmctld >/dev/null; then
+# Through the pid files the config names (pgrep is in procps, which minimal images lack).
+running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+if ! running /run/slurmctld.pid; then
   slurmctld
 elif [ "$changed" = 1 ]; then
   scontrol reconfigure
 fi
-pgrep -x slurmd >/dev/null || slurmd
+running /run/slurmd.pid || slurmd
 
 # Ready when the node is idle (or allocated) in the default partition.
 for i in $(seq 300); do
