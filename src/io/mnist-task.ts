@@ -10,20 +10,22 @@ import type { SearchSpace } from '../nas/space.js';
 import type { RunResult } from '../nas/experiment/runner.js';
 import { LiveOracle } from '../nas/tasks/live-oracle.js';
 import { mnistMlpTask, MNIST_MLP_DEFAULTS, type LiveTask } from '../nas/tasks/mnist-mlp.js';
+import { mnistRegNetTask, MNIST_REGNET_DEFAULTS, type RegNetTask } from '../nas/tasks/mnist-regnet.js';
 import { loadMnistDigits } from './mnist.js';
 
-export const LIVE_TASKS = ['mnist-mlp'] as const;
+export const LIVE_TASKS = ['mnist-mlp', 'mnist-regnet'] as const;
 
 export function isLiveTask(name: string): boolean {
   return (LIVE_TASKS as readonly string[]).includes(name);
 }
 
-/** `--fidelity` of a live task: training epochs per candidate, e.g. '1ep' or '5ep' (default MNIST_MLP_DEFAULTS.epochs, 3). */
-export function liveEpochs(fidelity: string | undefined): number {
-  if (fidelity === undefined) return MNIST_MLP_DEFAULTS.epochs;
+/** `--fidelity` of a live task: training epochs per candidate, e.g. '1ep' or '5ep' (default: the task's, 3 for mnist-mlp, 2 for mnist-regnet). */
+export function liveEpochs(fidelity: string | undefined, task: string = 'mnist-mlp'): number {
+  const def = task === 'mnist-regnet' ? MNIST_REGNET_DEFAULTS.epochs : MNIST_MLP_DEFAULTS.epochs;
+  if (fidelity === undefined) return def;
   const m = /^(\d+)ep$/.exec(fidelity.trim());
   const e = m ? Number(m[1]) : NaN;
-  if (!(e >= 1 && e <= 100)) throw new Error(`--fidelity: expected training epochs per candidate as Nep with 1 <= N <= 100 for mnist-mlp (default ${MNIST_MLP_DEFAULTS.epochs}ep), got '${fidelity}'`);
+  if (!(e >= 1 && e <= 100)) throw new Error(`--fidelity: expected training epochs per candidate as Nep with 1 <= N <= 100 for ${task} (default ${def}ep), got '${fidelity}'`);
   return e;
 }
 
@@ -39,16 +41,28 @@ export function loadMnistMlpTask(epochs: number = MNIST_MLP_DEFAULTS.epochs): Li
   return t;
 }
 
+const regnetTasks = new Map<number, RegNetTask>();
+
+export function loadMnistRegNetTask(epochs: number = MNIST_REGNET_DEFAULTS.epochs): RegNetTask {
+  let t = regnetTasks.get(epochs);
+  if (t === undefined) {
+    t = mnistRegNetTask(loadMnistDigits(), { epochs });
+    regnetTasks.set(epochs, t);
+  }
+  return t;
+}
+
 export interface LiveRequest {
   readonly space: string;
   readonly dataset?: string;
   readonly fidelity?: string;
 }
 
-/** The benchmark view of a live task (what loadBenchmark returns for `mnist-mlp`). */
+/** The benchmark view of a live task (what loadBenchmark returns for `mnist-mlp` or `mnist-regnet`). */
 export function loadLiveBenchmark(req: LiveRequest): { oracle: Oracle<unknown>; space: SearchSpace<unknown>; dataset: string } {
   if (!isLiveTask(req.space)) throw new Error(`unknown live task '${req.space}'; available: ${LIVE_TASKS.join(', ')}`);
-  const task = loadMnistMlpTask(liveEpochs(req.fidelity));
+  const epochs = liveEpochs(req.fidelity, req.space);
+  const task = req.space === 'mnist-regnet' ? loadMnistRegNetTask(epochs) : loadMnistMlpTask(epochs);
   const dataset = task.oracle.dataset(req.dataset ?? task.dataset);
   return { oracle: task.oracle as Oracle<unknown>, space: task.space as SearchSpace<unknown>, dataset };
 }

@@ -5,3 +5,6 @@ export { MlpSpace, mlpSpace, mlpParams, MLP_ACTIVATIONS, MLP_LRS, MLP_DROPOUTS, 
 export { LiveOracle, type LiveEvaluation } from './live-oracle.js';
 export { mnistMlpTask, stringSeed, MNIST_MLP_DEFAULTS, type LiveTask, type MnistMlpOptions } from './mnist-mlp.js';
 export { bestSoFar, bestPoint, liveCurveSvg, type BestSoFar } from './live-report.js';
+export { RegNetDigitsSpace, regnetDigitsSpace, regnetDigitsCost, REGNET_DIGITS_DEFAULTS, REGNET_DIGITS_STAGES, type RegNetDigitsConfig, type RegNetDigitsOptions, type RegNetStage } from './regnet-space.js';
+export { RegNetDigitsNet, countMacs, trainRegNetDigits, cnnAccuracy, type CnnTrainOptions, type CnnTrainResult, type LayerTrace } from './regnet-train.js';
+export { mnistRegNetTask, MNIST_REGNET_DEFAULTS, type MnistRegNetOptions, type RegNetTask } from './mnist-regnet.js';
