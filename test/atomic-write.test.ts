@@ -141,3 +141,30 @@ describe.skipIf(!mounted)('writeFileAtomic on a real 64 KiB tmpfs', () => {
   });
 });
 if (!mounted) fs.rmSync(mnt, { recursive: true, force: true });
+
+describe('writeFileAtomic refuses to replace what is not a regular file', () => {
+  it('a FIFO, a directory, and a symlink to either are left as they are, with a one-line error', () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'prednas-atomic-kind-'));
+    try {
+      const fifo = join(dir, 'pipe');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const sub = join(dir, 'sub');
+      fs.mkdirSync(sub);
+      const link = join(dir, 'link');
+      fs.symlinkSync(fifo, link);
+      expect(() => writeFileAtomic(fifo, 'x')).toThrow(/^writeFileAtomic: cannot write '.*pipe': it exists and is not a regular file \(a device, FIFO or socket\); give the path of a file$/);
+      expect(() => writeFileAtomic(sub, 'x')).toThrow(/not a regular file \(a directory\)/);
+      expect(() => writeFileAtomic(link, 'x')).toThrow(/not a regular file/);
+      expect(fs.statSync(fifo).isFIFO()).toBe(true);
+      expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(fs.readdirSync(dir).sort()).toEqual(['link', 'pipe', 'sub']);
+      // A regular file, and a link to one, are still written.
+      const file = join(dir, 'f.txt');
+      writeFileAtomic(file, 'a');
+      writeFileAtomic(file, 'b');
+      expect(fs.readFileSync(file, 'utf8')).toBe('b');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,16 +8,30 @@ import fc from 'fast-check';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { resolveDataDir } from '../src/io/data-dir.js';
 import { runInProcess } from './helpers/cli-inprocess.js';
-import { runCli } from './fixtures/cli.js';
+import { cliArgs, runCli } from './fixtures/cli.js';
 
 const SEED = Number(process.env.PREDNAS_FC_SEED ?? 21);
 const ROOT = resolve(import.meta.dirname, '..');
 const SPEC = join(ROOT, 'examples', 'spaces', 'mlp.json');
 const CELL = join(ROOT, 'examples', 'spaces', 'cell.json');
 const work = mkdtempSync(join(tmpdir(), 'prednas-fuzz-cli-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Every command runs with its working directory inside `work`, so that a relative path drawn as a
+// value ('NaN', '{arch}', '../escape.json') lands there and never in the checkout or the system;
+// the data directory is fixed first, as the default one is relative to the working directory.
+const CWD = join(work, 'cwd');
+mkdirSync(CWD);
+process.env.PREDNAS_DATA = resolveDataDir(undefined);
+const startCwd = process.cwd();
+beforeAll(() => process.chdir(CWD));
+afterAll(() => {
+  process.chdir(startCwd);
+  rmSync(work, { recursive: true, force: true });
+});
 let caseNo = 0;
 
 /** Valid command lines; OUT and JOURNAL are replaced by per-case paths. */
@@ -37,7 +51,7 @@ const BASES: readonly string[][] = [
 
 const HOSTILE = [
   '', ' ', '-', '--', '-1', '0', '1e3', '1e309', '3.5', 'NaN', 'Infinity', '0x10', '99999999999999999999', 'ten',
-  '--help', '--json', '--budget', '--space', '-n', '{arch}', '{}', '[]', '../../../../etc/passwd', '/dev/null', 'a'.repeat(300),
+  '--help', '--json', '--budget', '--space', '-n', '{arch}', '{}', '[]', '../escape.json', 'a'.repeat(300), CWD,
   'nb201', 'nb101', 'random', 'prednas', 'synthetic', 'synthetic:0', 'synthetic:-1', 'flops<=1e6', 'params<=', "'unclosed", '"', '%s%n',
   'é', '\uFEFF', '12ep:100:10', 'mlp', 'gcn', 'toString', '__proto__', 'constructor', 'hasOwnProperty',
 ];
@@ -137,7 +151,10 @@ describe('fuzz: CLI argument vectors', () => {
       const dir = join(work, `s${caseNo++}`);
       mkdirSync(dir);
       const argv = muts.reduce(mutateArgv, concrete(BASES[which]!, dir));
-      const r = runCli(argv);
+      // tsx by path: `--import tsx` would be resolved from the working directory.
+      const args = cliArgs(argv).map((a) => (a === 'tsx' ? pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href : a));
+      const p = spawnSync(process.execPath, args, { cwd: CWD, env: process.env, encoding: 'utf8', timeout: 60_000 });
+      const r = { code: p.status, stderr: p.stderr };
       const show = JSON.stringify(argv);
       expect([0, 1, 2], `${show}: exit ${r.code}`).toContain(r.code);
       expect(r.stderr, show).not.toMatch(/\n\s+at /);

@@ -26,6 +26,14 @@ let serial = 0;
 
 /** `content` may be bytes (e.g. gzipped results) as well as text. */
 export function writeFileAtomic(path: string, content: string | Uint8Array, fs: AtomicWriteFs = realFs): void {
+  // Renaming over a device, FIFO, socket or directory would replace it with a plain file (as root,
+  // `--out /dev/null` would leave /dev/null a regular file for every program on the machine).
+  // A symlink is judged by what it points to (/dev/stdout is a link to a descriptor).
+  const link = nodeFs.lstatSync(path, { throwIfNoEntry: false });
+  const existing = link?.isSymbolicLink() ? nodeFs.statSync(path, { throwIfNoEntry: false }) : link;
+  if (existing !== undefined && !existing.isFile()) {
+    throw new Error(`writeFileAtomic: cannot write '${path}': it exists and is not a regular file (${existing.isDirectory() ? 'a directory' : 'a device, FIFO or socket'}); give the path of a file`);
+  }
   const dir = dirname(path);
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${threadId}.${serial++}.tmp`);
