@@ -185,21 +185,16 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
  * (add, reshape). In exchange a new op gets the check without declaring what it saves.
  */
 function checkSaved(node: Node, out: Tensor): void {
-  const stale = (x: Tensor) => versionOf(x.data) > node.clock;
-  const fix = `clone() it before writing, or write after backward()`;
-  node.inputs.forEach((x, k) => {
-    if (stale(x)) {
+  const saved: [string, Tensor][] = node.inputs.map((x, k) => [`input ${k}`, x]);
+  saved.push(['the output', out]);
+  for (const [role, x] of saved) {
+    const v = versionOf(x.data);
+    if (v > node.clock) {
       throw new Error(
-        `backward: input ${k} ${x.toString()} of op '${node.op}' was written in place after '${node.op}' saved it for backward ` +
-          `(version ${versionOf(x.data)}, saved at ${node.clock}); its gradient would be wrong: ${fix}`,
+        `backward: ${role} ${x.toString()} of op '${node.op}' was written in place after it was saved for backward ` +
+          `(version ${v}, saved at ${node.clock}); its gradient would be wrong: clone() it before writing, or write after backward()`,
       );
     }
-  });
-  if (stale(out)) {
-    throw new Error(
-      `backward: the output ${out.toString()} of op '${node.op}' was written in place after it was saved for backward ` +
-        `(version ${versionOf(out.data)}, saved at ${node.clock}); its gradient would be wrong: ${fix}`,
-    );
   }
 }
 
