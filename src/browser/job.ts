@@ -18,6 +18,7 @@ import { ALGORITHMS } from '../nas/search/registry.js';
 import { parseDigits } from '../nas/tasks/digits.js';
 import { bestPoint, liveCurveSvg } from '../nas/tasks/live-report.js';
 import { mnistMlpTask } from '../nas/tasks/mnist-mlp.js';
+import { mnistRegNetTask } from '../nas/tasks/mnist-regnet.js';
 
 export const RESULT_SCHEMA = 'prednas.browser-run/1';
 
@@ -32,7 +33,7 @@ interface Common {
 }
 
 export type JobRequest =
-  | (Common & { readonly task: 'mnist-mlp'; readonly digits: ArrayBuffer | Uint8Array; readonly epochs?: number; readonly trainImages?: number })
+  | (Common & { readonly task: 'mnist-mlp' | 'mnist-regnet'; readonly digits: ArrayBuffer | Uint8Array; readonly epochs?: number; readonly trainImages?: number })
   | (Common & { readonly task: 'nb201'; readonly table: Blob; readonly dataset: string });
 
 export interface ProgressEvent {
@@ -89,12 +90,13 @@ interface Loaded {
 }
 
 async function load(req: JobRequest, emit: (e: JobEvent) => void): Promise<Loaded> {
-  if (req.task === 'mnist-mlp') {
+  if (req.task === 'mnist-mlp' || req.task === 'mnist-regnet') {
     emit({ type: 'status', text: 'preparing the digits…' });
     const bytes = req.digits instanceof Uint8Array ? req.digits : new Uint8Array(req.digits);
     const digits = parseDigits(bytes, 'digits asset');
     const split = req.trainImages !== undefined ? { train: req.trainImages, val: 2500, test: 2500 } : undefined;
-    const task = mnistMlpTask(digits, { ...(req.epochs !== undefined ? { epochs: req.epochs } : {}), ...(split ? { split } : {}) });
+    const opts = { ...(req.epochs !== undefined ? { epochs: req.epochs } : {}), ...(split ? { split } : {}) };
+    const task = req.task === 'mnist-regnet' ? mnistRegNetTask(digits, opts) : mnistMlpTask(digits, opts);
     const sp = task.space;
     return { oracle: task.oracle as Oracle<unknown>, space: sp as SearchSpace<unknown>, dataset: task.dataset, settings: { ...task.settings }, describe: (a) => sp.describe(sp.parse(a)) };
   }
@@ -105,7 +107,7 @@ async function load(req: JobRequest, emit: (e: JobEvent) => void): Promise<Loade
     const dataset = oracle.dataset(req.dataset);
     return { oracle: oracle as Oracle<unknown>, space: nb201Space({ dataset: dataset as 'cifar10' }) as SearchSpace<unknown>, dataset, settings: { table: name, fidelity: oracle.fidelity } };
   }
-  throw new Error(`task: expected 'mnist-mlp' or 'nb201', got '${(req as { task: unknown }).task}'`);
+  throw new Error(`task: expected 'mnist-mlp', 'mnist-regnet' or 'nb201', got '${(req as { task: unknown }).task}'`);
 }
 
 
@@ -120,7 +122,7 @@ export async function runJob(req: JobRequest, emit: (e: JobEvent) => void): Prom
     const constraints = req.constraint === null || req.constraint.trim() === '' ? [] : [parseConstraint(req.constraint)];
     const traj: TrajectoryPoint[] = [];
     let best: ProgressEvent['best'] | null = null;
-    const title = `${req.task === 'nb201' ? `NB-201 ${b.dataset}` : 'live MNIST'} — ${req.algo}, seed ${req.seed}`;
+    const title = `${req.task === 'nb201' ? `NB-201 ${b.dataset}` : req.task === 'mnist-regnet' ? 'live MNIST RegNet-style CNNs' : 'live MNIST'} — ${req.algo}, seed ${req.seed}`;
     const xLabel = req.task === 'nb201' ? 'queries (table look-ups)' : 'queries (candidates trained)';
     emit({ type: 'status', text: 'searching…' });
     const observed = observeOracle(b.oracle, (arch, r) => {

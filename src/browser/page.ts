@@ -30,18 +30,26 @@ function setStatus(text: string, state: 'idle' | 'running' | 'done' | 'error'): 
   document.body.dataset['state'] = state;
 }
 
-function task(): 'mnist-mlp' | 'nb201' {
-  const checked = form.querySelector<HTMLInputElement>('input[name="task"]:checked');
-  return checked?.value === 'nb201' ? 'nb201' : 'mnist-mlp';
+type Task = 'mnist-mlp' | 'mnist-regnet' | 'nb201';
+
+function task(): Task {
+  const v = form.querySelector<HTMLInputElement>('input[name="task"]:checked')?.value;
+  return v === 'nb201' || v === 'mnist-regnet' ? v : 'mnist-mlp';
 }
+
+// Each task's cost units differ (MLP parameters, CNN multiply-accumulates, NB-201 MFLOPs), and a
+// CNN step costs far more than an MLP step: defaults per task, applied to fields left untouched.
+const DEFAULT_CONSTRAINT: Record<Task, string> = { 'mnist-mlp': 'params<=50000', 'mnist-regnet': 'flops<=300000', nb201: '' };
+const DEFAULT_TRAIN_IMAGES: Record<Task, string> = { 'mnist-mlp': '5000', 'mnist-regnet': '2000', nb201: '5000' };
 
 function showOptions(): void {
   const t = task();
-  $('mnist-options').hidden = t !== 'mnist-mlp';
+  $('mnist-options').hidden = t === 'nb201';
   $('nb201-options').hidden = t !== 'nb201';
   const c = $<HTMLInputElement>('constraint');
-  // Each task's cost units differ (MLP parameters vs NB-201 MFLOPs): reset a default left untouched.
-  if (c.dataset['touched'] !== 'yes') c.value = t === 'mnist-mlp' ? 'params<=50000' : '';
+  if (c.dataset['touched'] !== 'yes') c.value = DEFAULT_CONSTRAINT[t];
+  const n = $<HTMLInputElement>('train-images');
+  if (n.dataset['touched'] !== 'yes') n.value = DEFAULT_TRAIN_IMAGES[t];
 }
 
 function num(id: string): number {
@@ -67,7 +75,7 @@ async function request(): Promise<{ req: JobRequest; transfer: Transferable[] }>
   const res = await fetch(DIGITS_URL);
   if (!res.ok) throw new Error(`could not load ${DIGITS_URL}: HTTP ${res.status} (serve this page with \`prednas serve\`, which publishes the digits)`);
   const digits = await res.arrayBuffer();
-  return { req: { ...common, task: 'mnist-mlp', digits, epochs: num('epochs'), trainImages: num('train-images') }, transfer: [digits] };
+  return { req: { ...common, task: task() === 'mnist-regnet' ? 'mnist-regnet' : 'mnist-mlp', digits, epochs: num('epochs'), trainImages: num('train-images') }, transfer: [digits] };
 }
 
 function showSvg(svg: string): void {
@@ -123,7 +131,8 @@ function end(): void {
 }
 
 form.addEventListener('change', (ev) => {
-  if ((ev.target as HTMLElement).id === 'constraint') $('constraint').dataset['touched'] = 'yes';
+  const id = (ev.target as HTMLElement).id;
+  if (id === 'constraint' || id === 'train-images') $(id).dataset['touched'] = 'yes';
   showOptions();
 });
 

@@ -19,7 +19,7 @@ export function isLiveTask(name: string): boolean {
   return (LIVE_TASKS as readonly string[]).includes(name);
 }
 
-/** `--fidelity` of a live task: training epochs per candidate, e.g. '1ep' or '5ep' (default: the task's, 3 for mnist-mlp, 2 for mnist-regnet). */
+/** `--fidelity` of a live task: training epochs per candidate, e.g. '1ep' or '5ep' (default: the task's, 3 for both). */
 export function liveEpochs(fidelity: string | undefined, task: string = 'mnist-mlp'): number {
   const def = task === 'mnist-regnet' ? MNIST_REGNET_DEFAULTS.epochs : MNIST_MLP_DEFAULTS.epochs;
   if (fidelity === undefined) return def;

@@ -18,6 +18,8 @@ import { resolveDataDir } from '../../src/io/data-dir.js';
 import { loadMnistDigits } from '../../src/io/mnist.js';
 import { runJob } from '../../src/browser/job.js';
 import { encodeDigits } from '../../src/nas/tasks/digits.js';
+import { mnistRegNetTask } from '../../src/nas/tasks/mnist-regnet.js';
+import { setBackend } from '../../src/kernels/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
@@ -94,6 +96,36 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     expect(consoleErrors.filter((e) => !/WebAssembly|wasm-unsafe-eval/.test(e))).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('runs a short live RegNet-style CNN search in the worker under the FLOPs budget', async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    // Tiny on purpose (4 candidates, 200 training images, 1 epoch): it proves the CNN path runs in
+    // the worker under the strict CSP, not that it learns well.
+    const r = await runSearch(page, server.url, async (p) => {
+      await p.check('input[name="task"][value="mnist-regnet"]');
+      await p.fill('#budget', '4');
+      await p.fill('#epochs', '1');
+      await p.fill('#train-images', '200');
+      await p.fill('#seed', '2');
+    }, 240_000);
+    expect(r.task).toBe('mnist-regnet');
+    expect(r.queries).toBe(4);
+    expect(await page.inputValue('#constraint')).toBe('flops<=300000');
+    expect(r.best.network).toMatch(/^stem16( \| [123]×\d+ g\d+ b\d){3}$/);
+    expect(r.kernels.matmuls['js']).toBeGreaterThan(100);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { trajectory: { arch: string }[] };
+    expect(saved.trajectory).toHaveLength(4);
+    const task = mnistRegNetTask(loadMnistDigits(), { epochs: 1, split: { train: 200, val: 2500, test: 2500 } });
+    for (const p of saved.trajectory) expect(task.space.cost(task.space.parse(p.arch)).flops, p.arch).toBeLessThanOrEqual(300_000);
+    // Node retrains the best network to the same accuracies (seeded by the network; JS kernels).
+    setBackend('js');
+    const again = task.oracle.peek(task.space.parse(r.best.arch), { dataset: 'mnist' });
+    expect([again.val, again.test]).toEqual([r.best.val, r.best.test]);
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-mnist-regnet.png'), fullPage: true });
+    await page.close();
+  }, 300_000);
 
   it.skipIf(!existsSync(NB201) && !inCi)('searches NB-201 from the table file the user picks (gzip decompressed in the browser)', async () => {
     const page = await browser.newPage();

@@ -7,6 +7,8 @@ import { runOne, reportedMetric } from '../../nas/experiment/runner.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
 import { ALGORITHMS } from '../../nas/search/registry.js';
 import { MlpSpace } from '../../nas/tasks/mlp-space.js';
+import { RegNetDigitsSpace } from '../../nas/tasks/regnet-space.js';
+import type { ChoiceArch } from '../../nas/spaces/choices.js';
 import { packageVersion } from './version.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
@@ -21,12 +23,14 @@ export const SEARCH_FLAGS = {
 export const SEARCH_HELP = `prednas search — one search run on a benchmark table
 
 Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [options]
-       prednas search --task mnist-mlp [options]
+       prednas search --task mnist-mlp|mnist-regnet [options]
 
   --space S          nb201, nb101, nbmacro, tnb101-macro, or a JSON space spec (needs --dataset
                      synthetic[:SEED])
   --task T           mnist-mlp: a live task, every query trains the candidate MLP on MNIST
-                     digits (~1 s each; try --constraint params<=50000)
+                     digits (~1 s each; try --constraint params<=50000); mnist-regnet: a live
+                     RegNet-style CNN search, every query trains a residual bottleneck CNN
+                     (~10-40 s each on one core; try --constraint flops<=300000, in MACs)
   --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
                      class_scene; see prednas info); synthetic[:SEED] for spec files
   --algo A           ${ALGORITHMS.join(', ')} (default prednas)
@@ -38,12 +42,17 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
   --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
   --protocol A|B     which metric the summary line reports (default A)
-  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp: epochs per candidate (2ep)
+  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp, mnist-regnet: epochs per candidate (3ep)
 ${SCREEN_HELP}  --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
   --out FILE         write the full trajectory as JSON (schema prednas.run/1)
   --json             print the result as JSON on stdout
   -q, --quiet        no progress on stderr
 `;
+
+function regnetLine(space: RegNetDigitsSpace, arch: ChoiceArch): string {
+  const c = space.cost(arch);
+  return `  network ${space.describe(arch)} (${c.flops!.toLocaleString('en-US')} MACs, ${c.params!.toLocaleString('en-US')} parameters; every query trained the candidate)`;
+}
 
 export function search(ctx: Ctx): void {
   const { v } = ctx;
@@ -80,6 +89,7 @@ export function search(ctx: Ctx): void {
     ...(screening !== undefined ? [`screened first: ${screening.queries} queries at ${screening.fidelity} (${screening.cost} full queries' worth), the ${screening.promote} best then trained in full`] : []),
     `best by validation: ${best.arch}`,
     ...(b.space instanceof MlpSpace ? [`  network ${b.space.describe(b.space.parse(best.arch))} (${b.space.cost(b.space.parse(best.arch)).params!.toLocaleString('en-US')} parameters; every query trained the candidate)`] : []),
+    ...(b.space instanceof RegNetDigitsSpace ? [regnetLine(b.space, b.space.parse(best.arch))] : []),
     `  val ${best.val.toFixed(3)}  test ${best.test === null ? 'n/a' : best.test.toFixed(3)}  (query ${best.query})`,
     `reported (protocol ${protocol}): ${reported.toFixed(3)}`,
     ...(out !== undefined ? [`trajectory: ${resolve(out)}`] : []),

@@ -20,9 +20,9 @@ export const MNIST_REGNET_DEFAULTS = {
   split: { train: 2000, val: 2500, test: 2500 } as SplitSizes,
   splitSeed: 0,
   downsample: 2,
-  epochs: 2,
+  epochs: 3,
   batchSize: 64,
-  lr: 0.003,
+  lr: 0.01,
   trainSeed: 0,
 };
 
