@@ -34,11 +34,12 @@ export const COMPARE_FLAGS = {
 export const COMPARE_HELP = `prednas compare — algorithms × seeds on a benchmark, with tables and plots
 
 Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out DIR [options]
-       prednas compare --task mnist-mlp --out DIR [options]
+       prednas compare --task mnist-mlp|mnist-regnet --out DIR [options]
 
   --space S          nb201, nb101, nbmacro, tnb101-macro, or a JSON space spec (needs --dataset
                      synthetic[:SEED])
-  --task T           mnist-mlp: a live task (every query trains the candidate; defaults become
+  --task T           mnist-mlp or mnist-regnet (RegNet-style CNNs; try --constraint
+                     flops<=300000): a live task (every query trains the candidate; defaults become
                      --budget 50 --seeds 0..2; the table reports the best found by any run, as a
                      live task has no known optimum)
   --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
