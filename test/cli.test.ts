@@ -42,7 +42,7 @@ describe('prednas CLI basics', () => {
     expect(noFile.stderr).toMatch(/cannot read spec file .*missing\.json \(ENOENT\)/);
     const verbose = runCli(['info', '--space', join(dir, 'missing.json'), '--verbose']);
     expect(verbose.stderr).toMatch(/\n {4}at /);
-  });
+  }, 240_000); // some twenty CLI processes, each starting tsx: a minute and more on a loaded machine
 
   it('info describes a spec space; search runs on its synthetic objective and writes the trajectory', () => {
     const dir = tempDir();
