@@ -130,6 +130,12 @@ function end(): void {
   stop.disabled = true;
 }
 
+// A field the user typed in keeps its value when the task changes (marked on input, before any change).
+form.addEventListener('input', (ev) => {
+  const id = (ev.target as HTMLElement).id;
+  if (id === 'constraint' || id === 'train-images') $(id).dataset['touched'] = 'yes';
+});
+
 form.addEventListener('change', (ev) => {
   const id = (ev.target as HTMLElement).id;
   if (id === 'constraint' || id === 'train-images') $(id).dataset['touched'] = 'yes';

@@ -115,8 +115,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     expect(r.best.network).toMatch(/^stem16( \| [123]×\d+ g\d+ b\d){3}$/);
     expect(r.kernels.matmuls['js']).toBeGreaterThan(100);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-    const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { trajectory: { arch: string }[] };
+    const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { trajectory: { arch: string }[]; settings: { epochs: number; split: { train: number } } };
     expect(saved.trajectory).toHaveLength(4);
+    expect([saved.settings.epochs, saved.settings.split.train]).toEqual([1, 200]);
     const task = mnistRegNetTask(loadMnistDigits(), { epochs: 1, split: { train: 200, val: 2500, test: 2500 } });
     for (const p of saved.trajectory) expect(task.space.cost(task.space.parse(p.arch)).flops, p.arch).toBeLessThanOrEqual(300_000);
     // Node retrains the best network to the same accuracies (seeded by the network; JS kernels).
