@@ -61,6 +61,6 @@ describe('prednas search --task mnist-mlp', () => {
     expect(both.stderr).toMatch(/give --space or --task, not both/);
     const unknown = runCli(['search', '--task', 'cifar-cnn']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/--task: expected one of mnist-mlp, got 'cifar-cnn'/);
+    expect(unknown.stderr).toMatch(/--task: expected one of mnist-mlp, mnist-regnet, got 'cifar-cnn'/);
   });
 });
