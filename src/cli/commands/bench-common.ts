@@ -128,7 +128,7 @@ export const ROUND_FLAGS_HELP = `  --per-round K      candidates evaluated per p
   --ensemble M       predictor ensemble members (default ${PREDICTOR_DEFAULTS.ensemble})
                      tables made before these defaults: --ensemble 3 --epochs 100 --kappa 0 --swap-repair off
   --calibrate on|off map each member onto the targets' scale before combining them
-                     (default ${PREDICTOR_DEFAULTS.calibrate ? 'on' : 'off'}; off = the tables made before it existed)
+                     (default ${PREDICTOR_DEFAULTS.calibrate ? 'on' : 'off'}; results/ablations.md, session 8)
   The ascent (prednas, prednas-noascent, prednas-paper):
   --steps T          Adam ascent steps per round (default ${PREDNAS_DEFAULTS.steps}; 0 = no ascent, = prednas-noascent)
   --ascent-lr R      the ascent's Adam learning rate, in logit units (default ${PREDNAS_DEFAULTS.lr})
