@@ -14,6 +14,7 @@ import { Rng } from '../../autograd/random.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { Examples } from './digits.js';
 import type { RegNetDigitsConfig } from './regnet-space.js';
+import { chunkedAccuracy, rows } from './train-mlp.js';
 
 /** One executed convolution or linear layer: its weight's shape and its output's shape. */
 export interface LayerTrace {
@@ -130,30 +131,10 @@ export interface CnnTrainResult {
   readonly steps: number;
 }
 
-function batch(ex: Examples, idx: ArrayLike<number>, from: number, to: number): Tensor {
-  const out = new Float32Array((to - from) * ex.dim);
-  for (let r = from; r < to; r++) out.set(ex.x.subarray(idx[r]! * ex.dim, (idx[r]! + 1) * ex.dim), (r - from) * ex.dim);
-  return new Tensor(out, [to - from, ex.dim]);
-}
-
 /** Percent correct, evaluation mode (running batch-norm statistics), no graph. */
 export function cnnAccuracy(net: Module & { forward(x: Tensor): Tensor }, ex: Examples, chunk = 500): number {
-  if (ex.n === 0) throw new Error('cnnAccuracy: no examples');
   const all = Int32Array.from({ length: ex.n }, (_, i) => i);
-  let correct = 0;
-  noGrad(() => {
-    for (let s = 0; s < ex.n; s += chunk) {
-      const e = Math.min(ex.n, s + chunk);
-      const logits = net.forward(batch(ex, all, s, e));
-      const c = logits.shape[1]!, d = logits.data;
-      for (let r = 0; r < e - s; r++) {
-        let best = 0;
-        for (let k = 1; k < c; k++) if (d[r * c + k]! > d[r * c + best]!) best = k;
-        if (best === ex.y[s + r]) correct++;
-      }
-    }
-  });
-  return (100 * correct) / ex.n;
+  return chunkedAccuracy(ex, chunk, (s, e) => net.forward(rows(ex.x, ex.dim, all, s, e)));
 }
 
 /**
@@ -184,7 +165,7 @@ export function trainRegNetDigits(cfg: RegNetDigitsConfig, train: Examples, eval
       const e = Math.min(train.n, s + opts.batchSize);
       for (let r = s; r < e; r++) labels[r - s] = train.y[order[r]!]!;
       opt.zeroGrad();
-      const loss = crossEntropy(net.forward(batch(train, order, s, e)), labels.subarray(0, e - s));
+      const loss = crossEntropy(net.forward(rows(train.x, train.dim, order, s, e)), labels.subarray(0, e - s));
       const v = loss.data[0]!;
       if (!Number.isFinite(v)) {
         lastLoss = v;

@@ -37,7 +37,7 @@ export interface TrainResult {
 }
 
 /** Rows [from, to) of a row-major matrix as a tensor (a copy: the batch is reordered anyway). */
-function rows(x: Float32Array, dim: number, idx: Int32Array | readonly number[], from: number, to: number): Tensor {
+export function rows(x: Float32Array, dim: number, idx: ArrayLike<number>, from: number, to: number): Tensor {
   const out = new Float32Array((to - from) * dim);
   for (let r = from; r < to; r++) out.set(x.subarray(idx[r]! * dim, (idx[r]! + 1) * dim), (r - from) * dim);
   return new Tensor(out, [to - from, dim]);
@@ -45,13 +45,21 @@ function rows(x: Float32Array, dim: number, idx: Int32Array | readonly number[],
 
 /** Percent of rows whose arg-max logit is the label, evaluated in chunks without a graph. */
 export function accuracy(model: MLP, ex: Examples, chunk = 1000): number {
+  const all = Array.from({ length: ex.n }, (_, i) => i);
+  return chunkedAccuracy(ex, chunk, (s, e) => model.forward(rows(ex.x, ex.dim, all, s, e)));
+}
+
+/**
+ * Percent of `ex` whose arg-max logit is the label; `logitsOf(from, to)` gives the logits of rows
+ * from..to-1 (any model), evaluated chunk by chunk without recording a graph.
+ */
+export function chunkedAccuracy(ex: Examples, chunk: number, logitsOf: (from: number, to: number) => Tensor): number {
   if (ex.n === 0) throw new Error('accuracy: no examples');
   let correct = 0;
-  const all = Array.from({ length: ex.n }, (_, i) => i);
   noGrad(() => {
     for (let s = 0; s < ex.n; s += chunk) {
       const e = Math.min(ex.n, s + chunk);
-      const logits = model.forward(rows(ex.x, ex.dim, all, s, e));
+      const logits = logitsOf(s, e);
       const c = logits.shape[1]!, d = logits.data;
       for (let r = 0; r < e - s; r++) {
         let best = 0;
