@@ -3,18 +3,16 @@
  * arrays in, accuracies out). A candidate is trained from a seed that the caller derives from the
  * network itself, so the same candidate gives the same accuracies in any process, worker or tab.
  */
-import { crossEntropy } from '../../autograd/composites.js';
 import { noGrad } from '../../autograd/engine.js';
 import { BatchNorm2d } from '../../autograd/nn/batchnorm.js';
 import { Conv2d, GlobalAvgPool2d } from '../../autograd/nn/conv.js';
 import { Linear } from '../../autograd/nn/layers.js';
 import { Module } from '../../autograd/nn/module.js';
-import { Adam } from '../../autograd/optim/optimizer.js';
 import { Rng } from '../../autograd/random.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { Examples } from './digits.js';
 import type { RegNetDigitsConfig } from './regnet-space.js';
-import { chunkedAccuracy, rows } from './train-mlp.js';
+import { chunkedAccuracy, fitClassifier, rows } from './train-mlp.js';
 
 /** One executed convolution or linear layer: its weight's shape and its output's shape. */
 export interface LayerTrace {
@@ -147,38 +145,8 @@ export function trainRegNetDigits(cfg: RegNetDigitsConfig, train: Examples, eval
   if (!(opts.epochs >= 1) || !(opts.batchSize >= 2)) throw new Error(`trainRegNetDigits: epochs >= 1 and batchSize >= 2 (batch norm needs two images), got ${opts.epochs} and ${opts.batchSize}`);
   const rng = new Rng(opts.seed);
   const net = new RegNetDigitsNet(cfg, rng.fork());
-  const opt = new Adam(net.parameters(), { lr: opts.lr });
-  const order = Int32Array.from({ length: train.n }, (_, i) => i);
-  const labels = new Uint8Array(opts.batchSize);
-  let steps = 0, lastLoss = NaN;
-  net.train();
-  outer: for (let ep = 0; ep < opts.epochs; ep++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
-    let sum = 0, count = 0;
-    // A last batch of one image would make batch norm's batch variance zero: it is dropped.
-    for (let s = 0; s + 1 < train.n; s += opts.batchSize) {
-      const e = Math.min(train.n, s + opts.batchSize);
-      for (let r = s; r < e; r++) labels[r - s] = train.y[order[r]!]!;
-      opt.zeroGrad();
-      const loss = crossEntropy(net.forward(rows(train.x, train.dim, order, s, e)), labels.subarray(0, e - s));
-      const v = loss.data[0]!;
-      if (!Number.isFinite(v)) {
-        lastLoss = v;
-        break outer;
-      }
-      loss.backward();
-      opt.step();
-      steps++;
-      sum += v * (e - s);
-      count += e - s;
-    }
-    lastLoss = sum / count;
-  }
+  // A last batch of one image would make batch norm's batch variance zero: it is dropped.
+  const { finalLoss: lastLoss, steps } = fitClassifier(net, train, { epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, rng, minBatch: 2 });
   net.eval();
   return { accuracies: evalSets.map((ex) => cnnAccuracy(net, ex)), finalLoss: lastLoss, params: net.parameterCount(), steps };
 }

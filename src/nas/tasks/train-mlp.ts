@@ -86,20 +86,38 @@ export function trainMlp(cfg: MlpConfig, train: Examples, evalSets: readonly Exa
     rng: rng.fork(), activation: cfg.activation, dropout: cfg.dropout,
     init: cfg.activation === 'relu' ? 'kaiming' : 'xavier',
   });
-  const opt = new Adam(model.parameters(), { lr: cfg.lr });
-  const order = new Int32Array(train.n).map((_, i) => i);
+  const { finalLoss: lastLoss, steps } = fitClassifier(model, train, { epochs: opts.epochs, batchSize: opts.batchSize, lr: cfg.lr, rng, minBatch: 1 });
+  model.eval();
+  return { accuracies: evalSets.map((ex) => accuracy(model, ex)), finalLoss: lastLoss, params: model.parameterCount(), steps };
+}
+
+/** What the shared training loop needs of a classifier (an MLP, a CNN). */
+export interface Classifier {
+  forward(x: Tensor): Tensor;
+  parameters(): Tensor[];
+  train(on?: boolean): unknown;
+}
+
+/**
+ * Mini-batch Adam on cross-entropy for `epochs` passes over `train`, reshuffled each epoch with
+ * `rng`; a last batch smaller than `minBatch` is dropped (batch norm needs two images). Stops at a
+ * non-finite loss and reports it. Leaves the model in training mode.
+ */
+export function fitClassifier(model: Classifier, train: Examples, opts: { epochs: number; batchSize: number; lr: number; rng: Rng; minBatch: number }): { finalLoss: number; steps: number } {
+  const opt = new Adam(model.parameters(), { lr: opts.lr });
+  const order = Int32Array.from({ length: train.n }, (_, i) => i);
   const labels = new Uint8Array(opts.batchSize);
   let steps = 0, lastLoss = NaN;
   model.train();
   outer: for (let ep = 0; ep < opts.epochs; ep++) {
     for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
+      const j = opts.rng.int(i + 1);
       const t = order[i]!;
       order[i] = order[j]!;
       order[j] = t;
     }
     let sum = 0, count = 0;
-    for (let s = 0; s < train.n; s += opts.batchSize) {
+    for (let s = 0; train.n - s >= opts.minBatch; s += opts.batchSize) {
       const e = Math.min(train.n, s + opts.batchSize);
       for (let r = s; r < e; r++) labels[r - s] = train.y[order[r]!]!;
       opt.zeroGrad();
@@ -117,6 +135,5 @@ export function trainMlp(cfg: MlpConfig, train: Examples, evalSets: readonly Exa
     }
     lastLoss = sum / count;
   }
-  model.eval();
-  return { accuracies: evalSets.map((ex) => accuracy(model, ex)), finalLoss: lastLoss, params: model.parameterCount(), steps };
+  return { finalLoss: lastLoss, steps };
 }
