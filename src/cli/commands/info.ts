@@ -6,22 +6,28 @@ import { loadBenchmark } from '../../io/benchmarks.js';
 import { isSpecPath, readSpecFile } from '../../io/run-space.js';
 import { spaceFromSpec, specSpace } from '../../nas/spaces/spec.js';
 import { describeValues } from '../../nas/spaces/choices-vars.js';
-import { need, str, type Ctx } from '../context.js';
+import { need, str, UsageError, type Ctx } from '../context.js';
 import { loadTnb101Table } from '../../io/load-tnb101.js';
 import { tnb101MacroOracle, TNB101_TASKS, TNB101_TASK_NAMES } from '../../nas/benchmarks/tnb101.js';
 import type { Oracle } from '../../nas/oracle.js';
+import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
+import { taskInfo } from './info-task.js';
 
-export const INFO_FLAGS = { space: { type: 'string' }, data: { type: 'string' }, fidelity: { type: 'string' } } as const;
+export const INFO_FLAGS = { space: { type: 'string' }, task: { type: 'string' }, data: { type: 'string' }, fidelity: { type: 'string' } } as const;
 
 export const INFO_HELP = `prednas info — size of a space, optimum per dataset, data status
 
 Usage: prednas info --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [--data DIR] [--json]
+       prednas info --task mnist-mlp|mnist-regnet [--fidelity Nep] [--json]
 
 For a benchmark space: the number of architectures with results, the query semantics, and the
 optimum per dataset under protocols A and B (computed from the table). For a spec file: its
 variables, the number of architectures, and how to evaluate them. nbmacro and tnb101-macro also
 print their cost range (params and MACs, raw counts: the units of --constraint) and what a query
 returns; tnb101-macro lists every task (use one with --dataset) with its metric and direction.
+For a live task: its variables, the number of distinct networks, the training every candidate
+gets, and each cost's range (over every network where the grid is small enough to walk, else
+over a seeded sample; the output says which).
 `;
 
 const SPACE_SIZES: Readonly<Record<string, string>> = {
@@ -39,6 +45,12 @@ const QUERY_NOTES: Readonly<Record<string, string>> = {
 
 export function info(ctx: Ctx): void {
   const { v } = ctx;
+  const task = str(v, 'task');
+  if (task !== undefined) {
+    if (v['space'] !== undefined) throw new UsageError('info: give --space or --task, not both');
+    if (!isLiveTask(task)) throw new UsageError(`--task: expected one of ${LIVE_TASKS.join(', ')}, got '${task}'`);
+    return taskInfo(ctx, task);
+  }
   const spaceArg = need(v, 'space', 'nb201, nb101, nbmacro, tnb101-macro or a JSON space spec file');
   if (isSpecPath(spaceArg)) return specInfo(ctx, spaceArg);
   const dataDir = resolveDataDir(str(v, 'data'));
