@@ -12,6 +12,7 @@ import { TNB101_TASK_NAMES } from '../nas/benchmarks/tnb101-table.js';
 import { isSpecPath, specBenchmark } from './run-space.js';
 import { NB101_EPOCHS, type Nb101Epochs } from '../nas/benchmarks/nb101.js';
 import { isLiveTask, loadLiveBenchmark } from './mnist-task.js';
+import type { EvalCacheRequest } from './eval-cache.js';
 import { fidelityEpochs, makeScreening, type Screening, type ScreeningSpec } from '../nas/experiment/screening.js';
 import { Nb201Oracle } from '../nas/benchmarks/nb201.js';
 import { Nb101Oracle } from '../nas/benchmarks/nb101.js';
@@ -31,6 +32,8 @@ export interface BenchmarkRequest {
   readonly fidelity?: string;
   /** NB-201: the MLP predictor's flat encoding, 'onehot' (default) or 'paths'. */
   readonly encoding?: string;
+  /** Live tasks: a persistent evaluation cache (src/io/eval-cache.ts); it never changes a result. */
+  readonly cache?: EvalCacheRequest;
 }
 
 export const BENCHMARKS = ['nb201', 'nb101', 'nbmacro', 'tnb101-macro'] as const;

@@ -42,7 +42,8 @@ export function shardSeeds(seeds: readonly number[], s: Shard): number[] {
  */
 export function settingsOf(spec: ExperimentSpec, prednas: string): Record<string, unknown> {
   const { seeds: _seeds, benchmark, ...rest } = spec;
-  const { dataDir: _dataDir, ...bench } = benchmark;
+  // Where tables and cached evaluations are read from does not change a result.
+  const { dataDir: _dataDir, cache: _cache, ...bench } = benchmark;
   return canonical({ prednas, benchmark: bench, ...rest }) as Record<string, unknown>;
 }
 

@@ -27,8 +27,13 @@ export interface QueryResult {
   /** Final metric reported under protocol A/B; null where the table has none (NB-101 subset). */
   readonly test: number | null;
   readonly cost: ArchCost;
-  /** Training time in seconds, where the table has it. */
+  /** Training time in seconds, where the table has it (live tasks: when the network was trained). */
   readonly trainTime?: number;
+  /**
+   * Live tasks only: true when this query trained the network, false when it reused a result (an
+   * earlier query in this process, or a persistent evaluation cache). Tables leave it out.
+   */
+  readonly trained?: boolean;
 }
 
 export interface Optimum<A> {

@@ -1,5 +1,8 @@
 /** Flag handling shared by the benchmark commands (search, compare, predictor-eval, info). */
 import { resolveDataDir } from '../../io/data-dir.js';
+import { EVAL_CACHE_ENV, type EvalCacheRequest, type EvalCacheStats } from '../../io/eval-cache.js';
+import type { RunResult } from '../../nas/experiment/runner.js';
+import { packageVersion } from './version.js';
 import type { BenchmarkRequest } from '../../io/benchmarks.js';
 import { isLiveTask, LIVE_TASKS } from '../../io/mnist-task.js';
 import { parseConstraint } from '../../nas/experiment/constraint.js';
@@ -19,8 +22,47 @@ export const BENCH_FLAGS = {
   encoding: { type: 'string' },
 } as const;
 
-/** `--task T` (a live task instead of --space): accepted by search and compare. */
-export const TASK_FLAG = { task: { type: 'string' } } as const;
+/** `--task T` (a live task instead of --space) and its `--cache FILE`: accepted by search and compare. */
+export const TASK_FLAG = { task: { type: 'string' }, cache: { type: 'string' } } as const;
+
+export const CACHE_HELP = `  --cache FILE       live tasks: a persistent evaluation cache (JSON lines, created if missing;
+                     default $${EVAL_CACHE_ENV}): a network trained once under the same task
+                     settings, data, engine and prednas version is read, not trained again; safe
+                     for concurrent runs on one machine; FILE.gz is read only (README "Evaluation
+                     cache")
+`;
+
+/**
+ * A live task's cost line: training time per query as measured when each network was trained (a
+ * reused result counts what its training cost, so the number is what the queries cost without a
+ * cache), the wall time per query these runs took, and how many queries trained or reused.
+ */
+export function evaluationsLine(runs: readonly RunResult[], cache: EvalCacheStats | null): string {
+  let q = 0, trained = 0, reused = 0, train = 0, wall = 0;
+  for (const r of runs) {
+    if (r.evaluations === undefined) continue;
+    q += r.trajectory.length;
+    trained += r.evaluations.trained;
+    reused += r.evaluations.reused;
+    train += r.evaluations.trainSeconds;
+    wall += r.timeMs.total / 1000;
+  }
+  const per = (x: number) => `${(x / Math.max(1, q)).toFixed(2)} s`;
+  const c = cache === null ? '' : `; evaluation cache ${cache.file}${cache.readOnly ? ' (read only)' : ''}: ${cache.hits} hit${cache.hits === 1 ? '' : 's'}, ${cache.written} new record${cache.written === 1 ? '' : 's'}, ${cache.entries} in all`;
+  return `time per query: training ${per(train)} (as measured when each network was trained, reused results included), wall ${per(wall)}; ${trained} of ${q} queries trained a network, ${reused} reused a result${c}`;
+}
+
+/** --cache FILE, else $PREDNAS_EVAL_CACHE, for a live task (a table benchmark trains nothing). */
+function cacheRequest(v: Values, task: string | undefined): EvalCacheRequest | undefined {
+  const flag = str(v, 'cache');
+  if (flag !== undefined && task === undefined) throw new UsageError(`--cache: only live tasks (--task ${LIVE_TASKS.join('|')}) train networks, so only they have an evaluation cache; got --space ${str(v, 'space') ?? '(none)'}`);
+  if (task === undefined) return undefined;
+  const env = process.env[EVAL_CACHE_ENV];
+  const file = flag ?? (env !== undefined && env !== '' ? env : undefined);
+  if (file === undefined) return undefined;
+  if (file.trim() === '') throw new UsageError(`--cache: expected a file name, got ''`);
+  return { file, prednas: packageVersion() };
+}
 
 export function benchmarkRequest(v: Values): BenchmarkRequest {
   const dataset = str(v, 'dataset'), fidelity = str(v, 'fidelity'), encoding = str(v, 'encoding');
@@ -28,12 +70,14 @@ export function benchmarkRequest(v: Values): BenchmarkRequest {
   const task = str(v, 'task');
   if (task !== undefined && str(v, 'space') !== undefined) throw new UsageError(`give --space or --task, not both (got --space ${str(v, 'space')} and --task ${task})`);
   if (task !== undefined && !isLiveTask(task)) throw new UsageError(`--task: expected one of ${LIVE_TASKS.join(', ')}, got '${task}'`);
+  const cache = cacheRequest(v, task);
   return {
     space: task ?? need(v, 'space', 'nb201, nb101, nbmacro, tnb101-macro, a JSON space spec file, or --task mnist-mlp'),
     dataDir: resolveDataDir(str(v, 'data')),
     ...(dataset !== undefined ? { dataset } : {}),
     ...(fidelity !== undefined ? { fidelity } : {}),
     ...(encoding !== undefined ? { encoding } : {}),
+    ...(cache !== undefined ? { cache } : {}),
   };
 }
 

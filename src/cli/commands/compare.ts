@@ -13,16 +13,38 @@ import { bestSoFarSvg, finalDistributionSvg } from '../../nas/report/experiment-
 import { validateResults } from '../../nas/report/results-schema.js';
 import { parseChoice, parseIntFlag, parseSeeds } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, CACHE_HELP, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
 import { loadBenchmark } from '../../io/benchmarks.js';
-import { isLiveTask, recordRuns } from '../../io/mnist-task.js';
+import { isLiveTask, liveCacheStats, recordRuns } from '../../io/mnist-task.js';
 import type { ExperimentResults } from '../../nas/experiment/runner.js';
 
 /** The results table of a live task, whose "optimum" is the best any run found (said so). */
 function liveTable(res: ExperimentResults & { readonly prednas?: string }): string {
   const best = `Best found by any run (a live task has no table optimum: every query trained the candidate; "found optimum" counts runs that reached it): **${res.optimum.value.toFixed(3)}** (\`${res.optimum.arch}\`). ` +
-    'Trained results are cached per network within a process, so "time / run" is lower for runs that re-query networks an earlier run trained.';
-  return resultsTable(res).replace(/^Optimum of the table.*$/m, () => best);
+    'Trained results are reused per network within a process (and from the evaluation cache, --cache), so "time / run" is lower for runs that re-query networks trained before.';
+  return `${resultsTable(res).replace(/^Optimum of the table.*$/m, () => best)}\n${timePerQuery(res.runs)}\n`;
+}
+
+/**
+ * Time per query of each algorithm on a live task. The training time is the one measured when
+ * each network was trained, counted again for every query that reused it, so it is what a query
+ * costs without any cache and does not depend on which runs shared a process or a cache file; the
+ * wall time is what these runs took (predictor fitting included, reuse making it smaller).
+ */
+function timePerQuery(runs: readonly RunResult[]): string {
+  const algos = [...new Set(runs.map((r) => r.algo))];
+  const parts = algos.map((a) => {
+    const mine = runs.filter((r) => r.algo === a && r.evaluations !== undefined);
+    const q = mine.reduce((n, r) => n + r.trajectory.length, 0);
+    const train = mine.reduce((n, r) => n + r.evaluations!.trainSeconds, 0);
+    const wall = mine.reduce((n, r) => n + r.timeMs.total / 1000, 0);
+    return `${a} ${(train / Math.max(1, q)).toFixed(2)} s (wall ${(wall / Math.max(1, q)).toFixed(2)} s)`;
+  });
+  const ev = runs.filter((r) => r.evaluations !== undefined);
+  const q = ev.reduce((n, r) => n + r.trajectory.length, 0);
+  const trained = ev.reduce((n, r) => n + r.evaluations!.trained, 0);
+  return `Time per query: training, as measured when each network was trained (a reused result counts its training, so this is the cost without a cache): ${parts.join('; ')}. ` +
+    `${trained} of ${q} queries trained a network; ${q - trained} reused a result (the evaluation cache, or an earlier run in the same process).`;
 }
 
 export const COMPARE_FLAGS = {
@@ -42,7 +64,7 @@ Usage: prednas compare --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json --out 
                      flops<=300000): a live task (every query trains the candidate; defaults become
                      --budget 50 --seeds 0..2; the table reports the best found by any run, as a
                      live task has no known optimum)
-  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
+${CACHE_HELP}  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
                      class_scene; see prednas info); synthetic[:SEED] for spec files
   --algos LIST       comma list of ${ALGORITHMS.join(', ')}
                      (default ${DEFAULT_ALGORITHMS.join(',')}; prednas-noascent = prednas without
@@ -185,5 +207,8 @@ async function compareRun(ctx: Ctx): Promise<void> {
     return;
   }
   ctx.out(table);
+  const cache = liveOracle === null ? null : liveCacheStats(liveOracle);
+  // The main process's own lookups only: worker threads keep their own counts (the table's line counts every query).
+  if (cache !== null) ctx.note(`evaluation cache ${cache.file}: ${cache.entries} records${cache.readOnly ? ' (read only)' : ''}; this process: ${cache.hits} hits, ${cache.written} new`);
   ctx.note(`wrote ${out}/{${RESULTS_FILE},table.md,best-so-far.svg,final-distribution.svg}`);
 }

@@ -12,7 +12,8 @@ import type { ChoiceArch } from '../../nas/spaces/choices.js';
 import { packageVersion } from './version.js';
 import { parseChoice, parseIntFlag } from '../args.js';
 import { str, type Ctx } from '../context.js';
-import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, observedOracle, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
+import { liveCacheStats } from '../../io/mnist-task.js';
+import { algorithmOptions, benchmarkRequest, BENCH_FLAGS, CACHE_HELP, evaluationsLine, ROUND_FLAGS, ROUND_FLAGS_HELP, TASK_FLAG, constraintFlags, observedOracle, kernelBackend, screeningFlag, SCREEN_HELP } from './bench-common.js';
 
 export const SEARCH_FLAGS = {
   ...BENCH_FLAGS, ...TASK_FLAG, algo: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' },
@@ -31,7 +32,7 @@ Usage: prednas search --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json [option
                      digits (~1 s each; try --constraint params<=50000); mnist-regnet: a live
                      RegNet-style CNN search, every query trains a residual bottleneck CNN
                      (~10-40 s each on one core; try --constraint flops<=300000, in MACs)
-  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
+${CACHE_HELP}  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a task for tnb101-macro (e.g.
                      class_scene; see prednas info); synthetic[:SEED] for spec files
   --algo A           ${ALGORITHMS.join(', ')} (default prednas)
   --budget N         queries (default 100)
@@ -75,7 +76,8 @@ export function search(ctx: Ctx): void {
   if (run.trajectory.length === 0) throw new Error(`${algo} proposed no architecture (are the constraints satisfiable?)`);
   const best = run.trajectory.reduce((a, p) => (p.val > a.val ? p : a));
   const reported = reportedMetric(run.trajectory, Infinity, protocol);
-  const record = { schema: 'prednas.run/1', prednas: packageVersion(), space: b.space.name, benchmark: b.oracle.benchmark, dataset: b.dataset, protocol, budget, reported, best, ...run };
+  const cache = liveCacheStats(b.oracle);
+  const record = { schema: 'prednas.run/1', prednas: packageVersion(), space: b.space.name, benchmark: b.oracle.benchmark, dataset: b.dataset, protocol, budget, reported, best, ...run, ...(cache !== null ? { evalCache: cache } : {}) };
   const out = str(v, 'out');
   if (out !== undefined) writeFileAtomic(resolve(out), JSON.stringify(record, null, 1) + '\n');
   if (ctx.json) {
@@ -92,6 +94,7 @@ export function search(ctx: Ctx): void {
     ...(b.space instanceof RegNetDigitsSpace ? [regnetLine(b.space, b.space.parse(best.arch))] : []),
     `  val ${best.val.toFixed(3)}  test ${best.test === null ? 'n/a' : best.test.toFixed(3)}  (query ${best.query})`,
     `reported (protocol ${protocol}): ${reported.toFixed(3)}`,
+    ...(run.evaluations !== undefined ? [evaluationsLine([run], cache)] : []),
     ...(out !== undefined ? [`trajectory: ${resolve(out)}`] : []),
   ].join('\n'));
 }

@@ -45,6 +45,14 @@ export interface RunResult {
   readonly kernels?: string;
   /** A screened run's cheap-fidelity queries, in order (val at that fidelity); see screening.ts. */
   readonly screening?: { arch: string; val: number }[];
+  /**
+   * Live tasks: how the run's queries were answered. `trained`: queries that trained their network;
+   * `reused`: queries answered from an earlier result (this process, or the evaluation cache);
+   * `trainSeconds`: the training time of every query's network as measured when it was trained,
+   * hits included, i.e. what the run's queries cost without any cache (timeMs.total is the wall
+   * time this run actually took).
+   */
+  readonly evaluations?: { trained: number; reused: number; trainSeconds: number };
 }
 
 /** How a screened experiment spent its budget, for the results' labels. */
@@ -131,6 +139,9 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   // A separate stream for the oracle (repeat drawn per query under 'sample' semantics).
   const queryRng = new Rng(seed * 7919 + 17);
   const trajectory: TrajectoryPoint[] = [];
+  // Live tasks only (their results say whether they trained): counts for RunResult.evaluations.
+  const evals = { trained: 0, reused: 0, trainSeconds: 0 };
+  let live = false;
   const t0 = performance.now();
   const scr = cfg.screening;
   const pre = scr && makeAlgorithm(algo, ctxFor(seed), opts);
@@ -140,6 +151,12 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   const sourceOf = search instanceof PredictorGuidedSearch ? (a: A) => (search as PredictorGuidedSearch<A>).sourceOf(a) : () => undefined;
   const full = (arch: A, source: string | undefined): void => {
     const r: QueryResult = cfg.oracle.query(arch, { dataset, rng: queryRng });
+    if (r.trained !== undefined) {
+      live = true;
+      if (r.trained) evals.trained++;
+      else evals.reused++;
+      evals.trainSeconds += r.trainTime ?? 0;
+    }
     search.tell(arch, r.val);
     trajectory.push({ query: offset + trajectory.length + 1, arch: space.toString(arch), val: r.val, test: r.test, ...(source !== undefined ? { source } : {}) });
   };
@@ -157,6 +174,7 @@ export function runOne<A>(cfg: ExperimentConfig<A>, algo: string, seed: number):
   return {
     algo, seed, trajectory, timeMs, kernels: currentBackend(),
     ...(screened ? { screening: screened.map((o) => ({ arch: space.toString(o.arch), val: o.val })) } : {}),
+    ...(live ? { evaluations: evals } : {}),
   };
 }
 

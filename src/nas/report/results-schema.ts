@@ -42,7 +42,10 @@ const point: Check = (v, p) => { obj(v, p, { query: int, arch: str, val: num, te
 
 /** A run; `offset` is the budget a screening stage spent before the first full-fidelity query. */
 const run = (offset: number): Check => (v, p) => {
-  obj(v, p, { algo: str, seed: int, trajectory: arr(point), timeMs: (t, q) => { obj(t, q, { total: num }); } });
+  obj(v, p, {
+    algo: str, seed: int, trajectory: arr(point), timeMs: (t, q) => { obj(t, q, { total: num }); },
+    evaluations: optional((e, q) => { obj(e, q, { trained: int, reused: int, trainSeconds: num }); }),
+  });
   const traj = (v as { trajectory: { query: number }[] }).trajectory;
   traj.forEach((x, i) => { if (x.query !== offset + i + 1) fail(`${p}.trajectory[${i}].query`, `${offset + i + 1}`, x.query); });
   const scr = (v as { screening?: unknown }).screening;

@@ -11,6 +11,9 @@
  *   how results on a live task are labelled, never as a true optimum.
  * - `record` accepts results computed elsewhere (another worker thread, a saved run) so that the
  *   process summarising an experiment knows every architecture that was trained.
+ * - An optional persistent store (`useStore`; the Node edge's file cache, src/io/eval-cache.ts)
+ *   is asked before training and told every new result, so results outlive the process. Every
+ *   query says whether it trained (`trained`), so runs can report hits and misses honestly.
  */
 import type { Optimum, Oracle, Protocol, QueryOptions, QueryResult } from '../oracle.js';
 import type { SearchSpace } from '../space.js';
@@ -24,6 +27,16 @@ export interface LiveEvaluation {
   readonly trainTime?: number;
 }
 
+/**
+ * A persistent store of evaluations, keyed by the space's hash of the architecture (the store
+ * adds whatever else determines a result: task, settings, data, engine). Core code only sees
+ * this interface; implementations live at the edge (files in Node).
+ */
+export interface EvalStore<A> {
+  get(hash: string, arch: A): LiveEvaluation | undefined;
+  put(hash: string, arch: A, r: LiveEvaluation): void;
+}
+
 export class LiveOracle<A> implements Oracle<A> {
   readonly datasets: readonly string[];
   readonly semantics = 'single' as const;
@@ -32,6 +45,8 @@ export class LiveOracle<A> implements Oracle<A> {
   readonly live = true;
   private count = 0;
   private readonly results = new Map<string, { arch: A; r: LiveEvaluation }>();
+  private store: EvalStore<A> | null = null;
+  private trainings = 0;
 
   constructor(
     readonly benchmark: string,
@@ -46,9 +61,19 @@ export class LiveOracle<A> implements Oracle<A> {
     return this.count;
   }
 
-  /** Architectures trained so far (evaluations actually run, not cache hits). */
+  /** Architectures known so far: trained here, read from the store, or recorded. */
   get trainedCount(): number {
     return this.results.size;
+  }
+
+  /** Evaluations actually run (trainings) in this process. */
+  get trainingCount(): number {
+    return this.trainings;
+  }
+
+  /** Ask `store` before training and tell it every new result (null: no store). */
+  useStore(store: EvalStore<A> | null): void {
+    this.store = store;
   }
 
   dataset(name: string): string {
@@ -67,13 +92,24 @@ export class LiveOracle<A> implements Oracle<A> {
     if (!this.space.isValid(arch)) throw new Error(`${this.benchmark}: ${this.space.toString(arch)} is not a valid architecture of ${this.space.name}`);
     const h = this.space.hash(arch);
     let hit = this.results.get(h);
+    let trained = false;
     if (hit === undefined) {
-      const r = this.evaluate(arch);
-      if (!Number.isFinite(r.val) || !Number.isFinite(r.test)) throw new Error(`${this.benchmark}: evaluation of ${this.space.toString(arch)} gave non-finite metrics (val ${r.val}, test ${r.test})`);
-      hit = { arch, r };
+      const stored = this.store?.get(h, arch);
+      if (stored !== undefined) {
+        hit = { arch, r: stored };
+      } else {
+        const r = this.evaluate(arch);
+        if (!Number.isFinite(r.val) || !Number.isFinite(r.test)) throw new Error(`${this.benchmark}: evaluation of ${this.space.toString(arch)} gave non-finite metrics (val ${r.val}, test ${r.test})`);
+        hit = { arch, r };
+        trained = true;
+        this.trainings++;
+        this.store?.put(h, arch, r);
+      }
       this.results.set(h, hit);
     }
-    const out: QueryResult = { val: hit.r.val, test: hit.r.test, cost: this.space.cost?.(arch) ?? {} };
+    // trainTime stays the time the training took when it ran, also when this query reused it:
+    // it is what the query costs without a cache, so reports of time per query stay honest.
+    const out: QueryResult = { val: hit.r.val, test: hit.r.test, cost: this.space.cost?.(arch) ?? {}, trained };
     return hit.r.trainTime === undefined ? out : { ...out, trainTime: hit.r.trainTime };
   }
 
