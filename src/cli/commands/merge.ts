@@ -80,7 +80,9 @@ export async function merge(ctx: Ctx): Promise<void> {
   } else {
     seeds = folders.flatMap((f) => f.info.spec.seeds);
   }
-  const spec: ExperimentSpec = { ...first.info.spec, seeds, benchmark: { ...first.info.spec.benchmark, dataDir: resolveDataDir(str(ctx.v, 'data')) } };
+  // merge trains nothing: the shards' evaluation cache (if any) is not opened.
+  const { cache: _cache, ...benchmark } = first.info.spec.benchmark;
+  const spec: ExperimentSpec = { ...first.info.spec, seeds, benchmark: { ...benchmark, dataDir: resolveDataDir(str(ctx.v, 'data')) } };
   const runs: RunResult[] = serialOrder(folders.flatMap((f) => f.res.runs), seeds, spec.algorithms);
   const live = isLiveTask(spec.benchmark.space);
   if (live) recordRuns(loadBenchmark(spec.benchmark).oracle, runs);
