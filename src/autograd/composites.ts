@@ -5,7 +5,7 @@
  */
 import type { Rng } from './random.js';
 import * as op from './ops.js';
-import { allocate } from './dtype.js';
+import { allocate, type FloatArray } from './dtype.js';
 import { fmtShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -52,20 +52,33 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
   return y;
 }
 
+function fillMask(mask: FloatArray, at: number, bits: Uint32Array, cut: number, keep: number): void {
+  for (let i = 0; i < bits.length; i++) mask[at + i] = bits[i]! < cut ? 0 : keep;
+}
+
 /** Dropout's draws, reused across calls (it runs in every training step; read before returning). */
 let dropBits = new Uint32Array(0);
 
-/** Inverted dropout: zero each element with probability p, scale survivors by 1/(1-p). */
-export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor {
+/**
+ * Inverted dropout: zero each element with probability p, scale survivors by 1/(1-p). With one
+ * rng per slice along the leading axis (`rng` an array of x.shape[0] streams), slice i draws from
+ * rng[i] exactly what a separate dropout on that slice would: stacked ensemble members keep their
+ * own streams.
+ */
+export function dropout(x: Tensor, p: number, rng: Rng | readonly Rng[], training = true): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
+  const rngs: readonly Rng[] = Array.isArray(rng) ? rng : [rng as Rng];
+  if (Array.isArray(rng) && (x.rank === 0 || x.shape[0] !== rngs.length)) {
+    throw new Error(`dropout: ${rngs.length} rngs for the leading axis of ${fmtShape(x.shape)}`);
+  }
   const mask = allocate(x.dtype, x.size);
   const keep = 1 / (1 - p);
   // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
   const cut = p * 4294967296;
-  if (dropBits.length < mask.length) dropBits = new Uint32Array(mask.length);
-  const bits = rng.fillU32(dropBits.subarray(0, mask.length));
-  for (let i = 0; i < mask.length; i++) mask[i] = bits[i]! < cut ? 0 : keep;
+  const per = x.size / rngs.length;
+  if (dropBits.length < per) dropBits = new Uint32Array(per);
+  for (let s = 0; s < rngs.length; s++) fillMask(mask, s * per, rngs[s]!.fillU32(dropBits.subarray(0, per)), cut, keep);
   return op.mul(x, new Tensor(mask, x.shape));
 }
 

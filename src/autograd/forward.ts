@@ -123,10 +123,16 @@ export const forward: { [K in OpName]: Forward<K> } = {
     const out = allocate(x!.dtype, sizeOf(shape));
     const outer = sizeOf(shape.slice(0, axis));
     const inner = sizeOf(shape.slice(axis + 1));
+    const xd = x!.data;
     for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < indices.length; j++) {
-        const src = (o * n + indices[j]!) * inner;
-        out.set(x!.data.subarray(src, src + inner), (o * indices.length + j) * inner);
+      const base = o * n, at = o * indices.length;
+      // Scalar elements (the ranking loss's pairs): a subarray per element costs more than the copy.
+      if (inner === 1) for (let j = 0; j < indices.length; j++) out[at + j] = xd[base + indices[j]!]!;
+      else {
+        for (let j = 0; j < indices.length; j++) {
+          const src = (base + indices[j]!) * inner;
+          out.set(xd.subarray(src, src + inner), (at + j) * inner);
+        }
       }
     }
     return new Tensor(out, shape);

@@ -14,6 +14,9 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** Scratch draws of permutation() (read before it returns). */
+let permBits = new Uint32Array(0);
+
 export class Rng {
   private a: number;
   private b: number;
@@ -29,6 +32,24 @@ export class Rng {
     this.c = sm();
     this.d = sm();
     for (let i = 0; i < 12; i++) this.nextU32();
+  }
+
+  /**
+   * The generator's whole state (sfc32's four words and Box-Muller's cached value), so that a
+   * search can be saved and resumed without replaying every draw (the ask/tell journal snapshot).
+   */
+  getState(): number[] {
+    return this.spare === null ? [this.a, this.b, this.c, this.d] : [this.a, this.b, this.c, this.d, this.spare];
+  }
+
+  /** Continue the stream saved by getState(); throws on anything getState() cannot have written. */
+  setState(state: readonly number[]): void {
+    const words = state.slice(0, 4);
+    if ((state.length !== 4 && state.length !== 5) || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) || (state.length === 5 && !Number.isFinite(state[4]))) {
+      throw new Error(`Rng.setState: expected 4 unsigned 32-bit words and an optional finite spare, got ${JSON.stringify(state).slice(0, 80)}`);
+    }
+    [this.a, this.b, this.c, this.d] = words as [number, number, number, number];
+    this.spare = state.length === 5 ? state[4]! : null;
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -113,6 +134,29 @@ export class Rng {
       xs[j] = t;
     }
     return xs;
+  }
+
+  /**
+   * Writes into `out` the permutation that shuffle() makes of [0, 1, …, out.length − 1], from the
+   * same draws, taken in bulk (fillU32): the ranking loss reshuffles thousands of pair indices
+   * per member in every training step, and int()'s per-call overhead dominated that.
+   */
+  permutation(out: Int32Array): Int32Array {
+    const n = out.length;
+    for (let i = 0; i < n; i++) out[i] = i;
+    if (n < 2) return out;
+    const need = 2 * (n - 1);
+    if (permBits.length < need) permBits = new Uint32Array(need);
+    const u = this.fillU32(permBits.subarray(0, need));
+    for (let i = n - 1, k = 0; i > 0; i--, k += 2) {
+      // next() and int(i + 1), inlined.
+      const f = ((u[k]! >>> 5) * 67108864 + (u[k + 1]! >>> 6)) / 9007199254740992;
+      const j = Math.floor(f * (i + 1));
+      const t = out[i]!;
+      out[i] = out[j]!;
+      out[j] = t;
+    }
+    return out;
   }
 
   /** An independent child stream, derived deterministically from this one. */

@@ -2,27 +2,33 @@
  * Ensemble neural predictor (M members differing by seed) on standardised targets. fit() trains
  * full-batch with Adam (the training sets of sample-efficient NAS are tens to a few hundred
  * architectures), then maps each member onto the targets' scale (calibration.ts); score() is the
- * differentiable mean of the calibrated members, which the ascent climbs.
+ * differentiable mean of the calibrated members, which the ascent climbs. The members are trained
+ * and evaluated as one batched network (EnsembleMlp / EnsembleGcn): each keeps its own
+ * initialisation, dropout stream and ranking pairs, so each equals the network it would be if
+ * trained alone.
  */
-import { mseLoss, pairwiseRankingLoss } from '../../autograd/composites.js';
+import { softplus } from '../../autograd/composites.js';
 import { noGrad } from '../../autograd/engine.js';
-import { add, mul } from '../../autograd/ops.js';
+import { add, gather, mul, neg, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { RelaxedBatch } from '../space.js';
 import { ensembleMoments, fitAffine, type Affine } from './calibration.js';
 import { encodeBatch } from './encode-batch.js';
-import { GcnNet, MlpNet } from './nets.js';
-import type { Prediction, Predictor, PredictorKind, PredictorOptions, ScoreNet, SpaceForPredictor } from './predictor.js';
+import { EnsembleGcn, EnsembleMlp, type EnsembleNet } from './nets.js';
+import type { Prediction, Predictor, PredictorKind, PredictorOptions, SpaceForPredictor } from './predictor.js';
 
 export { PREDICTOR_DEFAULTS } from '../defaults.js';
 import { PREDICTOR_DEFAULTS } from '../defaults.js';
 
+/** Pairs the ranking loss subsamples to per step (pairwiseRankingLoss's maxPairs). */
+export const RANKING_MAX_PAIRS = 4096;
+
 export class NeuralPredictor<A> implements Predictor<A> {
   readonly kind: PredictorKind;
   readonly opts: typeof PREDICTOR_DEFAULTS;
-  private nets: ScoreNet[] = [];
+  private net: EnsembleNet | null = null;
   private readonly memberRngs: Rng[];
   private mu = 0;
   private sd = 1;
@@ -39,18 +45,23 @@ export class NeuralPredictor<A> implements Predictor<A> {
     this.kind = options.kind ?? 'mlp';
     if (this.kind === 'gcn' && !space.graphDims) throw new Error(`NeuralPredictor: space '${space.name}' has no graph view; use kind 'mlp'`);
     if (!(Number.isInteger(this.opts.epochs) && this.opts.epochs >= 1)) throw new Error(`NeuralPredictor: epochs must be an integer >= 1, got ${this.opts.epochs}`);
-    if (!(this.opts.ensemble >= 1)) throw new Error(`NeuralPredictor: ensemble must be >= 1, got ${this.opts.ensemble}`);
+    if (!(Number.isInteger(this.opts.ensemble) && this.opts.ensemble >= 1)) throw new Error(`NeuralPredictor: ensemble must be an integer >= 1, got ${this.opts.ensemble}`);
     const root = new Rng(this.opts.seed);
     this.memberRngs = Array.from({ length: this.opts.ensemble }, () => root.fork());
   }
 
-  private makeNet(rng: Rng): ScoreNet {
-    const o = { hidden: this.opts.hidden, layers: this.opts.layers, dropout: this.opts.dropout, activation: 'silu' as const, rng, dtype: this.opts.dtype };
-    return this.kind === 'gcn' ? new GcnNet(this.space.graphDims!.f, o) : new MlpNet(this.space.flatDim, o);
+  /**
+   * Member m sits at row M−1−m of the stacked network. The ascent's input gradient sums the
+   * members' contributions over that axis in ascending row order, and the engine's reverse sweep
+   * over M separate networks summed them last member first: stacked in reverse, the two round
+   * alike and the ascent climbs the same path as with separate networks.
+   */
+  private row(m: number): number {
+    return this.memberRngs.length - 1 - m;
   }
 
   get isFitted(): boolean {
-    return this.nets.length > 0;
+    return this.net !== null;
   }
 
   fit(archs: readonly A[], ys: readonly number[]): void {
@@ -59,34 +70,38 @@ export class NeuralPredictor<A> implements Predictor<A> {
     ys.forEach((y, i) => {
       if (!Number.isFinite(y)) throw new Error(`fit: target ${i} is ${y}; targets must be finite`);
     });
-    const n = ys.length;
+    const n = ys.length, M = this.memberRngs.length;
     this.mu = ys.reduce((a, b) => a + b, 0) / n;
     const variance = ys.reduce((a, b) => a + (b - this.mu) ** 2, 0) / n;
     this.sd = variance > 0 ? Math.sqrt(variance) : 1;
-    const target = new Tensor(this.opts.dtype === 'float64' ? Float64Array.from(ys, (y) => (y - this.mu) / this.sd) : Float32Array.from(ys, (y) => (y - this.mu) / this.sd), [n]);
     const batch = encodeBatch(this.space, archs, this.opts.dtype);
     const steps = this.opts.epochs;
-    this.nets = this.memberRngs.map((r) => this.makeNet(r.fork()));
-    this.lastLosses = this.nets.map((net, m) => {
-      const rng = this.memberRngs[m]!;
-      net.train(true);
-      const opt = new Adam(net.parameters(), { lr: this.opts.lr, weightDecay: this.opts.weightDecay });
-      const curve: number[] = [];
-      for (let s = 0; s < steps; s++) {
-        opt.zeroGrad();
-        const pred = net.forward(batch);
-        const loss = this.opts.loss === 'mse' ? mseLoss(pred, target) : pairwiseRankingLoss(pred, ys, { maxPairs: 4096, rng });
-        loss.backward();
-        opt.step();
-        curve.push(loss.item());
-      }
-      net.train(false);
-      return curve;
-    });
+    // Rows in stacking order (see row()): the streams of members M−1, …, 0.
+    const rowRngs = Array.from({ length: M }, (_, k) => this.memberRngs[M - 1 - k]!);
+    // Every fit, each member's initialisation and dropout come from a fresh fork of its stream.
+    const forks = this.memberRngs.map((r) => r.fork());
+    const netRngs = Array.from({ length: M }, (_, k) => forks[M - 1 - k]!);
+    const o = { hidden: this.opts.hidden, layers: this.opts.layers, dropout: this.opts.dropout, activation: 'silu' as const, rngs: netRngs, dtype: this.opts.dtype };
+    const net = this.kind === 'gcn' ? new EnsembleGcn(this.space.graphDims!.f, o) : new EnsembleMlp(this.space.flatDim, o);
+    this.net = net;
+    const loss = this.opts.loss === 'mse' ? mseLosses(ys, this.mu, this.sd, this.opts.dtype) : rankingLosses(ys, rowRngs);
+    net.train(true);
+    const opt = new Adam(net.parameters(), { lr: this.opts.lr, weightDecay: this.opts.weightDecay });
+    const curves: number[][] = Array.from({ length: M }, () => []);
+    for (let s = 0; s < steps; s++) {
+      opt.zeroGrad();
+      // [M] per-member losses; their sum gives every member exactly its own gradient.
+      const losses = loss(net.forward(batch));
+      sum(losses).backward();
+      opt.step();
+      for (let m = 0; m < M; m++) curves[m]!.push(losses.data[this.row(m)]!);
+    }
+    net.train(false);
+    this.lastLosses = curves;
     const standardised = Float64Array.from(ys, (y) => (y - this.mu) / this.sd);
     this.maps = this.opts.calibrate
-      ? noGrad(() => this.nets.map((net) => fitAffine(net.forward(batch).data, standardised)))
-      : this.nets.map(() => ({ a: 1, b: 0 }));
+      ? this.memberOutputs(batch).map((out) => fitAffine(out, standardised))
+      : this.memberRngs.map(() => ({ a: 1, b: 0 }));
   }
 
   /** Each member's map onto the standardised targets, from the last fit (diagnostics and tests). */
@@ -94,8 +109,23 @@ export class NeuralPredictor<A> implements Predictor<A> {
     return this.maps;
   }
 
-  private ensureFitted(): void {
-    if (this.nets.length === 0) throw new Error('predictor used before fit()');
+  private ensureFitted(): EnsembleNet {
+    if (this.net === null) throw new Error('predictor used before fit()');
+    return this.net;
+  }
+
+  /** Raw outputs per member (member order), one batched forward without a graph. */
+  private memberOutputs(batch: RelaxedBatch): ArrayLike<number>[] {
+    const out = noGrad(() => this.ensureFitted().forward(batch));
+    const B = out.shape[1]!;
+    return this.memberRngs.map((_, m) => out.data.subarray(this.row(m) * B, (this.row(m) + 1) * B));
+  }
+
+  /** Each member's raw (uncalibrated, standardised-unit) output per architecture, in member order. */
+  predictMembers(archs: readonly A[]): Float64Array[] {
+    this.ensureFitted();
+    if (archs.length === 0) return this.memberRngs.map(() => new Float64Array(0));
+    return this.memberOutputs(encodeBatch(this.space, archs, this.opts.dtype)).map((o) => Float64Array.from(o));
   }
 
   predict(archs: readonly A[]): Prediction {
@@ -103,9 +133,7 @@ export class NeuralPredictor<A> implements Predictor<A> {
     const B = archs.length;
     const mean = new Float64Array(B), std = new Float64Array(B);
     if (B === 0) return { mean, std };
-    const batch = encodeBatch(this.space, archs, this.opts.dtype);
-    const outs = noGrad(() => this.nets.map((net) => net.forward(batch).data));
-    const z = ensembleMoments(outs, this.maps);
+    const z = ensembleMoments(this.memberOutputs(encodeBatch(this.space, archs, this.opts.dtype)), this.maps);
     for (let i = 0; i < B; i++) {
       mean[i] = z.mean[i]! * this.sd + this.mu;
       std[i] = z.std[i]! * this.sd;
@@ -114,13 +142,57 @@ export class NeuralPredictor<A> implements Predictor<A> {
   }
 
   score(batch: RelaxedBatch): Tensor {
-    this.ensureFitted();
-    let total: Tensor | null = null;
-    this.nets.forEach((net, m) => {
-      const { a, b } = this.maps[m]!;
-      const o = add(mul(net.forward(batch), a), b);
-      total = total === null ? o : add(total, o);
-    });
-    return mul(total!, 1 / this.nets.length);
+    const net = this.ensureFitted();
+    let out = net.forward(batch);
+    const M = this.memberRngs.length;
+    if (this.maps.some(({ a, b }) => a !== 1 || b !== 0)) {
+      const col = (f: (m: Affine) => number) => {
+        const d = out.dtype === 'float64' ? new Float64Array(M) : new Float32Array(M);
+        this.maps.forEach((map, m) => (d[this.row(m)] = f(map)));
+        return new Tensor(d, [M, 1]);
+      };
+      out = add(mul(out, col((m) => m.a)), col((m) => m.b));
+    }
+    return mul(sum(out, 0), 1 / M);
   }
+}
+
+type MemberLosses = (pred: Tensor) => Tensor;
+
+/** Per-member mean squared error on the standardised targets: [M, n] → [M]. */
+function mseLosses(ys: readonly number[], mu: number, sd: number, dtype: 'float32' | 'float64'): MemberLosses {
+  const n = ys.length;
+  const target = new Tensor(dtype === 'float64' ? Float64Array.from(ys, (y) => (y - mu) / sd) : Float32Array.from(ys, (y) => (y - mu) / sd), [n]);
+  return (pred) => {
+    const d = sub(pred, target);
+    return mul(sum(mul(d, d), 1), 1 / n);
+  };
+}
+
+/**
+ * Per-member pairwise ranking loss ([M, n] → [M]), pairwiseRankingLoss on each row: the ordered
+ * pairs are listed once per fit, and every step each row subsamples them with its own stream, the
+ * same draws (Rng.permutation: shuffle's Fisher–Yates on the pair indices) as pairwiseRankingLoss makes.
+ */
+function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLosses {
+  const n = ys.length, M = rowRngs.length;
+  const I: number[] = [], J: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (ys[i]! > ys[j]!) { I.push(i); J.push(j); }
+  if (I.length === 0) throw new Error('pairwiseRankingLoss: no ordered pairs (all targets equal or fewer than 2 scores)');
+  const total = I.length, P = Math.min(total, RANKING_MAX_PAIRS);
+  const gi = new Int32Array(M * P), gj = new Int32Array(M * P);
+  const perm = new Int32Array(total);
+  return (pred) => {
+    for (let k = 0; k < M; k++) {
+      if (total > P) rowRngs[k]!.permutation(perm);
+      else for (let q = 0; q < total; q++) perm[q] = q;
+      for (let q = 0; q < P; q++) {
+        gi[k * P + q] = k * n + I[perm[q]!]!;
+        gj[k * P + q] = k * n + J[perm[q]!]!;
+      }
+    }
+    const s = reshape(pred, [-1]);
+    const diff = sub(gather(s, gi), gather(s, gj));
+    return mul(sum(reshape(softplus(neg(diff)), [M, P]), 1), 1 / P);
+  };
 }

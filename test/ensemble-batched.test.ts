@@ -1,0 +1,135 @@
+/**
+ * Batched ensembles (issue 23 §1): the M members trained as one stacked network equal, member by
+ * member, M networks trained separately with the same seeds (bench/lib/separate-ensemble.ts, the
+ * old training loop): predictions, loss curves, a refit that continues the streams, and the
+ * ascent's input gradient. Float64 and Float32, MLP and GCN, ranking (with and without pair
+ * subsampling) and MSE losses. Plus the two stream helpers the batching relies on.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Rng, dropout, tensor, valueAndGrad } from '../src/autograd/index.js';
+import { NeuralPredictor } from '../src/nas/predictors/index.js';
+import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
+import { SeparateEnsemble } from '../bench/lib/separate-ensemble.js';
+import { FC } from './helpers/gen.js';
+
+const space = nb201Space();
+
+function sampleArchs(n: number, seed: number): Nb201Arch[] {
+  const rng = new Rng(seed);
+  const out = new Map<string, Nb201Arch>();
+  while (out.size < n) {
+    const a = space.sample(rng);
+    out.set(space.hash(a), a);
+  }
+  return [...out.values()];
+}
+
+const target = (a: Nb201Arch) => a.reduce((s, op, e) => s + Math.sin(op * 1.3 + e), 0) + 0.5 * a.filter((o) => o === 3).length;
+
+/** Max |a − b| / (1 + |b|) over paired rows. */
+function maxRelDiff(a: readonly ArrayLike<number>[], b: readonly ArrayLike<number>[]): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  a.forEach((row, m) => {
+    expect(row.length).toBe(b[m]!.length);
+    for (let i = 0; i < row.length; i++) worst = Math.max(worst, Math.abs(row[i]! - b[m]![i]!) / (1 + Math.abs(b[m]![i]!)));
+  });
+  return worst;
+}
+
+const TOL = { float64: 1e-12, float32: 1e-5 } as const;
+
+describe('batched ensemble = separately trained members', () => {
+  for (const kind of ['mlp', 'gcn'] as const) {
+    for (const dtype of ['float64', 'float32'] as const) {
+      it(`${kind}, ${dtype}: predictions and loss curves member by member, across two fits`, () => {
+        const opts = { kind, dtype, ensemble: 3, epochs: 12, hidden: 16, layers: 2, seed: 5 };
+        const sep = new SeparateEnsemble(space, opts);
+        const bat = new NeuralPredictor(space, opts);
+        const archs = sampleArchs(40, 1), unseen = sampleArchs(30, 2);
+        // Two fits: the second continues each member's stream, as the search's rounds do.
+        for (const n of [24, 40]) {
+          const train = archs.slice(0, n);
+          sep.fit(train, train.map(target));
+          bat.fit(train, train.map(target));
+          expect(maxRelDiff(bat.lastLosses, sep.lastLosses)).toBeLessThanOrEqual(TOL[dtype]);
+          expect(maxRelDiff(bat.predictMembers(unseen), sep.predictMembers(unseen))).toBeLessThanOrEqual(TOL[dtype]);
+          const p = bat.predict(unseen), q = sep.predict(unseen);
+          expect(maxRelDiff([p.mean, p.std], [q.mean, q.std])).toBeLessThanOrEqual(TOL[dtype]);
+        }
+        // The ascent's input gradient through score().
+        const rng = new Rng(4);
+        const z = tensor(Array.from({ length: 3 * space.logitDim }, () => rng.normal()), [3, space.logitDim], { dtype });
+        const gb = valueAndGrad((zz) => bat.score(space.relax(zz)).sum())(z);
+        const gs = valueAndGrad((zz) => sep.score(space.relax(zz)).sum())(z);
+        expect(maxRelDiff([gb.value.data, gb.grads[0]!.data], [gs.value.data, gs.grads[0]!.data])).toBeLessThanOrEqual(TOL[dtype]);
+      });
+    }
+  }
+
+  it('mlp, float32: the ascent gradient of the default ensemble is the same bits (members stacked last first)', () => {
+    const opts = { ensemble: 5, epochs: 4, seed: 1 };
+    const train = sampleArchs(30, 3);
+    const sep = new SeparateEnsemble(space, opts), bat = new NeuralPredictor(space, opts);
+    sep.fit(train, train.map(target));
+    bat.fit(train, train.map(target));
+    const rng = new Rng(8);
+    const z = tensor(Float32Array.from({ length: 7 * space.logitDim }, () => 3 * rng.normal()), [7, space.logitDim]);
+    const gb = valueAndGrad((zz) => bat.score(space.relax(zz)).sum())(z).grads[0]!;
+    const gs = valueAndGrad((zz) => sep.score(space.relax(zz)).sum())(z).grads[0]!;
+    expect([...gb.data]).toEqual([...gs.data]);
+  });
+
+  it('ranking pairs subsampled per member (more than 4,096 ordered pairs) and the MSE loss', () => {
+    const train = sampleArchs(95, 6); // 95·94/2 = 4,465 ordered pairs
+    for (const loss of ['ranking', 'mse'] as const) {
+      const opts = { loss, dtype: 'float64' as const, ensemble: 2, epochs: 4, hidden: 8, layers: 1, seed: 7 };
+      const sep = new SeparateEnsemble(space, opts), bat = new NeuralPredictor(space, opts);
+      sep.fit(train, train.map(target));
+      bat.fit(train, train.map(target));
+      expect(maxRelDiff(bat.lastLosses, sep.lastLosses)).toBeLessThanOrEqual(1e-12);
+      expect(maxRelDiff(bat.predictMembers(train), sep.predictMembers(train))).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it('one member, and dropout off', () => {
+    const train = sampleArchs(20, 9);
+    for (const opts of [{ ensemble: 1 }, { ensemble: 2, dropout: 0 }, { kind: 'gcn' as const, ensemble: 2, dropout: 0 }]) {
+      const o = { ...opts, dtype: 'float64' as const, epochs: 5, hidden: 8, layers: 2, seed: 2 };
+      const sep = new SeparateEnsemble(space, o), bat = new NeuralPredictor(space, o);
+      sep.fit(train, train.map(target));
+      bat.fit(train, train.map(target));
+      expect(maxRelDiff(bat.predictMembers(train), sep.predictMembers(train))).toBeLessThanOrEqual(1e-12);
+    }
+  });
+});
+
+describe('the streams behind the batching', () => {
+  it('Rng.permutation is the permutation shuffle() makes of 0..n-1, from the same draws', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
+        const a = new Rng(seed), b = new Rng(seed);
+        const want = a.shuffle(Array.from({ length: n }, (_, i) => i));
+        expect([...b.permutation(new Int32Array(n))]).toEqual(want);
+        expect(b.nextU32()).toBe(a.nextU32());
+      }),
+      FC,
+    );
+  });
+
+  it('dropout with one rng per leading slice equals dropout on each slice with its own rng', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1000 }), (M, per, seed) => {
+        const x = tensor(Float32Array.from({ length: M * per }, (_, i) => i + 1), [M, per]);
+        const stacked = dropout(x, 0.3, Array.from({ length: M }, (_, m) => new Rng(seed + m)));
+        for (let m = 0; m < M; m++) {
+          const alone = dropout(tensor(x.data.slice(m * per, (m + 1) * per), [per]), 0.3, new Rng(seed + m));
+          expect([...stacked.data.subarray(m * per, (m + 1) * per)]).toEqual([...alone.data]);
+        }
+      }),
+      FC,
+    );
+    expect(() => dropout(tensor([1, 2, 3, 4], [2, 2]), 0.5, [new Rng(1)])).toThrow(/1 rngs for the leading axis of \[2,2\]/);
+  });
+});
