@@ -184,9 +184,12 @@ describe('--cache on the live tasks (CLI)', () => {
     const cache = join(dir, 'evals.jsonl');
     const cmp = (out: string, ...extra: string[]) => runCli(['compare', '--task', 'mnist-mlp', '--algos', 'random,rea', '--budget', '3', '--seeds', '0..1', '--fidelity', '1ep',
       '--constraint', 'params<=20000', '--workers', '2', '--cache', cache, '--out', join(dir, out), ...extra], { [`PREDNAS_EVAL_CACHE`]: join(dir, 'ignored.jsonl') });
-    const a = cmp('a', '-q');
+    const a = cmp('a', '-q', '--json');
     expect(a.code, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/Time per query: training, as measured when each network was trained .*: random \d+\.\d\d s \(wall \d+\.\d\d s\); rea /);
+    const ja = JSON.parse(a.stdout);
+    expect(ja.evaluations.trained + ja.evaluations.reused).toBe(12);
+    expect(ja.evaluations.trained).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'a', 'table.md'), 'utf8')).toMatch(/Time per query: training, as measured when each network was trained .*: random \d+\.\d\d s \(wall \d+\.\d\d s\); rea /);
     const recs = lines(cache).map((l) => JSON.parse(l));
     const keys = new Set(recs.map((r) => r.key));
     const b = cmp('b'); // not quiet: the cache's note goes to stderr

@@ -202,12 +202,15 @@ async function compareRun(ctx: Ctx): Promise<void> {
   // What merge needs to check and combine shards: the settings, the whole seed list, the shard.
   writeCompareInfo(out, { spec, allSeeds: whole.seeds, shard, command, prednas: results.prednas });
   dropCheckpoints(out);
+  const cache = liveOracle === null ? null : liveCacheStats(liveOracle);
   if (ctx.json) {
-    ctx.out(JSON.stringify({ schema: res.schema, out, files: [RESULTS_FILE, 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs }));
+    // Live tasks: the queries' evaluations summed over the runs, and the main process's cache counts.
+    const ev = res.runs.filter((r) => r.evaluations !== undefined).map((r) => r.evaluations!);
+    const evaluations = live ? { trained: ev.reduce((a, e) => a + e.trained, 0), reused: ev.reduce((a, e) => a + e.reused, 0), trainSeconds: ev.reduce((a, e) => a + e.trainSeconds, 0) } : undefined;
+    ctx.out(JSON.stringify({ schema: res.schema, out, files: [RESULTS_FILE, 'table.md', 'best-so-far.svg', 'final-distribution.svg'], optimum: res.optimum, summary: res.summary, seconds: secs, ...(evaluations ? { evaluations } : {}), ...(cache !== null ? { evalCache: cache } : {}) }));
     return;
   }
   ctx.out(table);
-  const cache = liveOracle === null ? null : liveCacheStats(liveOracle);
   // The main process's own lookups only: worker threads keep their own counts (the table's line counts every query).
   if (cache !== null) ctx.note(`evaluation cache ${cache.file}: ${cache.entries} records${cache.readOnly ? ' (read only)' : ''}; this process: ${cache.hits} hits, ${cache.written} new`);
   ctx.note(`wrote ${out}/{${RESULTS_FILE},table.md,best-so-far.svg,final-distribution.svg}`);
