@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { EVAL_CACHE_SCHEMA, EvalCacheFile, type EvalCacheOptions } from '../src/io/eval-cache.js';
@@ -197,6 +197,7 @@ describe('--cache on the live tasks (CLI)', () => {
     expect(b.stdout).toMatch(/ 0 of 12 queries trained a network; 12 reused a result/);
     expect(b.stderr).toMatch(new RegExp(`evaluation cache .*evals\\.jsonl: ${keys.size} records; this process: 0 hits, 0 new`));
     expect(lines(cache)).toHaveLength(recs.length);
+    expect(existsSync(join(dir, 'ignored.jsonl')), '--cache wins over $PREDNAS_EVAL_CACHE').toBe(false);
     const runs = (d: string) => (JSON.parse(gunzipSync(readFileSync(join(dir, d, 'results.json.gz'))).toString('utf8')) as { runs: { algo: string; seed: number; trajectory: unknown[]; evaluations: unknown }[] }).runs;
     expect(runs('b').map((r) => [r.algo, r.seed, r.trajectory])).toEqual(runs('a').map((r) => [r.algo, r.seed, r.trajectory]));
     // Training time is each network's as recorded; two threads that trained one network at the
@@ -218,6 +219,10 @@ describe('--cache on the live tasks (CLI)', () => {
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/^prednas search: --cache .*package\.json: not a prednas evaluation cache \(line 1: .*\); point --cache at a new file, or delete this one\n$/);
     expect(readFileSync(pkg, 'utf8')).toBe(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    // $PREDNAS_EVAL_CACHE stands in for --cache.
+    const env = runCli(['search', '--task', 'mnist-mlp', '--budget', '1', '-q'], { PREDNAS_EVAL_CACHE: pkg });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/^prednas search: --cache .*package\.json: not a prednas evaluation cache/);
     const table = runCli(['search', '--space', 'nb201', '--cache', 'x.jsonl']);
     expect(table.code).toBe(2);
     expect(table.stderr).toMatch(/^prednas search: --cache: only live tasks \(--task mnist-mlp\|mnist-regnet\) train networks.*\n$/);
