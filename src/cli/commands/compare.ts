@@ -22,7 +22,8 @@ import type { ExperimentResults } from '../../nas/experiment/runner.js';
 function liveTable(res: ExperimentResults & { readonly prednas?: string }): string {
   const best = `Best found by any run (a live task has no table optimum: every query trained the candidate; "found optimum" counts runs that reached it): **${res.optimum.value.toFixed(3)}** (\`${res.optimum.arch}\`). ` +
     'Trained results are reused per network within a process (and from the evaluation cache, --cache), so "time / run" is lower for runs that re-query networks trained before.';
-  return `${resultsTable(res).replace(/^Optimum of the table.*$/m, () => best)}\n${timePerQuery(res.runs)}\n`;
+  const time = timePerQuery(res.runs);
+  return `${resultsTable(res).replace(/^Optimum of the table.*$/m, () => best)}${time === null ? '' : `\n${time}\n`}`;
 }
 
 /**
@@ -31,8 +32,10 @@ function liveTable(res: ExperimentResults & { readonly prednas?: string }): stri
  * costs without any cache and does not depend on which runs shared a process or a cache file; the
  * wall time is what these runs took (predictor fitting included, reuse making it smaller).
  */
-function timePerQuery(runs: readonly RunResult[]): string {
-  const algos = [...new Set(runs.map((r) => r.algo))];
+function timePerQuery(runs: readonly RunResult[]): string | null {
+  // Runs made before prednas recorded evaluations (merged or resumed folders) have none to report.
+  const algos = [...new Set(runs.filter((r) => r.evaluations !== undefined).map((r) => r.algo))];
+  if (algos.length === 0) return null;
   const parts = algos.map((a) => {
     const mine = runs.filter((r) => r.algo === a && r.evaluations !== undefined);
     const q = mine.reduce((n, r) => n + r.trajectory.length, 0);
