@@ -182,19 +182,19 @@ describe('--cache on the live tasks (CLI)', () => {
   it('compare with two worker threads writes one consistent file, and a rerun trains nothing', () => {
     const dir = tempDir('prednas-cache-');
     const cache = join(dir, 'evals.jsonl');
-    const cmp = (out: string, ...extra: string[]) => runCli(['compare', '--task', 'mnist-mlp', '--algos', 'random,rea', '--budget', '3', '--seeds', '0..1', '--fidelity', '1ep',
+    const cmp = (out: string, ...extra: string[]) => runCli(['compare', '--task', 'mnist-mlp', '--algos', 'random,rea', '--budget', '3', '--seeds', '0..0', '--fidelity', '1ep',
       '--constraint', 'params<=20000', '--workers', '2', '--cache', cache, '--out', join(dir, out), ...extra], { [`PREDNAS_EVAL_CACHE`]: join(dir, 'ignored.jsonl') });
     const a = cmp('a', '-q', '--json');
     expect(a.code, a.stderr).toBe(0);
     const ja = JSON.parse(a.stdout);
-    expect(ja.evaluations.trained + ja.evaluations.reused).toBe(12);
+    expect(ja.evaluations.trained + ja.evaluations.reused).toBe(6);
     expect(ja.evaluations.trained).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'a', 'table.md'), 'utf8')).toMatch(/Time per query: training, as measured when each network was trained .*: random \d+\.\d\d s \(wall \d+\.\d\d s\); rea /);
     const recs = lines(cache).map((l) => JSON.parse(l));
     const keys = new Set(recs.map((r) => r.key));
     const b = cmp('b'); // not quiet: the cache's note goes to stderr
     expect(b.code, b.stderr).toBe(0);
-    expect(b.stdout).toMatch(/ 0 of 12 queries trained a network; 12 reused a result/);
+    expect(b.stdout).toMatch(/ 0 of 6 queries trained a network; 6 reused a result/);
     expect(b.stderr).toMatch(new RegExp(`evaluation cache .*evals\\.jsonl: ${keys.size} records; this process: 0 hits, 0 new`));
     expect(lines(cache)).toHaveLength(recs.length);
     expect(existsSync(join(dir, 'ignored.jsonl')), '--cache wins over $PREDNAS_EVAL_CACHE').toBe(false);
