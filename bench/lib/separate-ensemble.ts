@@ -14,10 +14,75 @@ import { Tensor } from '../../src/autograd/tensor.js';
 import { PREDICTOR_DEFAULTS } from '../../src/nas/defaults.js';
 import { ensembleMoments } from '../../src/nas/predictors/calibration.js';
 import { encodeBatch } from '../../src/nas/predictors/encode-batch.js';
-import { GcnNet, MlpNet } from '../../src/nas/predictors/nets.js';
 import { NeuralPredictor, RANKING_MAX_PAIRS } from '../../src/nas/predictors/neural.js';
-import type { Prediction, PredictorKind, PredictorOptions, ScoreNet, SpaceForPredictor } from '../../src/nas/predictors/predictor.js';
+import type { Prediction, PredictorKind, PredictorOptions, SpaceForPredictor } from '../../src/nas/predictors/predictor.js';
+import { DirectedGCNLayer, Dropout, Linear, MLP, Module, activate, normalizeAdjacency, type Activation } from '../../src/autograd/nn/index.js';
+import type { DType } from '../../src/autograd/dtype.js';
+import { div, sum } from '../../src/autograd/ops.js';
 import type { RelaxedBatch } from '../../src/nas/space.js';
+
+/** A network that maps an encoded batch to one output per architecture. */
+export interface ScoreNet {
+  forward(batch: RelaxedBatch): Tensor;
+  parameters(): Tensor[];
+  train(on?: boolean): unknown;
+}
+
+export interface NetOptions {
+  readonly hidden: number;
+  readonly layers: number;
+  readonly dropout: number;
+  readonly activation: Activation;
+  readonly rng: Rng;
+  readonly dtype: DType;
+}
+
+/** One member as the core built it before batching (src/nas/predictors/nets.ts at that time). */
+export class GcnNet extends Module implements ScoreNet {
+  readonly gcn: DirectedGCNLayer[];
+  readonly fc: Linear;
+  readonly out: Linear;
+  readonly drop: Dropout;
+  private readonly act: Activation;
+
+  constructor(features: number, opts: NetOptions) {
+    super();
+    const { hidden, layers, rng, dtype } = opts;
+    this.gcn = Array.from({ length: layers }, (_, i) => new DirectedGCNLayer(i === 0 ? features : hidden, hidden, { rng, dtype }));
+    this.fc = new Linear(hidden, 128, { rng, dtype });
+    this.out = new Linear(128, 1, { rng, dtype });
+    this.drop = new Dropout(opts.dropout, rng.fork());
+    this.act = opts.activation;
+  }
+
+  forward(batch: RelaxedBatch): Tensor {
+    const { adj, nodes } = batch;
+    if (adj === undefined || nodes === undefined) throw new Error('GcnNet: the space has no graph view (adj/nodes); use the MLP predictor');
+    const aHat = normalizeAdjacency(adj);
+    let h = nodes;
+    for (const layer of this.gcn) h = this.drop.forward(activate(layer.forward(h, aHat), this.act));
+    // Real nodes have one-hot (or softmax) feature rows summing to 1; padding rows are all zero.
+    const mask = sum(nodes, -1, true);
+    const pooled = div(sum(mul(h, mask), 1), sum(mask, 1));
+    return this.out.forward(activate(this.fc.forward(pooled), this.act)).reshape([-1]);
+  }
+}
+
+/** One MLP member, likewise. */
+export class MlpNet extends Module implements ScoreNet {
+  readonly mlp: MLP;
+
+  constructor(features: number, opts: NetOptions) {
+    super();
+    const sizes = [features, ...Array.from({ length: opts.layers }, () => opts.hidden), 1];
+    this.mlp = new MLP(sizes, { rng: opts.rng, activation: opts.activation, dropout: opts.dropout, dtype: opts.dtype });
+  }
+
+  forward(batch: RelaxedBatch): Tensor {
+    return this.mlp.forward(batch.flat).reshape([-1]);
+  }
+}
+
 
 export class SeparateEnsemble<A> {
   readonly kind: PredictorKind;

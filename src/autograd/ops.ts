@@ -167,13 +167,14 @@ export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor 
   checkTensor('gather', x);
   const ax = normAxis(axis, x.rank, 'gather');
   const n = x.shape[ax]!;
-  const idx = new Int32Array(indices.length);
+  const idx = Int32Array.from(indices);
   for (let i = 0; i < indices.length; i++) {
-    const v = indices[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= n) {
-      throw new Error(`gather: index ${v} at position ${i} is out of range [0, ${n}) for axis ${ax} of ${fmtShape(x.shape)}`);
+    const v = idx[i]!;
+    // Int32 conversion alters a fractional, huge or non-number index: comparing with the original catches it.
+    if (v < 0 || v >= n || v !== indices[i]) {
+      const w = indices[i]!;
+      throw new Error(`gather: index ${w} at position ${i} is out of range [0, ${n}) for axis ${ax} of ${fmtShape(x.shape)}`);
     }
-    idx[i] = v;
   }
   return apply('gather', [x], { indices: idx, axis: ax });
 }

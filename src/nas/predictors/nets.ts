@@ -1,78 +1,35 @@
 /**
- * The two predictor networks. GCN (Wen et al. 2020 style) for cell spaces: directed graph
- * convolutions over the (possibly relaxed) adjacency, mean-pooled over real nodes, then an MLP
- * head. MLP for flat encodings, with a smooth activation: ReLU would make the input gradient
- * piecewise constant, which the ascent cannot climb well.
+ * The predictor networks, M ensemble members at a time. GCN (Wen et al. 2020 style) for cell
+ * spaces: directed graph convolutions over the (possibly relaxed) adjacency, mean-pooled over real
+ * nodes, then an MLP head. MLP for flat encodings, with a smooth activation: ReLU would make the
+ * input gradient piecewise constant, which the ascent cannot climb well.
  */
-import { Linear, MLP, DirectedGCNLayer, normalizeAdjacency, Module, Dropout, activate, type Activation } from '../../autograd/nn/index.js';
+import { Module, normalizeAdjacency, activate, type Activation } from '../../autograd/nn/index.js';
 import type { Rng } from '../../autograd/random.js';
 import { allocate, type DType } from '../../autograd/dtype.js';
 import { Tensor } from '../../autograd/tensor.js';
 import { dropout } from '../../autograd/composites.js';
 import { add, div, matmul, sum, mul } from '../../autograd/ops.js';
 import type { RelaxedBatch } from '../space.js';
-import type { ScoreNet } from './predictor.js';
 
 export interface NetOptions {
   readonly hidden: number;
   readonly layers: number;
   readonly dropout: number;
   readonly activation: Activation;
-  readonly rng: Rng;
   readonly dtype: DType;
-}
-
-export class GcnNet extends Module implements ScoreNet {
-  readonly gcn: DirectedGCNLayer[];
-  readonly fc: Linear;
-  readonly out: Linear;
-  readonly drop: Dropout;
-  private readonly act: Activation;
-
-  constructor(features: number, opts: NetOptions) {
-    super();
-    const { hidden, layers, rng, dtype } = opts;
-    this.gcn = Array.from({ length: layers }, (_, i) => new DirectedGCNLayer(i === 0 ? features : hidden, hidden, { rng, dtype }));
-    this.fc = new Linear(hidden, 128, { rng, dtype });
-    this.out = new Linear(128, 1, { rng, dtype });
-    this.drop = new Dropout(opts.dropout, rng.fork());
-    this.act = opts.activation;
-  }
-
-  forward(batch: RelaxedBatch): Tensor {
-    const { adj, nodes } = batch;
-    if (adj === undefined || nodes === undefined) throw new Error('GcnNet: the space has no graph view (adj/nodes); use the MLP predictor');
-    const aHat = normalizeAdjacency(adj);
-    let h = nodes;
-    for (const layer of this.gcn) h = this.drop.forward(activate(layer.forward(h, aHat), this.act));
-    // Real nodes have one-hot (or softmax) feature rows summing to 1; padding rows are all zero.
-    const mask = sum(nodes, -1, true);
-    const pooled = div(sum(mul(h, mask), 1), sum(mask, 1));
-    return this.out.forward(activate(this.fc.forward(pooled), this.act)).reshape([-1]);
-  }
-}
-
-export class MlpNet extends Module implements ScoreNet {
-  readonly mlp: MLP;
-
-  constructor(features: number, opts: NetOptions) {
-    super();
-    const sizes = [features, ...Array.from({ length: opts.layers }, () => opts.hidden), 1];
-    this.mlp = new MLP(sizes, { rng: opts.rng, activation: opts.activation, dropout: opts.dropout, dtype: opts.dtype });
-  }
-
-  forward(batch: RelaxedBatch): Tensor {
-    return this.mlp.forward(batch.flat).reshape([-1]);
-  }
+  /** One stream per member, in stacking order. */
+  readonly rngs: readonly Rng[];
 }
 
 /**
- * M predictor networks trained as one: every parameter is stacked on a leading member axis, so a
- * step is one graph of batched matmuls and one optimiser update instead of M of each. forward()
- * returns [M, B], row k for member k. Member k draws its initial weights from rngs[k] in exactly
- * the order its separate MlpNet/GcnNet would, and its dropout from its own fork, so each row
- * equals that separate network up to float rounding (bit for bit on this engine: each product of
- * a batched matmul is the same kernel call as the separate one).
+ * M networks trained as one: every parameter is stacked on a leading member axis, so a step is
+ * one graph of batched matmuls and one optimiser update instead of M of each. forward() returns
+ * [M, B], row k for member k. Member k draws its initial weights from rngs[k] in the order a
+ * network built alone from nn's Linear/MLP/DirectedGCNLayer/Dropout would (Glorot-uniform weights
+ * layer by layer, zero biases, then a fork for dropout), so each row equals that network trained
+ * alone (bench/lib/separate-ensemble.ts) up to float rounding; on this engine bit for bit, since
+ * each product of a batched matmul is the same kernel call as the separate one.
  */
 export interface EnsembleNet {
   readonly members: number;
@@ -94,17 +51,12 @@ function drawSlice(p: Tensor, k: number, limit: number, rng: Rng): void {
   for (let i = 0, o = k * per; i < per; i++) d[o + i] = rng.uniform(-limit, limit);
 }
 
-/** Glorot-uniform limit of Linear and DirectedGCNLayer. */
+/** Glorot-uniform limit (Linear's and DirectedGCNLayer's default). */
 const xavier = (fanIn: number, fanOut: number) => Math.sqrt(6 / (fanIn + fanOut));
 
 /** [M, R, in] (or a shared [R, in]) · W [M, in, out] + b [M, 1, out] → [M, R, out]. */
 function stackedLinear(x: Tensor, w: Tensor, b: Tensor): Tensor {
   return add(matmul(x, w), b);
-}
-
-export interface EnsembleNetOptions extends Omit<NetOptions, 'rng'> {
-  /** One stream per member, in stacking order. */
-  readonly rngs: readonly Rng[];
 }
 
 export class EnsembleMlp extends Module implements EnsembleNet {
@@ -115,7 +67,7 @@ export class EnsembleMlp extends Module implements EnsembleNet {
   private readonly p: number;
   private readonly act: Activation;
 
-  constructor(readonly features: number, opts: EnsembleNetOptions) {
+  constructor(readonly features: number, opts: NetOptions) {
     super();
     const M = opts.rngs.length;
     this.members = M;
@@ -133,9 +85,7 @@ export class EnsembleMlp extends Module implements EnsembleNet {
   }
 
   forward(batch: RelaxedBatch): Tensor {
-    const x = batch.flat;
-    if (x.shape[x.rank - 1] !== this.features) throw new Error(`EnsembleMlp: input last dim is ${x.shape[x.rank - 1]}, expected ${this.features}`);
-    let h = x;
+    let h = batch.flat;
     const L = this.weights.length;
     for (let i = 0; i < L; i++) {
       h = stackedLinear(h, this.weights[i]!, this.biases[i]!);
@@ -161,7 +111,7 @@ export class EnsembleGcn extends Module implements EnsembleNet {
   private readonly p: number;
   private readonly act: Activation;
 
-  constructor(readonly features: number, opts: EnsembleNetOptions) {
+  constructor(readonly features: number, opts: NetOptions) {
     super();
     const M = opts.rngs.length;
     this.members = M;
@@ -193,7 +143,6 @@ export class EnsembleGcn extends Module implements EnsembleNet {
     if (adj === undefined || nodes === undefined) throw new Error('EnsembleGcn: the space has no graph view (adj/nodes); use the MLP predictor');
     const M = this.members;
     const [B, n, f] = nodes.shape as [number, number, number];
-    if (f !== this.features) throw new Error(`EnsembleGcn: node features have ${f} channels, expected ${this.features}`);
     // One normalised adjacency for all members (each separate net computed the same one).
     const aHat = normalizeAdjacency(adj);
     // Node rows of all graphs as one tall matrix: x·W is then one product per member.

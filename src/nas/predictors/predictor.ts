@@ -22,13 +22,6 @@ export interface Predictor<A> {
   score(batch: RelaxedBatch): Tensor;
 }
 
-/** A network that maps an encoded batch to one output per architecture. */
-export interface ScoreNet {
-  forward(batch: RelaxedBatch): Tensor;
-  parameters(): Tensor[];
-  train(on?: boolean): unknown;
-}
-
 export type PredictorKind = 'gcn' | 'mlp';
 
 export interface PredictorOptions {
