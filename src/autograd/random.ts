@@ -39,7 +39,9 @@ export class Rng {
    * search can be saved and resumed without replaying every draw (the ask/tell journal snapshot).
    */
   getState(): number[] {
-    return this.spare === null ? [this.a, this.b, this.c, this.d] : [this.a, this.b, this.c, this.d, this.spare];
+    // The words are kept signed or unsigned as the arithmetic leaves them; the stream only sees them mod 2^32.
+    const words = [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+    return this.spare === null ? words : [...words, this.spare];
   }
 
   /** Continue the stream saved by getState(); throws on anything getState() cannot have written. */

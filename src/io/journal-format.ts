@@ -148,58 +148,103 @@ function checkEvent(v: unknown, where: string): JournalEvent {
 }
 
 /**
- * Parse journal text. `name` is used in messages (the file path). Beyond per-line validity it
- * checks the sequence: asks numbered 1, 2, 3, ...; each result answers an earlier ask of the
- * same architecture, at most once; launches of a trial are numbered 1, 2, ... and come between its
- * ask and its result, each job event naming the latest launch.
+ * The sequence rules of a journal: asks numbered 1, 2, 3, ...; each result answers an earlier ask
+ * of the same architecture, at most once; launches of a trial are numbered 1, 2, ... and come
+ * between its ask and its result, each job event naming the latest launch. Kept as a state so that
+ * the lines after a snapshot (journal-snapshot.ts) are checked exactly as a full read checks them.
  */
-export function parseJournal(text: string, name: string): ParsedJournal {
+export class JournalSequence {
+  /**
+   * @param asked     the architecture of each trial asked so far (trial k at index k - 1)
+   * @param answered  trials that have a result
+   * @param attempts  the latest launch's attempt number of trials launched by `prednas run`
+   */
+  constructor(readonly asked: string[] = [], readonly answered = new Set<number>(), readonly attempts = new Map<number, number>()) {}
+
+  /** Check one event against what came before it and record it; throws a JournalError at `where`. */
+  accept(e: JournalEvent, where: string): void {
+    if (e.type === 'launch' || e.type === 'job') {
+      if (e.trial > this.asked.length) throw new JournalError(where, `${e.type} for trial ${e.trial}, which was never asked`);
+      if (this.answered.has(e.trial)) throw new JournalError(where, `${e.type} for trial ${e.trial}, which already has a result`);
+      const n = this.attempts.get(e.trial) ?? 0;
+      if (e.type === 'launch' && e.attempt !== n + 1) throw new JournalError(where, `launch of trial ${e.trial} attempt ${e.attempt} out of sequence (expected attempt ${n + 1})`);
+      if (e.type === 'job' && e.attempt !== n) throw new JournalError(where, `job for trial ${e.trial} attempt ${e.attempt}, but its latest launch is attempt ${n}`);
+      this.attempts.set(e.trial, e.attempt);
+    } else if (e.type === 'ask') {
+      if (e.trial !== this.asked.length + 1) throw new JournalError(where, `ask for trial ${e.trial} out of sequence (expected trial ${this.asked.length + 1})`);
+      this.asked.push(e.arch);
+    } else {
+      const a = this.asked[e.trial - 1];
+      if (a === undefined) throw new JournalError(where, `result for trial ${e.trial}, which was never asked`);
+      if (a !== e.arch) throw new JournalError(where, `result for trial ${e.trial} names ${e.arch} but the trial asked ${a}`);
+      if (this.answered.has(e.trial)) throw new JournalError(where, `second result for trial ${e.trial}`);
+      this.answered.add(e.trial);
+    }
+  }
+}
+
+/** The complete lines of `text` and the torn tail after them (see the file comment). */
+function splitComplete(text: string): { lines: string[]; complete: string; tail: string } {
   const end = text.lastIndexOf('\n') + 1;
-  const tail = text.slice(end);
   // A torn tail: an incomplete line and/or NULs. Anything else after the last newline can't
   // come from a crash of our writer, but is also harmless to drop: it was never acknowledged.
   const complete = text.slice(0, end);
   const lines = complete.split('\n');
   lines.pop();
+  return { lines, complete, tail: text.slice(end) };
+}
+
+function parseLine(line: string, where: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new JournalError(where, `corrupt line (not JSON): ${JSON.stringify(line.slice(0, 80))}; a journal is only ever appended to by prednas, so this line was edited or damaged by something else`);
+  }
+}
+
+/**
+ * Parse journal text. `name` is used in messages (the file path). Beyond per-line validity it
+ * checks the sequence (JournalSequence).
+ */
+export function parseJournal(text: string, name: string): ParsedJournal {
+  return parseJournalSequence(text, name).parsed;
+}
+
+/** parseJournal, and the sequence state after its last line (to check lines appended later). */
+export function parseJournalSequence(text: string, name: string): { parsed: ParsedJournal; seq: JournalSequence } {
+  const { lines, complete, tail } = splitComplete(text);
   if (lines.length === 0) throw new JournalError(name, 'empty journal (no complete header line); delete it and start again');
-  let header: JournalHeader | null = null;
+  const header = checkHeader(parseLine(lines[0]!, `${name}:1`), `${name}:1`);
+  const seq = new JournalSequence();
+  const { events } = parseEventLines(lines.slice(1), name, 2, seq);
+  return { parsed: { header, events, validBytes: Buffer.byteLength(complete), tornBytes: Buffer.byteLength(tail) }, seq };
+}
+
+/** The header from the journal's first line (with its newline), checked as parseJournal checks it. */
+export function parseHeaderLine(line: string, name: string): JournalHeader {
+  return checkHeader(parseLine(line.replace(/\n$/, ''), `${name}:1`), `${name}:1`);
+}
+
+/**
+ * Parse the events after a point already read (a snapshot's offset): `text` starts at a line
+ * boundary, `firstLine` is its line number in the file, `seq` the state of the lines before it
+ * (updated). Same checks and messages as parseJournal; validBytes/tornBytes count from `text`.
+ */
+export function parseJournalTail(text: string, name: string, firstLine: number, seq: JournalSequence): { events: JournalEvent[]; lines: number; validBytes: number; tornBytes: number } {
+  const { lines, complete, tail } = splitComplete(text);
+  const { events } = parseEventLines(lines, name, firstLine, seq);
+  return { events, lines: lines.length, validBytes: Buffer.byteLength(complete), tornBytes: Buffer.byteLength(tail) };
+}
+
+function parseEventLines(lines: readonly string[], name: string, firstLine: number, seq: JournalSequence): { events: JournalEvent[] } {
   const events: JournalEvent[] = [];
-  const asked = new Map<number, string>();
-  const answered = new Set<number>();
-  const attempts = new Map<number, number>();
   lines.forEach((line, i) => {
-    const where = `${name}:${i + 1}`;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      throw new JournalError(where, `corrupt line (not JSON): ${JSON.stringify(line.slice(0, 80))}; a journal is only ever appended to by prednas, so this line was edited or damaged by something else`);
-    }
-    if (i === 0) {
-      header = checkHeader(v, where);
-      return;
-    }
-    const e = checkEvent(v, where);
-    if (e.type === 'launch' || e.type === 'job') {
-      if (!asked.has(e.trial)) throw new JournalError(where, `${e.type} for trial ${e.trial}, which was never asked`);
-      if (answered.has(e.trial)) throw new JournalError(where, `${e.type} for trial ${e.trial}, which already has a result`);
-      const n = attempts.get(e.trial) ?? 0;
-      if (e.type === 'launch' && e.attempt !== n + 1) throw new JournalError(where, `launch of trial ${e.trial} attempt ${e.attempt} out of sequence (expected attempt ${n + 1})`);
-      if (e.type === 'job' && e.attempt !== n) throw new JournalError(where, `job for trial ${e.trial} attempt ${e.attempt}, but its latest launch is attempt ${n}`);
-      attempts.set(e.trial, e.attempt);
-    } else if (e.type === 'ask') {
-      if (e.trial !== asked.size + 1) throw new JournalError(where, `ask for trial ${e.trial} out of sequence (expected trial ${asked.size + 1})`);
-      asked.set(e.trial, e.arch);
-    } else {
-      const a = asked.get(e.trial);
-      if (a === undefined) throw new JournalError(where, `result for trial ${e.trial}, which was never asked`);
-      if (a !== e.arch) throw new JournalError(where, `result for trial ${e.trial} names ${e.arch} but the trial asked ${a}`);
-      if (answered.has(e.trial)) throw new JournalError(where, `second result for trial ${e.trial}`);
-      answered.add(e.trial);
-    }
+    const where = `${name}:${firstLine + i}`;
+    const e = checkEvent(parseLine(line, where), where);
+    seq.accept(e, where);
     events.push(e);
   });
-  return { header: header!, events, validBytes: Buffer.byteLength(complete), tornBytes: Buffer.byteLength(tail) };
+  return { events };
 }
 
 /** One event as a journal line (with its newline). */

@@ -5,10 +5,10 @@
  * journal recorded, so a journal written by different options fails loudly instead of drifting.
  */
 import { makeAlgorithm, type AlgorithmOptions } from '../nas/search/registry.js';
-import type { SearchAlgorithm } from '../nas/search/algorithm.js';
+import { BaseSearch, type SearchAlgorithm, type SearchCheckpoint } from '../nas/search/algorithm.js';
 import type { SearchSpace } from '../nas/space.js';
 import { feasibility, parseConstraint } from '../nas/experiment/constraint.js';
-import { JournalError, type AskEvent, type JobEvent, type JournalEvent, type JournalHeader, type LaunchEvent, type ResultEvent } from './journal-format.js';
+import { JournalError, type AskEvent, type JobEvent, type JournalEvent, type JournalHeader, type LaunchEvent, type ResultEvent, type ResultStatus } from './journal-format.js';
 import { spaceFromJournalSpace } from './run-space.js';
 
 /** One evaluation of a trial by `prednas run`: its launch, and its process or job once it existed. */
@@ -37,13 +37,49 @@ export interface SearchState {
   apply(e: JournalEvent): void;
   pending(): Trial[];
   best(): Trial | null;
+  /** Everything a later replay needs to start here instead of at the first event (a snapshot). */
+  compact(): ReplayStart;
 }
+
+/**
+ * A search's state after some prefix of its journal, as journal-snapshot.ts stores it: replay()
+ * continues from it with the events after that prefix. Columns (trial k at index k - 1), because a
+ * call that resumes from it pays for every object made per trial. Results keep only status and
+ * metric, and the trials' attempts (launches by `prednas run`) are not kept: suggest and tell
+ * never read them.
+ */
+export interface ReplayStart {
+  readonly archs: readonly string[];
+  /** Hashes that differ from the arch string (NB-101's isomorphism hash), by trial index. */
+  readonly hashes: ReadonlyMap<number, string>;
+  /** One STATUS_CHAR per trial, '-' for no result yet. */
+  readonly status: string;
+  /** The metric of each ok trial, null for the others. */
+  readonly metrics: readonly (number | null)[];
+  /** [trial, trials asked then, ...] for each ok result, in the order the search was told them. */
+  readonly told: readonly number[];
+  /**
+   * BaseSearch.checkpoint() after the prefix, restored without replaying anything; null for
+   * searches that need more (REA, local search, the predictor-guided ones), which are fed the
+   * prefix's asks and tells again, from this record instead of the journal's lines.
+   */
+  readonly checkpoint: SearchCheckpoint | null;
+  readonly best: number | null;
+}
+
+export const STATUS_CHAR: Readonly<Record<ResultStatus, string>> = { ok: 'o', failed: 'f', timeout: 't' };
+export const CHAR_STATUS: Readonly<Record<string, ResultStatus | null>> = { '-': null, o: 'ok', f: 'failed', t: 'timeout' };
 
 export function algorithmOptionsFor(h: JournalHeader): AlgorithmOptions {
   return { prednas: { predictor: { kind: h.predictor } }, wen: { predictor: { kind: h.predictor } } };
 }
 
-export function replay(header: JournalHeader, events: readonly JournalEvent[], name: string): SearchState {
+/**
+ * The search after `events`; with `start`, after start's prefix and then `events` (the journal's
+ * lines after a snapshot). A start that does not fit the search (another algorithm's checkpoint, a
+ * recorded proposal the search does not make again) throws: the caller then replays the journal.
+ */
+export function replay(header: JournalHeader, events: readonly JournalEvent[], name: string, start?: ReplayStart): SearchState {
   const space = spaceFromJournalSpace(header.space);
   const feasible = feasibility(header.constraints.map(parseConstraint), space, null, null);
   const ctx = feasible === undefined ? { space, seed: header.seed } : { space, seed: header.seed, feasible };
@@ -51,6 +87,9 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
   const trials: Trial[] = [];
   const sign = header.direction === 'min' ? -1 : 1;
   const values = new Map<number, unknown>();
+  // Trials restored from a checkpoint were never proposed in this process: parse on demand.
+  const valueOf = (trial: number) => values.get(trial) ?? space.parse(trials[trial - 1]!.arch);
+  const told: number[] = []; // as ReplayStart.told
 
   const applyAsk = (e: AskEvent, where: string, proposed?: unknown) => {
     let value = proposed;
@@ -83,14 +122,71 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
       if (bestTrial === null || v > b || (v === b && t.trial < bestTrial.trial)) bestTrial = t;
     }
     // Failed and timed-out trials are never told: they stay "taken", so they are not proposed again.
-    if (e.status === 'ok') search.tell(values.get(e.trial), sign * e.metric!);
+    if (e.status === 'ok') {
+      search.tell(valueOf(e.trial), sign * e.metric!);
+      told.push(e.trial, trials.length);
+    }
   };
   // Launches and jobs are bookkeeping for `run`'s resume; the search never sees them.
   const applyLaunch = (e: LaunchEvent | JobEvent) => {
     const t = trials[e.trial - 1]!;
     if (e.type === 'launch') t.attempts.push({ launch: e, job: null });
-    else t.attempts[t.attempts.length - 1]!.job = e;
+    else {
+      // After a start, the launch may lie before it (attempts are not kept there; see ReplayStart).
+      const a = t.attempts[t.attempts.length - 1];
+      if (a !== undefined) a.job = e;
+    }
   };
+  if (start !== undefined) {
+    const n = start.archs.length;
+    const okMetric = (trial: number) => {
+      const m = start.metrics[trial - 1];
+      if (start.status[trial - 1] !== STATUS_CHAR.ok || typeof m !== 'number') throw new Error(`replay start: trial ${trial} has no ok result`);
+      return m;
+    };
+    for (let i = 0; i < n; i++) {
+      const trial = i + 1, arch = start.archs[i]!, hash = start.hashes.get(i) ?? arch, status = CHAR_STATUS[start.status[i]!];
+      if (status === undefined) throw new Error(`replay start: trial ${trial} has an unknown status`);
+      const m = start.metrics[i];
+      const result: ResultEvent | null = status === null ? null : typeof m === 'number' ? { type: 'result', trial, arch, status, metric: m, time: '' } : { type: 'result', trial, arch, status, time: '' };
+      trials.push({ trial, arch, hash, result, attempts: [] });
+    }
+    if (start.checkpoint !== null) {
+      if (!(search instanceof BaseSearch) || search.checkpoint() === null) throw new Error(`replay start: a checkpoint, but ${header.algo} is not restored from one`);
+      const toldHashes: string[] = [];
+      for (let j = 0; j < start.told.length; j += 2) toldHashes.push(trials[start.told[j]! - 1]!.hash);
+      const pending: string[] = [];
+      for (let i = 0; i < n; i++) if (start.status[i] !== STATUS_CHAR.ok) pending.push(trials[i]!.hash);
+      search.restore(start.checkpoint, pending, toldHashes, () => {
+        const obs = [];
+        for (let j = 0; j < start.told.length; j += 2) {
+          const t = trials[start.told[j]! - 1]!;
+          obs.push({ arch: space.parse(t.arch), hash: t.hash, val: sign * okMetric(t.trial) });
+        }
+        return obs;
+      });
+    } else {
+      // Feed the search the prefix's asks and tells in their journal order, checking each
+      // proposal against the record as a replay of the journal checks it against the ask line.
+      let k = 0;
+      const tellUpTo = (asked: number) => {
+        for (; k < start.told.length && start.told[k + 1]! <= asked; k += 2) search.tell(values.get(start.told[k]!), sign * okMetric(start.told[k]!));
+      };
+      for (const t of trials) {
+        tellUpTo(t.trial - 1);
+        const [value] = search.ask(1);
+        if (value === undefined || space.hash(value) !== t.hash) throw new Error(`replay start: the search does not propose trial ${t.trial} again`);
+        values.set(t.trial, value);
+      }
+      tellUpTo(n);
+      if (k < start.told.length) throw new Error('replay start: results told before their trials were asked');
+    }
+    for (const x of start.told) told.push(x);
+    if (start.best !== null) {
+      okMetric(start.best);
+      bestTrial = trials[start.best - 1]!;
+    }
+  }
   events.forEach((e, i) => {
     const where = `${name}: event ${i + 1} (line ${i + 2})`;
     if (e.type === 'ask') applyAsk(e, where);
@@ -99,11 +195,17 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
   });
 
   let proposed: { trial: number; value: unknown } | null = null;
+  // An ask that found nothing may still have drawn from the RNG, which no replay repeats: from then
+  // on the RNG is not the journal's, so compact() records no checkpoint (the trials are fed again).
+  let drewUnjournaled = false;
   const state: SearchState = {
     header, space, search, trials,
     next() {
       const [value] = search.ask(1);
-      if (value === undefined) return null;
+      if (value === undefined) {
+        drewUnjournaled = true;
+        return null;
+      }
       proposed = { trial: trials.length + 1, value };
       return { trial: proposed.trial, arch: space.toString(value), value };
     },
@@ -120,6 +222,20 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
     },
     pending: () => trials.filter((t) => t.result === null),
     best: () => bestTrial,
+    compact() {
+      // An unapplied proposal has moved the RNG past what the journal holds.
+      if (proposed !== null) throw new Error('internal: compact() with a proposal not applied');
+      const hashes = new Map<number, string>();
+      let status = '';
+      trials.forEach((t, i) => {
+        if (t.hash !== t.arch) hashes.set(i, t.hash);
+        status += t.result === null ? '-' : STATUS_CHAR[t.result.status];
+      });
+      return {
+        archs: trials.map((t) => t.arch), hashes, status, metrics: trials.map((t) => (t.result?.status === 'ok' ? t.result.metric! : null)),
+        told: told.slice(), checkpoint: search instanceof BaseSearch && !drewUnjournaled ? search.checkpoint() : null, best: bestTrial?.trial ?? null,
+      };
+    },
   };
   return state;
 }

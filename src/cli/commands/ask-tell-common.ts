@@ -1,7 +1,7 @@
 /** Flags shared by suggest and run: which search a new journal starts, checked against an existing one. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readJournal } from '../../io/journal.js';
+import { readJournalHeader } from '../../io/journal.js';
 import { JOURNAL_SCHEMA, type JournalHeader } from '../../io/journal-format.js';
 import { checkHeaderAgrees } from '../../io/journal-state.js';
 import { resolveSpace } from '../../io/run-space.js';
@@ -40,8 +40,8 @@ export function journalHeader(v: Values): { path: string; header: JournalHeader;
     ...(list(v, 'constraint').length > 0 ? { constraints: constraintFlags(v) } : {}),
   };
   if (existsSync(path)) {
-    const j = readJournal(path);
-    return { path, header: checkHeaderAgrees(j.header, requested, path), isNew: false };
+    // The header only: reading every event here would make each suggest O(journal) again.
+    return { path, header: checkHeaderAgrees(readJournalHeader(path), requested, path), isNew: false };
   }
   if (requested.space === undefined) throw new UsageError(`--space is required to start the new journal ${path} (nb201, nb101 or a JSON space spec)`);
   const header: JournalHeader = {

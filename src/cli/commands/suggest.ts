@@ -1,14 +1,18 @@
 /**
  * `prednas suggest` / `prednas tell`: ask/tell for training jobs the user runs themselves. Each
- * call locks the journal, replays it into a fresh search (deterministic), appends its events with
- * one fsync'd write, and only then prints: what was printed is always in the journal.
+ * call locks the journal, rebuilds the search (deterministic) from the journal's snapshot and the
+ * lines after it (journal-snapshot.ts: the whole journal when there is no usable snapshot),
+ * appends its events with one fsync'd write, and only then prints: what was printed is always in
+ * the journal.
  */
-import { JournalFile } from '../../io/journal.js';
 import type { AskEvent, ResultEvent } from '../../io/journal-format.js';
-import { replay, type SearchState, type Trial } from '../../io/journal-state.js';
+import { openSearch, snapshotModeFromEnv, type OpenSearch } from '../../io/journal-snapshot.js';
+import type { JournalHeader } from '../../io/journal-format.js';
+import type { SearchState, Trial } from '../../io/journal-state.js';
 import { parseIntFlag, parseNumberFlag } from '../args.js';
 import { need, str, UsageError, type Ctx } from '../context.js';
 import { journalHeader, SEARCH_SETUP_FLAGS, SEARCH_SETUP_HELP } from './ask-tell-common.js';
+import { packageVersion } from './version.js';
 
 export const SUGGEST_FLAGS = { ...SEARCH_SETUP_FLAGS, count: { type: 'string', short: 'n' }, pending: { type: 'boolean' } } as const;
 
@@ -41,6 +45,16 @@ Usage: prednas tell --journal run.jsonl (--trial N | --arch ID) (--metric X [--c
   --failed REASON    the training failed; the architecture is not suggested again
 `;
 
+function open(path: string, header: JournalHeader | null, purpose: string): OpenSearch {
+  return openSearch(path, header, { version: packageVersion(), mode: snapshotModeFromEnv(), lock: { purpose } });
+}
+
+/** After the journal has the command's events: refresh the snapshot (a failure only costs speed). */
+function saveSnapshot(ctx: Ctx, o: OpenSearch): void {
+  const err = o.saveSnapshot();
+  if (err !== null) ctx.note(`note: the journal is complete, but its snapshot was not updated (${err.message}); the next call reads more of the journal`);
+}
+
 function suggestionLine(state: SearchState, t: Trial): string {
   return JSON.stringify({ trial: t.trial, arch: t.arch, config: state.space.parse(t.arch) });
 }
@@ -48,11 +62,12 @@ function suggestionLine(state: SearchState, t: Trial): string {
 export function suggest(ctx: Ctx): void {
   const { v } = ctx;
   const { path, header } = journalHeader(v);
-  const jf = JournalFile.open(path, header, { purpose: 'prednas suggest' });
+  const o = open(path, header, 'prednas suggest');
+  const { jf, state } = o;
   try {
-    const state = replay(jf.parsed.header, jf.parsed.events, path);
     if (v['pending'] === true) {
       const lines = state.pending().map((t) => suggestionLine(state, t));
+      saveSnapshot(ctx, o);
       if (lines.length > 0) ctx.out(lines.join('\n'));
       ctx.note(`${lines.length} pending suggestion${lines.length === 1 ? '' : 's'} in ${path}`);
       return;
@@ -68,6 +83,7 @@ export function suggest(ctx: Ctx): void {
     }
     // One write + fsync for the batch, then print.
     jf.append(asks);
+    saveSnapshot(ctx, o);
     if (asks.length > 0) ctx.out(asks.map((e) => suggestionLine(state, state.trials[e.trial - 1]!)).join('\n'));
     if (asks.length < n) ctx.note(`the search has no fresh architecture left: ${asks.length} of ${n} suggested`);
   } finally {
@@ -85,9 +101,9 @@ export function tell(ctx: Ctx): void {
   const metric = metricArg === undefined ? undefined : parseNumberFlag('metric', metricArg);
   const costArg = str(v, 'cost');
   const cost = costArg === undefined ? undefined : parseNumberFlag('cost', costArg);
-  const jf = JournalFile.open(path, null, { purpose: 'prednas tell' });
+  const o = open(path, null, 'prednas tell');
+  const { jf, state } = o;
   try {
-    const state = replay(jf.parsed.header, jf.parsed.events, path);
     let t: Trial | undefined;
     if (trialArg !== undefined) {
       const k = parseIntFlag('trial', trialArg, 1, 1);
@@ -111,6 +127,7 @@ export function tell(ctx: Ctx): void {
     };
     jf.append([e]);
     state.apply(e);
+    saveSnapshot(ctx, o);
     const best = state.best();
     if (ctx.json) ctx.out(JSON.stringify({ trial: t.trial, arch: t.arch, status: e.status, best: best ? { trial: best.trial, arch: best.arch, metric: best.result!.metric } : null }));
     else ctx.note(`recorded trial ${t.trial}: ${e.status === 'ok' ? `metric ${metric}` : `failed (${failed})`}; best so far ${best ? `${best.result!.metric} (trial ${best.trial})` : 'none'}`);

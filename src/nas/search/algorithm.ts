@@ -14,6 +14,12 @@ export interface Observation<A> {
   readonly val: number;
 }
 
+/** A search's state beyond what it was told (see BaseSearch.checkpoint). */
+export interface SearchCheckpoint {
+  /** Rng.getState() after the last ask. */
+  readonly rng: readonly number[];
+}
+
 export interface SearchAlgorithm<A> {
   readonly name: string;
   /** Up to n new proposals; fewer only when the feasible unseen space is exhausted. */
@@ -40,9 +46,15 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
   readonly space: SearchSpace<A>;
   readonly rng: Rng;
   readonly feasible: (arch: A) => boolean;
-  readonly history: Observation<A>[] = [];
   protected readonly seen = new Set<string>();
-  protected readonly pending = new Map<string, A>();
+  /** Hashes asked and not yet told (failed trials stay here for good: never proposed again). */
+  protected readonly pending = new Set<string>();
+  private readonly told: Observation<A>[] = [];
+  /**
+   * Observations restored by restore(), materialised on first read of `history`: a resumed
+   * random search never reads them, and parsing every architecture would cost what resuming saves.
+   */
+  private restoredHistory: (() => Observation<A>[]) | null = null;
 
   constructor(ctx: SearchContext<A>) {
     // A pool space is re-bound to this search's taken set, so that projection and mutation land on
@@ -50,6 +62,38 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
     this.space = ctx.space.withTaken ? ctx.space.withTaken((h) => this.isTaken(h)) : ctx.space;
     this.rng = new Rng(ctx.seed);
     this.feasible = ctx.feasible ?? (() => true);
+  }
+
+  /** Every observation, in the order told. */
+  get history(): Observation<A>[] {
+    if (this.restoredHistory !== null) {
+      this.told.unshift(...this.restoredHistory());
+      this.restoredHistory = null;
+    }
+    return this.told;
+  }
+
+  /**
+   * What resuming this search without replaying its asks needs, or null when its proposals depend
+   * on more than the RNG and the taken set (REA's population, local search's incumbent, a
+   * predictor): those are resumed by replaying the journal into a fresh search.
+   */
+  checkpoint(): SearchCheckpoint | null {
+    return null;
+  }
+
+  /**
+   * Continue from checkpoint() on a fresh search: `pending` are the hashes asked and not told,
+   * `told` the hashes told, and `history()` the observations in the order told (called only if
+   * `history` is read). The caller vouches that these are the asks and tells behind `cp`.
+   */
+  restore(cp: SearchCheckpoint, pending: Iterable<string>, told: Iterable<string>, history: () => Observation<A>[]): void {
+    if (this.checkpoint() === null) throw new Error(`${this.name}: cannot be restored from a checkpoint (resume it by replay)`);
+    if (this.seen.size > 0 || this.pending.size > 0) throw new Error(`${this.name}.restore: the search has already been used`);
+    this.rng.setState(cp.rng);
+    for (const h of pending) this.pending.add(h);
+    for (const h of told) this.seen.add(h);
+    this.restoredHistory = history;
   }
 
   /** Seen or pending: may not be proposed again. */
@@ -63,7 +107,7 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
   }
 
   protected markPending(arch: A): A {
-    this.pending.set(this.space.hash(arch), arch);
+    this.pending.add(this.space.hash(arch));
     return arch;
   }
 
@@ -149,7 +193,8 @@ export abstract class BaseSearch<A> implements SearchAlgorithm<A> {
     this.pending.delete(hash);
     this.seen.add(hash);
     const obs = { arch, hash, val };
-    this.history.push(obs);
+    // Not this.history: that would parse a restored history on every tell.
+    this.told.push(obs);
     this.observe(obs);
   }
 
