@@ -21,11 +21,12 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * The core bundle's size target (minified, bytes). It was 150 kB until the engine gained
  * convolution, pooling and batch norm (issue 19): the exhaustive backward-rule table puts every
  * primitive in every bundle, and the convolutional live task needs them in the browser; those
- * ~12 kB and the search's provenance and calibration (~2 kB) moved it to 175 kB. Batched
- * ensembles (issue 23: stacked MLP and GCN members replacing the one-network classes, per-member
- * streams) added 3.9 kB (174.3 -> 178.2 kB): 180 kB.
+ * ~12 kB and the search's provenance and calibration (~2 kB) moved it to 175 kB. Issue 23's
+ * batched ensembles (stacked MLP and GCN members replacing the one-network classes, per-member
+ * streams; 3.9 kB) and the silu and softplus primitives (1.5 kB) took it from 174.3 to 179.7 kB:
+ * 182 kB.
  */
-export const CORE_TARGET_BYTES = 180_000;
+export const CORE_TARGET_BYTES = 182_000;
 
 export interface BundleSize {
   readonly file: string;

@@ -22,18 +22,12 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 }
 
 /**
- * log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(-|x|)). Both terms have a kink at
- * 0 that the sum does not: maximum splits a tie's gradient evenly (1/2) and abs'(0) = 0, which
- * adds up to the true softplus'(0) = 1/2. relu'(0) = 0 would give 0 there, and then tied scores
- * get no gradient at all from the ranking loss.
+ * softplus, log(1 + exp(x)) = max(x, 0) + log(1 + exp(−|x|)) with slope ½ at 0 (tied ranking
+ * scores keep a gradient), and silu, x·sigmoid(x): primitives now (fused.ts), computing bit for
+ * bit what their compositions of primitives did, in one pass each way.
  */
-export function softplus(x: Tensor): Tensor {
-  return op.add(op.maximum(x, 0), op.log(op.add(op.exp(op.neg(op.abs(x))), 1)));
-}
-
-export function silu(x: Tensor): Tensor {
-  return op.mul(x, op.sigmoid(x));
-}
+export const softplus = (x: Tensor): Tensor => op.softplus(x);
+export const silu = (x: Tensor): Tensor => op.silu(x);
 
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016). */
 export function gelu(x: Tensor): Tensor {

@@ -6,6 +6,7 @@ import { runMatmul } from '../kernels/registry.js';
 import { batchNormForward } from './batchnorm.js';
 import { conv2dTensor } from './conv.js';
 import { allocate } from './dtype.js';
+import { siluForward, softplusForward } from './fused.js';
 import { Bin, Un, binary, broadcastCopy, permute as permuteLoop, reduce, unary, where as whereLoop } from './loops.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import { avgPoolForward, maxPoolForward } from './pool.js';
@@ -62,6 +63,8 @@ export const forward: { [K in OpName]: Forward<K> } = {
   relu: un(Un.Relu),
   sigmoid: un(Un.Sigmoid),
   tanh: un(Un.Tanh),
+  silu: ([x]) => siluForward(x!),
+  softplus: ([x]) => softplusForward(x!),
   pow: ([x], { exponent }) => {
     const out = allocate(x!.dtype, x!.size);
     const d = x!.data;

@@ -21,6 +21,10 @@ export interface OpAttrs {
   relu: Record<string, never>;
   sigmoid: Record<string, never>;
   tanh: Record<string, never>;
+  /** x·sigmoid(x), one pass each way (fused.ts). */
+  silu: Record<string, never>;
+  /** log(1 + exp(x)), overflow-free, slope ½ at 0 (fused.ts). */
+  softplus: Record<string, never>;
   /** x ** exponent for a constant scalar exponent. */
   pow: { readonly exponent: number };
   /** inputs [mask, a, b]: mask ≠ 0 selects a. The mask gets no gradient. */

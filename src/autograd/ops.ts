@@ -36,7 +36,7 @@ export const div = (a: TensorLike, b: TensorLike): Tensor => apply('div', asPair
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => apply('maximum', asPair('maximum', a, b), NO_ATTRS);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => apply('minimum', asPair('minimum', a, b), NO_ATTRS);
 
-const unaryOp = (op: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'sigmoid' | 'tanh') => (x: Tensor): Tensor => {
+const unaryOp = (op: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'softplus') => (x: Tensor): Tensor => {
   checkTensor(op, x);
   return apply(op, [x], NO_ATTRS);
 };
@@ -48,6 +48,10 @@ export const abs = unaryOp('abs');
 export const relu = unaryOp('relu');
 export const sigmoid = unaryOp('sigmoid');
 export const tanh = unaryOp('tanh');
+/** x·sigmoid(x) (fused.ts; re-exported by composites.ts). */
+export const silu = unaryOp('silu');
+/** log(1 + exp(x)) (fused.ts; re-exported by composites.ts). */
+export const softplus = unaryOp('softplus');
 
 export function pow(x: Tensor, exponent: number): Tensor {
   checkTensor('pow', x);

@@ -7,6 +7,7 @@
 import { batchNormBackward } from './batchnorm.js';
 import { conv2dGrads } from './conv.js';
 import { allocate } from './dtype.js';
+import { siluBackward, softplusBackward } from './fused.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import * as op from './ops.js';
 import { avgPoolBackward, maxPoolBackward } from './pool.js';
@@ -59,6 +60,8 @@ export const vjp: { [K in OpName]: VjpRule<K> } = {
   relu: (g, { inputs: [x] }) => [scaleByLocal(g, x!, Local.Step)],
   sigmoid: (g, { out }) => [scaleByLocal(g, out, Local.Sigmoid)],
   tanh: (g, { out }) => [scaleByLocal(g, out, Local.Tanh)],
+  silu: (g, { inputs: [x] }) => [siluBackward(g, x!)],
+  softplus: (g, { inputs: [x] }) => [softplusBackward(g, x!)],
   pow: (g, { inputs: [x], attrs: { exponent: p } }) => [
     p === 0 ? op.mul(g, 0) : op.mul(g, mapped(x!, (v) => p * Math.pow(v, p - 1))),
   ],

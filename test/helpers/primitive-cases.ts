@@ -66,6 +66,8 @@ export const primitiveCases: { readonly [K in OpName]: fc.Arbitrary<Instance> } 
   relu: unaryCase(E.relu, R.relu, awayFromZero(0.05, 3)),
   sigmoid: unaryCase(E.sigmoid, R.sigmoid, uniform(-6, 6)),
   tanh: unaryCase(E.tanh, Math.tanh, uniform(-3, 3)),
+  silu: unaryCase(E.silu, R.silu, uniform(-4, 4)),
+  softplus: unaryCase(E.softplus, R.softplus, uniform(-6, 6)),
   pow: def<{ p: number }>({
     arb: fc.tuple(shapeArb(), powExponent).chain(([s, p]) => arrOf(s, powBase(p)).map((x) => ({ xs: [x], a: { p } }))),
     run: ([x], { p }) => E.pow(x!, p),

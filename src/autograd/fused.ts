@@ -1,0 +1,69 @@
+/**
+ * silu and softplus as single primitives. Both sit in every step of the predictor's training
+ * (silu after each hidden layer, softplus on every ranking pair); as compositions of primitives
+ * they made seven to ten passes over their data, each allocating, forward and backward. These
+ * loops compute exactly what those compositions computed, rounding where they stored (to Float32
+ * for Float32 tensors): same values, same gradients, bit for bit (test/autograd-fused.test.ts).
+ */
+import { allocate, type FloatArray } from './dtype.js';
+import { Tensor } from './tensor.js';
+
+/** The sigmoid loop of loops.ts (split by sign so that exp never overflows). */
+function sigmoid(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/** Rounding to the tensor's storage: where the compositions stored an intermediate tensor. */
+const rounding = (a: FloatArray): ((v: number) => number) => (a instanceof Float32Array ? Math.fround : (v) => v);
+
+/** x·sigmoid(x): the sigmoid stored, then the product. */
+export function siluForward(x: Tensor): Tensor {
+  const xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
+  for (let i = 0; i < n; i++) { const v = xd[i]!; out[i] = v * r(sigmoid(v)); }
+  return new Tensor(out, x.shape);
+}
+
+/**
+ * mul's rule gives g·s to x and g·x to s; sigmoid's gives (g·x)·s(1−s) to x; the engine adds the
+ * two. Each of those was a stored tensor.
+ */
+export function siluBackward(g: Tensor, x: Tensor): Tensor {
+  const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
+  for (let i = 0; i < n; i++) {
+    const v = xd[i]!, gi = gd[i]!, s = r(sigmoid(v));
+    out[i] = r(gi * s) + r(r(gi * v) * (s * (1 - s)));
+  }
+  return new Tensor(out, x.shape);
+}
+
+/**
+ * log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(−|x|)). Both terms have a kink at 0
+ * that the sum does not: the max's gradient splits a tie evenly (1/2) and abs'(0) = 0, which adds
+ * up to the true softplus'(0) = 1/2 (relu'(0) = 0 would give tied ranking scores no gradient).
+ */
+export function softplusForward(x: Tensor): Tensor {
+  const xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
+  for (let i = 0; i < n; i++) {
+    const v = xd[i]!;
+    out[i] = (v > 0 || v !== v ? v : 0) + r(Math.log(r(r(Math.exp(-Math.abs(v))) + 1)));
+  }
+  return new Tensor(out, x.shape);
+}
+
+/**
+ * The composition's rules, in its order: g/(e+1) through log, ·e through exp, negated, times
+ * sign(x) through abs; g times the max's tie-splitting mask (1, ½ at 0, 0); the two added.
+ */
+export function softplusBackward(g: Tensor, x: Tensor): Tensor {
+  const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
+  for (let i = 0; i < n; i++) {
+    const v = xd[i]!, gi = gd[i]!;
+    const e = r(Math.exp(-Math.abs(v)));
+    const viaAbs = -r(r(gi / r(e + 1)) * e) * (v > 0 ? 1 : v < 0 ? -1 : 0);
+    const viaMax = gi * (v === 0 ? 0.5 : v > 0 || v !== v ? 1 : 0);
+    out[i] = r(viaMax) + r(viaAbs);
+  }
+  return new Tensor(out, x.shape);
+}
