@@ -23,6 +23,9 @@ Usage: prednas suggest --journal run.jsonl [--space nb201|SPEC.json] [-n 8] [opt
 Prints one JSON object per line: {"trial": 3, "arch": "...", "config": {...}}. Train each, then
 record its metric with \`prednas tell\`. The journal is appended (and fsync'd) before anything is
 printed; after a crash, run suggest again: it continues exactly where the journal stops.
+A snapshot beside it (JOURNAL.snapshot) lets each call read only what was appended since; it is
+checked against the journal and rebuilt whenever it does not fit it (PREDNAS_JOURNAL_SNAPSHOT=off:
+read the whole journal every time).
 
   -n, --count N      how many new suggestions (default 1)
   --pending          list the suggestions still waiting for a result instead (nothing new)
