@@ -63,8 +63,8 @@ export const forward: { [K in OpName]: Forward<K> } = {
   relu: un(Un.Relu),
   sigmoid: un(Un.Sigmoid),
   tanh: un(Un.Tanh),
-  silu: ([x]) => siluForward(x!),
-  softplus: ([x]) => softplusForward(x!),
+  silu: ([x], { s }) => siluForward(x!, s),
+  softplus: ([x], { e }) => softplusForward(x!, e),
   pow: ([x], { exponent }) => {
     const out = allocate(x!.dtype, x!.size);
     const d = x!.data;

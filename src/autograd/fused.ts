@@ -18,10 +18,27 @@ function sigmoid(v: number): number {
 /** Rounding to the tensor's storage: where the compositions stored an intermediate tensor. */
 const rounding = (a: FloatArray): ((v: number) => number) => (a instanceof Float32Array ? Math.fround : (v) => v);
 
-/** x·sigmoid(x): the sigmoid stored, then the product. */
-export function siluForward(x: Tensor): Tensor {
-  const xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
-  for (let i = 0; i < n; i++) { const v = xd[i]!; out[i] = v * r(sigmoid(v)); }
+/**
+ * The one transcendental pass of each op, as the compositions stored it: sigmoid(x) for silu,
+ * exp(−|x|) for softplus. Computed once (ops.ts) and carried as the op's attribute, so that the
+ * backward reuses it as the compositions' rules reused their stored tensors.
+ */
+export function siluSaved(x: Tensor): FloatArray {
+  const xd = x.data, n = xd.length, s = allocate(x.dtype, n);
+  for (let i = 0; i < n; i++) s[i] = sigmoid(xd[i]!);
+  return s;
+}
+
+export function softplusSaved(x: Tensor): FloatArray {
+  const xd = x.data, n = xd.length, e = allocate(x.dtype, n);
+  for (let i = 0; i < n; i++) e[i] = Math.exp(-Math.abs(xd[i]!));
+  return e;
+}
+
+/** x·sigmoid(x), the product of x and the stored sigmoid. */
+export function siluForward(x: Tensor, s: FloatArray): Tensor {
+  const xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  for (let i = 0; i < n; i++) out[i] = xd[i]! * s[i]!;
   return new Tensor(out, x.shape);
 }
 
@@ -29,11 +46,11 @@ export function siluForward(x: Tensor): Tensor {
  * mul's rule gives g·s to x and g·x to s; sigmoid's gives (g·x)·s(1−s) to x; the engine adds the
  * two. Each of those was a stored tensor.
  */
-export function siluBackward(g: Tensor, x: Tensor): Tensor {
+export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
   const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
   for (let i = 0; i < n; i++) {
-    const v = xd[i]!, gi = gd[i]!, s = r(sigmoid(v));
-    out[i] = r(gi * s) + r(r(gi * v) * (s * (1 - s)));
+    const gi = gd[i]!, si = s[i]!;
+    out[i] = r(gi * si) + r(r(gi * xd[i]!) * (si * (1 - si)));
   }
   return new Tensor(out, x.shape);
 }
@@ -42,12 +59,13 @@ export function siluBackward(g: Tensor, x: Tensor): Tensor {
  * log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(−|x|)). Both terms have a kink at 0
  * that the sum does not: the max's gradient splits a tie evenly (1/2) and abs'(0) = 0, which adds
  * up to the true softplus'(0) = 1/2 (relu'(0) = 0 would give tied ranking scores no gradient).
+ * `e` is the stored exp(−|x|).
  */
-export function softplusForward(x: Tensor): Tensor {
+export function softplusForward(x: Tensor, e: FloatArray): Tensor {
   const xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
   for (let i = 0; i < n; i++) {
     const v = xd[i]!;
-    out[i] = (v > 0 || v !== v ? v : 0) + r(Math.log(r(r(Math.exp(-Math.abs(v))) + 1)));
+    out[i] = (v > 0 || v !== v ? v : 0) + r(Math.log(r(e[i]! + 1)));
   }
   return new Tensor(out, x.shape);
 }
@@ -56,12 +74,11 @@ export function softplusForward(x: Tensor): Tensor {
  * The composition's rules, in its order: g/(e+1) through log, ·e through exp, negated, times
  * sign(x) through abs; g times the max's tie-splitting mask (1, ½ at 0, 0); the two added.
  */
-export function softplusBackward(g: Tensor, x: Tensor): Tensor {
+export function softplusBackward(g: Tensor, x: Tensor, e: FloatArray): Tensor {
   const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n), r = rounding(out);
   for (let i = 0; i < n; i++) {
-    const v = xd[i]!, gi = gd[i]!;
-    const e = r(Math.exp(-Math.abs(v)));
-    const viaAbs = -r(r(gi / r(e + 1)) * e) * (v > 0 ? 1 : v < 0 ? -1 : 0);
+    const v = xd[i]!, gi = gd[i]!, ei = e[i]!;
+    const viaAbs = -r(r(gi / r(ei + 1)) * ei) * (v > 0 ? 1 : v < 0 ? -1 : 0);
     const viaMax = gi * (v === 0 ? 0.5 : v > 0 || v !== v ? 1 : 0);
     out[i] = r(viaMax) + r(viaAbs);
   }

@@ -4,6 +4,7 @@
  * compile error), and `forward.ts` an implementation.
  */
 import type { BatchNormAttrs } from './batchnorm.js';
+import type { FloatArray } from './dtype.js';
 import type { PoolAttrs } from './pool.js';
 
 export interface OpAttrs {
@@ -21,10 +22,10 @@ export interface OpAttrs {
   relu: Record<string, never>;
   sigmoid: Record<string, never>;
   tanh: Record<string, never>;
-  /** x·sigmoid(x), one pass each way (fused.ts). */
-  silu: Record<string, never>;
-  /** log(1 + exp(x)), overflow-free, slope ½ at 0 (fused.ts). */
-  softplus: Record<string, never>;
+  /** x·sigmoid(x) (fused.ts); `s` is sigmoid(x), stored in x's dtype. */
+  silu: { readonly s: FloatArray };
+  /** log(1 + exp(x)), overflow-free, slope ½ at 0 (fused.ts); `e` is exp(−|x|), stored. */
+  softplus: { readonly e: FloatArray };
   /** x ** exponent for a constant scalar exponent. */
   pow: { readonly exponent: number };
   /** inputs [mask, a, b]: mask ≠ 0 selects a. The mask gets no gradient. */

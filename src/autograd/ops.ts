@@ -5,6 +5,7 @@
  */
 import { allocate } from './dtype.js';
 import { apply } from './engine.js';
+import { siluSaved, softplusSaved } from './fused.js';
 import { NO_ATTRS } from './op-types.js';
 import { broadcastShapes, checkShape, fmtShape, normAxes, normAxis, sameShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type TensorLike } from './tensor.js';
@@ -36,7 +37,7 @@ export const div = (a: TensorLike, b: TensorLike): Tensor => apply('div', asPair
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => apply('maximum', asPair('maximum', a, b), NO_ATTRS);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => apply('minimum', asPair('minimum', a, b), NO_ATTRS);
 
-const unaryOp = (op: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'sigmoid' | 'tanh' | 'silu' | 'softplus') => (x: Tensor): Tensor => {
+const unaryOp = (op: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'relu' | 'sigmoid' | 'tanh') => (x: Tensor): Tensor => {
   checkTensor(op, x);
   return apply(op, [x], NO_ATTRS);
 };
@@ -49,9 +50,16 @@ export const relu = unaryOp('relu');
 export const sigmoid = unaryOp('sigmoid');
 export const tanh = unaryOp('tanh');
 /** x·sigmoid(x) (fused.ts; re-exported by composites.ts). */
-export const silu = unaryOp('silu');
+export function silu(x: Tensor): Tensor {
+  checkTensor('silu', x);
+  return apply('silu', [x], { s: siluSaved(x) });
+}
+
 /** log(1 + exp(x)) (fused.ts; re-exported by composites.ts). */
-export const softplus = unaryOp('softplus');
+export function softplus(x: Tensor): Tensor {
+  checkTensor('softplus', x);
+  return apply('softplus', [x], { e: softplusSaved(x) });
+}
 
 export function pow(x: Tensor, exponent: number): Tensor {
   checkTensor('pow', x);

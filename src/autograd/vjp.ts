@@ -60,8 +60,8 @@ export const vjp: { [K in OpName]: VjpRule<K> } = {
   relu: (g, { inputs: [x] }) => [scaleByLocal(g, x!, Local.Step)],
   sigmoid: (g, { out }) => [scaleByLocal(g, out, Local.Sigmoid)],
   tanh: (g, { out }) => [scaleByLocal(g, out, Local.Tanh)],
-  silu: (g, { inputs: [x] }) => [siluBackward(g, x!)],
-  softplus: (g, { inputs: [x] }) => [softplusBackward(g, x!)],
+  silu: (g, { inputs: [x], attrs: { s } }) => [siluBackward(g, x!, s)],
+  softplus: (g, { inputs: [x], attrs: { e } }) => [softplusBackward(g, x!, e)],
   pow: (g, { inputs: [x], attrs: { exponent: p } }) => [
     p === 0 ? op.mul(g, 0) : op.mul(g, mapped(x!, (v) => p * Math.pow(v, p - 1))),
   ],
