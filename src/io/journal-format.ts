@@ -153,13 +153,19 @@ function checkEvent(v: unknown, where: string): JournalEvent {
  * between its ask and its result, each job event naming the latest launch. Kept as a state so that
  * the lines after a snapshot (journal-snapshot.ts) are checked exactly as a full read checks them.
  */
+/** A set of trial numbers: a Set, or journal-snapshot.ts's bitmap (cheaper to build for 10^4 trials). */
+export interface TrialSet {
+  has(trial: number): boolean;
+  add(trial: number): unknown;
+}
+
 export class JournalSequence {
   /**
    * @param asked     the architecture of each trial asked so far (trial k at index k - 1)
    * @param answered  trials that have a result
    * @param attempts  the latest launch's attempt number of trials launched by `prednas run`
    */
-  constructor(readonly asked: string[] = [], readonly answered = new Set<number>(), readonly attempts = new Map<number, number>()) {}
+  constructor(readonly asked: string[] = [], readonly answered: TrialSet = new Set<number>(), readonly attempts = new Map<number, number>()) {}
 
   /** Check one event against what came before it and record it; throws a JournalError at `where`. */
   accept(e: JournalEvent, where: string): void {

@@ -119,7 +119,7 @@ function load(path: string, peek: JournalPeek, version: string): Loaded | null {
     const start = checkContent(f);
     if (start === null) return null;
     let answeredCount = 0;
-    const answered = new Set<number>();
+    const answered = new TrialBits(start.status.length);
     for (let i = 0; i < start.status.length; i++) {
       if (start.status[i] !== '-') {
         answered.add(i + 1);
@@ -163,7 +163,7 @@ function checkContent(f: SnapshotFile): ReplayStart | null {
     hashes.set(i, h);
   }
   // Each ok trial told once, in journal order: after it was asked, never before an earlier tell.
-  const told = new Set<number>();
+  const told = new TrialBits(n);
   let lastAsked = 0;
   for (let j = 0; j < f.told.length; j += 2) {
     const trial = f.told[j]!, asked = f.told[j + 1]!;
@@ -177,6 +177,34 @@ function checkContent(f: SnapshotFile): ReplayStart | null {
   const cp = f.checkpoint;
   if (cp !== null && (typeof cp !== 'object' || !Array.isArray(cp.rng))) return null;
   return { archs: f.archs, hashes, status: f.status, metrics: f.metrics, told: f.told, checkpoint: cp === null ? null : { rng: cp.rng.slice() }, best: f.best };
+}
+
+/** Trial numbers as a bitmap: a Set of 10^4 numbers costs more to build than the rest of a call. */
+class TrialBits {
+  private bits: Uint8Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.bits = new Uint8Array(capacity + 2);
+  }
+
+  has(trial: number): boolean {
+    return Number.isInteger(trial) && trial >= 0 && trial < this.bits.length && this.bits[trial] === 1;
+  }
+
+  add(trial: number): this {
+    if (!Number.isInteger(trial) || trial < 0) throw new Error(`TrialBits: ${trial} is not a trial number`);
+    if (trial >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(2 * this.bits.length, trial + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    if (this.bits[trial] === 0) {
+      this.bits[trial] = 1;
+      this.size++;
+    }
+    return this;
+  }
 }
 
 /** A locked journal and the search state after it, from the snapshot and the lines after it. */

@@ -26,6 +26,34 @@ export interface Trial {
   readonly attempts: Attempt[];
 }
 
+/**
+ * A trial restored from a ReplayStart. Its result and attempts are objects made on first read: a
+ * call that resumes a journal of 10^4 trials reads a few of them, and three objects per trial were
+ * a visible part of its time.
+ */
+class StartTrial implements Trial {
+  private made: ResultEvent | null | undefined = undefined;
+  private tries: Attempt[] | null = null;
+
+  constructor(readonly trial: number, readonly arch: string, readonly hash: string, private readonly status: ResultStatus | null, private readonly metric: number | null | undefined) {}
+
+  get result(): ResultEvent | null {
+    if (this.made === undefined) {
+      const { trial, arch, status, metric } = this;
+      this.made = status === null ? null : typeof metric === 'number' ? { type: 'result', trial, arch, status, metric, time: '' } : { type: 'result', trial, arch, status, time: '' };
+    }
+    return this.made;
+  }
+
+  set result(r: ResultEvent | null) {
+    this.made = r;
+  }
+
+  get attempts(): Attempt[] {
+    return (this.tries ??= []);
+  }
+}
+
 export interface SearchState {
   readonly header: JournalHeader;
   readonly space: SearchSpace<unknown>;
@@ -147,9 +175,7 @@ export function replay(header: JournalHeader, events: readonly JournalEvent[], n
     for (let i = 0; i < n; i++) {
       const trial = i + 1, arch = start.archs[i]!, hash = start.hashes.get(i) ?? arch, status = CHAR_STATUS[start.status[i]!];
       if (status === undefined) throw new Error(`replay start: trial ${trial} has an unknown status`);
-      const m = start.metrics[i];
-      const result: ResultEvent | null = status === null ? null : typeof m === 'number' ? { type: 'result', trial, arch, status, metric: m, time: '' } : { type: 'result', trial, arch, status, time: '' };
-      trials.push({ trial, arch, hash, result, attempts: [] });
+      trials.push(new StartTrial(trial, arch, hash, status, start.metrics[i]));
     }
     if (start.checkpoint !== null) {
       if (!(search instanceof BaseSearch) || search.checkpoint() === null) throw new Error(`replay start: a checkpoint, but ${header.algo} is not restored from one`);
