@@ -5,12 +5,21 @@
  * (NeuralPredictor); then whole PredNAS NB-201 runs (budget 100, default settings) the old and the
  * new way, alternating, which also checks that both query the same architectures. Each pair runs
  * in alternating order (old first, then new first), medians and ratios at the end; the per-member
- * predictions of the two fits are compared too (max |difference|).
+ * predictions of the two fits are compared too (max |difference|). Times are CPU time of this
+ * process (process.cpuUsage, user + system): on a shared, loaded machine wall time swung 5x
+ * between identical fits, CPU time far less.
+ *
+ * With `--base DIR` (a checkout of the commit before, e.g. `git worktree add DIR <commit>`, with
+ * a node_modules, a symlink to this one's will do), it also runs bench/fit-time.ts (copied into
+ * DIR) there and here, alternately, `--base-rounds` times: before against after, whole engine.
  *
  * Run: npx tsx bench/ensemble-fit.bench.ts [--cells 100] [--rounds 5] [--gcn-rounds 3]
- *      [--runs 3] [--backend auto] [--dataset cifar100] [--data DIR] [--out bench/results/ensemble-fit.json]
+ *      [--runs 3] [--backend auto] [--dataset cifar100] [--data DIR] [--base DIR] [--base-rounds 3]
+ *      [--out bench/results/ensemble-fit.json]
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/autograd/random.js';
 import { resolveDataDir } from '../src/io/data-dir.js';
@@ -21,12 +30,21 @@ import { NeuralPredictor } from '../src/nas/predictors/neural.js';
 import type { PredictorKind } from '../src/nas/predictors/predictor.js';
 import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
 import { SeparateEnsemble, withSeparateTraining } from './lib/separate-ensemble.js';
-import { machine, median, now } from './lib/stats.js';
+import { machine, median } from './lib/stats.js';
+
+/** CPU milliseconds (user + system) that fn takes, and its result. */
+function cpu<T>(fn: () => T): [number, T] {
+  const t0 = process.cpuUsage();
+  const r = fn();
+  const d = process.cpuUsage(t0);
+  return [(d.user + d.system) / 1000, r];
+}
 
 const { values } = parseArgs({
   options: {
     cells: { type: 'string' }, rounds: { type: 'string' }, 'gcn-rounds': { type: 'string' }, runs: { type: 'string' },
     backend: { type: 'string' }, dataset: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
+    base: { type: 'string' }, 'base-rounds': { type: 'string' },
   },
 });
 const cells = Number(values.cells ?? 100);
@@ -59,9 +77,7 @@ for (const kind of ['mlp', 'gcn'] as const) {
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [old, neu] : [neu, old];
     for (const f of order) {
-      const t0 = now();
-      f();
-      (f === old ? sep : bat).push(now() - t0);
+      (f === old ? sep : bat).push(cpu<unknown>(f)[0]);
     }
   }
   const row: FitRow = {
@@ -82,16 +98,42 @@ interface RunRow { seed: number; separate_ms: number; batched_ms: number; separa
 const runRows: RunRow[] = [];
 runOne(cfg, 'prednas', 99); // warm-up
 for (let s = 0; s < runs; s++) {
-  const doOld = () => withSeparateTraining(() => runOne(cfg, 'prednas', s));
-  const doNew = () => runOne(cfg, 'prednas', s);
+  const doOld = () => cpu(() => withSeparateTraining(() => runOne(cfg, 'prednas', s)));
+  const doNew = () => cpu(() => runOne(cfg, 'prednas', s));
   const [first, second] = s % 2 === 0 ? [doOld(), doNew()] : [doNew(), doOld()];
-  const [o, n] = s % 2 === 0 ? [first, second] : [second, first];
+  const [[oc, o], [nc, n]] = s % 2 === 0 ? [first, second] : [second, first];
   const same = o.trajectory.length === n.trajectory.length && o.trajectory.every((p, i) => p.arch === n.trajectory[i]!.arch);
-  const row = { seed: s, separate_ms: Math.round(o.timeMs.total), batched_ms: Math.round(n.timeMs.total), separate_fit_ms: Math.round(o.timeMs.fit ?? 0), batched_fit_ms: Math.round(n.timeMs.fit ?? 0), same_queries: same };
+  // fit_ms: the runner's wall-clock split, for the share of the run that is training.
+  const row = { seed: s, separate_ms: Math.round(oc), batched_ms: Math.round(nc), separate_fit_ms: Math.round(o.timeMs.fit ?? 0), batched_fit_ms: Math.round(n.timeMs.fit ?? 0), same_queries: same };
   runRows.push(row);
   console.log(JSON.stringify(row));
 }
 const med = (k: keyof RunRow) => median(runRows.map((r) => Number(r[k])));
+
+// Before against after: bench/fit-time.ts in the base checkout and in this one, alternately.
+interface TreeRow { mlp_fit_ms: number; gcn_fit_ms: number; prednas_ms: number; prednas_fit_ms: number; queries: string }
+const baseRows: { before: TreeRow; after: TreeRow; seed: number }[] = [];
+if (values.base !== undefined) {
+  const base = resolve(values.base), here = resolve('.');
+  copyFileSync(join(here, 'bench/fit-time.ts'), join(base, 'bench/fit-time.ts'));
+  const timeIn = (tree: string, seed: number): TreeRow => {
+    const args = ['--import', 'tsx', 'bench/fit-time.ts', '--cells', String(cells), '--seed', String(seed), '--backend', backend, '--data', resolveDataDir(values.data)];
+    const r = spawnSync(process.execPath, args, { cwd: tree, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`fit-time in ${tree} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as TreeRow;
+  };
+  const n = Number(values['base-rounds'] ?? 3);
+  for (let s = 0; s < n; s++) {
+    const seed = s % 3;
+    const [x, y] = s % 2 === 0 ? [timeIn(base, seed), timeIn(here, seed)] : [timeIn(here, seed), timeIn(base, seed)];
+    const row = s % 2 === 0 ? { before: x, after: y, seed } : { before: y, after: x, seed };
+    baseRows.push(row);
+    const { queries: qb, ...b } = row.before, { queries: qa, ...a } = row.after;
+    console.log(JSON.stringify({ seed, before: b, after: a, same_queries: qb === qa }));
+  }
+}
+const bm = (which: 'before' | 'after', k: keyof TreeRow) => median(baseRows.map((r) => Number(r[which][k])));
+const ratio = (k: keyof TreeRow) => Number((bm('before', k) / bm('after', k)).toFixed(2));
 const summary = {
   ...(await machine()), backend, last_matmul_backend: lastBackend(), cells, ensemble: 5,
   fit: Object.fromEntries(fits.map((f) => [f.kind, { separate_ms: f.median_separate_ms, batched_ms: f.median_batched_ms, ratio: f.ratio, max_member_diff: f.max_member_diff }])),
@@ -99,6 +141,17 @@ const summary = {
     runs, separate_ms: med('separate_ms'), batched_ms: med('batched_ms'), ratio: Number((med('separate_ms') / med('batched_ms')).toFixed(2)),
     separate_fit_ms: med('separate_fit_ms'), batched_fit_ms: med('batched_fit_ms'), same_queries: runRows.every((r) => r.same_queries),
   } : null,
+  before_after: baseRows.length > 0 ? {
+    base: values.base, rounds: baseRows.length,
+    mlp_fit_ms: [bm('before', 'mlp_fit_ms'), bm('after', 'mlp_fit_ms')], mlp_fit_ratio: ratio('mlp_fit_ms'),
+    gcn_fit_ms: [bm('before', 'gcn_fit_ms'), bm('after', 'gcn_fit_ms')], gcn_fit_ratio: ratio('gcn_fit_ms'),
+    prednas_ms: [bm('before', 'prednas_ms'), bm('after', 'prednas_ms')], prednas_ratio: ratio('prednas_ms'),
+    prednas_fit_ms: [bm('before', 'prednas_fit_ms'), bm('after', 'prednas_fit_ms')],
+    same_queries: baseRows.every((r) => r.before.queries === r.after.queries),
+  } : null,
 };
 console.log(JSON.stringify(summary));
-if (values.out !== undefined) writeFileSync(values.out, JSON.stringify({ summary, fits, runs: runRows }, null, 1) + '\n');
+if (values.out !== undefined) {
+  const beforeAfter = baseRows.map(({ seed, before: { queries: qb, ...b }, after: { queries: qa, ...a } }) => ({ seed, before: b, after: a, same_queries: qb === qa }));
+  writeFileSync(values.out, JSON.stringify({ summary, fits, runs: runRows, beforeAfter }, null, 1) + '\n');
+}

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng, dropout, tensor, valueAndGrad } from '../src/autograd/index.js';
+import { Rng, add, div, dropout, maximum, minimum, mul, sub, tensor, valueAndGrad } from '../src/autograd/index.js';
+import { withBackend } from '../src/kernels/index.js';
 import { NeuralPredictor } from '../src/nas/predictors/index.js';
 import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
 import { SeparateEnsemble } from '../bench/lib/separate-ensemble.js';
@@ -105,7 +106,7 @@ describe('batched ensemble = separately trained members', () => {
   });
 });
 
-describe('the streams behind the batching', () => {
+describe('the engine pieces behind the batching', () => {
   it('Rng.permutation is the permutation shuffle() makes of 0..n-1, from the same draws', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
@@ -131,5 +132,25 @@ describe('the streams behind the batching', () => {
       FC,
     );
     expect(() => dropout(tensor([1, 2, 3, 4], [2, 2]), 0.5, [new Rng(1)])).toThrow(/1 rngs for the leading axis of \[2,2\]/);
+  });
+
+  it('a stacked bias ([A, R, C] op [A, 1, C], one backend call per leading index) gives the bits of the js loops', () => {
+    const ops = [add, sub, mul, div, maximum, minimum];
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 300 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 1000 }), (A, R, C, seed) => {
+        const rng = new Rng(seed);
+        const x = tensor(Float32Array.from({ length: A * R * C }, () => rng.normal()), [A, R, C]);
+        const y = tensor(Float32Array.from({ length: A * C }, () => rng.normal()), [A, 1, C]);
+        for (const f of ops) {
+          const want = withBackend('js', () => f(x, y));
+          for (const backend of ['auto', 'wasm']) expect([...withBackend(backend, () => f(x, y)).data]).toEqual([...want.data]);
+        }
+        // The same pattern with extra kept and broadcast dims: [A, 2, R, C] op [A, 2, 1, C].
+        const x4 = x.reshape([A, 1, R, C]).add(tensor(new Float32Array(2 * R * C), [2, R, C]));
+        const y4 = tensor(Float32Array.from({ length: A * 2 * C }, () => rng.normal()), [A, 2, 1, C]);
+        expect([...withBackend('auto', () => add(x4, y4)).data]).toEqual([...withBackend('js', () => add(x4, y4)).data]);
+      }),
+      { ...FC, numRuns: 30 },
+    );
   });
 });

@@ -91,12 +91,37 @@ function walk(outShape: Shape, inStrides: number[][], cb: (offs: number[], oo: n
   }
 }
 
+/**
+ * [a, r, c] when y, against out, is a block of kept leading dims (a elements), then broadcast dims
+ * (r), then a trailing block (c): per leading index, y repeats over the middle. A stacked bias
+ * ([M, 1, H] on [M, N, H]: one bias per ensemble member) is such a y.
+ */
+function blockTrailing(yShape: Shape, outShape: Shape): [number, number, number] | null {
+  const lead = outShape.length - yShape.length;
+  const yd = (d: number) => (d < lead ? 1 : yShape[d - lead]!);
+  let d = 0, a = 1, r = 1, c = 1;
+  for (; d < outShape.length && yd(d) === outShape[d]; d++) a *= outShape[d]!;
+  for (; d < outShape.length && yd(d) === 1; d++) r *= outShape[d]!;
+  for (; d < outShape.length; d++) {
+    if (yd(d) !== outShape[d]) return null;
+    c *= outShape[d]!;
+  }
+  return a > 1 && r > 1 && c > 0 ? [a, r, c] : null;
+}
+
 export function binary(op: Bin, x: FloatArray, xShape: Shape, y: FloatArray, yShape: Shape, out: FloatArray, outShape: Shape): void {
   // x full size and y the same or a repeating trailing block (a bias): a backend may take it.
   if (out instanceof Float32Array && x instanceof Float32Array && y instanceof Float32Array && x.length === out.length && y.length > 0) {
     const be = elementwiseBackend(out.length);
     if (be !== null && trailing(yShape, outShape)) {
       be.binary!(BIN_KIND[op], x, y, out);
+      return;
+    }
+    // A trailing block per leading index (stacked biases): one backend call per index.
+    const blk = be !== null ? blockTrailing(yShape, outShape) : null;
+    if (blk !== null && elementwiseBackend(blk[1] * blk[2]) === be) {
+      const [a, r, c] = blk, n = r * c;
+      for (let i = 0; i < a; i++) be!.binary!(BIN_KIND[op], x.subarray(i * n, (i + 1) * n), y.subarray(i * c, (i + 1) * c), out.subarray(i * n, (i + 1) * n));
       return;
     }
   }

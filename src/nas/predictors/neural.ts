@@ -54,7 +54,8 @@ export class NeuralPredictor<A> implements Predictor<A> {
    * Member m sits at row M−1−m of the stacked network. The ascent's input gradient sums the
    * members' contributions over that axis in ascending row order, and the engine's reverse sweep
    * over M separate networks summed them last member first: stacked in reverse, the two round
-   * alike and the ascent climbs the same path as with separate networks.
+   * alike and the ascent climbs the same path as with separate networks. (score()'s value, which
+   * the ascent does not use, now sums the members last first too: it may differ in the last bit.)
    */
   private row(m: number): number {
     return this.memberRngs.length - 1 - m;
