@@ -8,13 +8,6 @@
 import { allocate, type FloatArray } from './dtype.js';
 import { Tensor } from './tensor.js';
 
-/** The sigmoid loop of loops.ts (split by sign so that exp never overflows). */
-function sigmoid(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
-
 const isF32 = (a: FloatArray): boolean => a instanceof Float32Array;
 
 /**
@@ -24,7 +17,13 @@ const isF32 = (a: FloatArray): boolean => a instanceof Float32Array;
  */
 export function siluSaved(x: Tensor): FloatArray {
   const xd = x.data, n = xd.length, s = allocate(x.dtype, n);
-  for (let i = 0; i < n; i++) s[i] = sigmoid(xd[i]!);
+  // loops.ts's sigmoid, split by sign so that exp never overflows (written out: a call per
+  // element was not inlined).
+  for (let i = 0; i < n; i++) {
+    const v = xd[i]!;
+    if (v >= 0) s[i] = 1 / (1 + Math.exp(-v));
+    else { const e = Math.exp(v); s[i] = e / (1 + e); }
+  }
   return s;
 }
 
