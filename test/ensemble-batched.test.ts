@@ -13,20 +13,10 @@ import { NeuralPredictor } from '../src/nas/predictors/index.js';
 import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
 import { SeparateEnsemble } from '../bench/lib/separate-ensemble.js';
 import { FC } from './helpers/gen.js';
+import { distinctCells, knownTarget } from './helpers/nb201-cells.js';
 
 const space = nb201Space();
 
-function sampleArchs(n: number, seed: number): Nb201Arch[] {
-  const rng = new Rng(seed);
-  const out = new Map<string, Nb201Arch>();
-  while (out.size < n) {
-    const a = space.sample(rng);
-    out.set(space.hash(a), a);
-  }
-  return [...out.values()];
-}
-
-const target = (a: Nb201Arch) => a.reduce((s, op, e) => s + Math.sin(op * 1.3 + e), 0) + 0.5 * a.filter((o) => o === 3).length;
 
 /** Max |a − b| / (1 + |b|) over paired rows. */
 function maxRelDiff(a: readonly ArrayLike<number>[], b: readonly ArrayLike<number>[]): number {
@@ -48,12 +38,12 @@ describe('batched ensemble = separately trained members', () => {
         const opts = { kind, dtype, ensemble: 3, epochs: 12, hidden: 16, layers: 2, seed: 5 };
         const sep = new SeparateEnsemble(space, opts);
         const bat = new NeuralPredictor(space, opts);
-        const archs = sampleArchs(40, 1), unseen = sampleArchs(30, 2);
+        const archs = distinctCells(40, 1), unseen = distinctCells(30, 2);
         // Two fits: the second continues each member's stream, as the search's rounds do.
         for (const n of [24, 40]) {
           const train = archs.slice(0, n);
-          sep.fit(train, train.map(target));
-          bat.fit(train, train.map(target));
+          sep.fit(train, train.map(knownTarget));
+          bat.fit(train, train.map(knownTarget));
           expect(maxRelDiff(bat.lastLosses, sep.lastLosses)).toBeLessThanOrEqual(TOL[dtype]);
           expect(maxRelDiff(bat.predictMembers(unseen), sep.predictMembers(unseen))).toBeLessThanOrEqual(TOL[dtype]);
           const p = bat.predict(unseen), q = sep.predict(unseen);
@@ -71,10 +61,10 @@ describe('batched ensemble = separately trained members', () => {
 
   it('mlp, float32: the ascent gradient of the default ensemble is the same bits (members stacked last first)', () => {
     const opts = { ensemble: 5, epochs: 4, seed: 1 };
-    const train = sampleArchs(30, 3);
+    const train = distinctCells(30, 3);
     const sep = new SeparateEnsemble(space, opts), bat = new NeuralPredictor(space, opts);
-    sep.fit(train, train.map(target));
-    bat.fit(train, train.map(target));
+    sep.fit(train, train.map(knownTarget));
+    bat.fit(train, train.map(knownTarget));
     const rng = new Rng(8);
     const z = tensor(Float32Array.from({ length: 7 * space.logitDim }, () => 3 * rng.normal()), [7, space.logitDim]);
     const gb = valueAndGrad((zz) => bat.score(space.relax(zz)).sum())(z).grads[0]!;
@@ -83,24 +73,24 @@ describe('batched ensemble = separately trained members', () => {
   });
 
   it('ranking pairs subsampled per member (more than 4,096 ordered pairs) and the MSE loss', () => {
-    const train = sampleArchs(95, 6); // 95·94/2 = 4,465 ordered pairs
+    const train = distinctCells(95, 6); // 95·94/2 = 4,465 ordered pairs
     for (const loss of ['ranking', 'mse'] as const) {
       const opts = { loss, dtype: 'float64' as const, ensemble: 2, epochs: 4, hidden: 8, layers: 1, seed: 7 };
       const sep = new SeparateEnsemble(space, opts), bat = new NeuralPredictor(space, opts);
-      sep.fit(train, train.map(target));
-      bat.fit(train, train.map(target));
+      sep.fit(train, train.map(knownTarget));
+      bat.fit(train, train.map(knownTarget));
       expect(maxRelDiff(bat.lastLosses, sep.lastLosses)).toBeLessThanOrEqual(1e-12);
       expect(maxRelDiff(bat.predictMembers(train), sep.predictMembers(train))).toBeLessThanOrEqual(1e-12);
     }
   });
 
   it('one member, and dropout off', () => {
-    const train = sampleArchs(20, 9);
+    const train = distinctCells(20, 9);
     for (const opts of [{ ensemble: 1 }, { ensemble: 2, dropout: 0 }, { kind: 'gcn' as const, ensemble: 2, dropout: 0 }]) {
       const o = { ...opts, dtype: 'float64' as const, epochs: 5, hidden: 8, layers: 2, seed: 2 };
       const sep = new SeparateEnsemble(space, o), bat = new NeuralPredictor(space, o);
-      sep.fit(train, train.map(target));
-      bat.fit(train, train.map(target));
+      sep.fit(train, train.map(knownTarget));
+      bat.fit(train, train.map(knownTarget));
       expect(maxRelDiff(bat.predictMembers(train), sep.predictMembers(train))).toBeLessThanOrEqual(1e-12);
     }
   });

@@ -3,28 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { Rng, checkGrads, tensor } from '../src/autograd/index.js';
 import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
 import { NeuralPredictor, kendallTau, pearson, precisionAtK, predictorMetrics, spearman } from '../src/nas/predictors/index.js';
+import { distinctCells, knownTarget } from './helpers/nb201-cells.js';
 
 const space = nb201Space();
 
-function sampleArchs(n: number, seed: number): Nb201Arch[] {
-  const rng = new Rng(seed);
-  const out = new Map<string, Nb201Arch>();
-  while (out.size < n) {
-    const a = space.sample(rng);
-    out.set(space.hash(a), a);
-  }
-  return [...out.values()];
-}
-
-/** A known target: per-edge op weights plus a conv-count interaction. */
-const known = (a: Nb201Arch) => a.reduce((s, op, e) => s + Math.sin(op * 1.3 + e) , 0) + 0.5 * a.filter((o) => o === 3).length;
 
 describe('neural predictors', () => {
   for (const kind of ['mlp', 'gcn'] as const) {
     it(`${kind}: the ensemble's score gradient w.r.t. relaxed logits equals finite differences (Float64)`, () => {
       const p = new NeuralPredictor(space, { kind, dtype: 'float64', ensemble: 2, epochs: 5, hidden: 8, layers: 2, seed: 3 });
-      const train = sampleArchs(12, 1);
-      p.fit(train, train.map(known));
+      const train = distinctCells(12, 1);
+      p.fit(train, train.map(knownTarget));
       const rng = new Rng(4);
       const z = tensor(Array.from({ length: 2 * space.logitDim }, () => rng.normal()), [2, space.logitDim], { dtype: 'float64' });
       const report = checkGrads((zz) => p.score(space.relax(zz)), [z], { directions: 4, seed: 9 });
@@ -33,20 +22,20 @@ describe('neural predictors', () => {
   }
 
   it('fitting a known function on 200 cells ranks 1,000 unseen cells with Kendall tau > 0.6', () => {
-    const archs = sampleArchs(1200, 2);
+    const archs = distinctCells(1200, 2);
     const train = archs.slice(0, 200), test = archs.slice(200);
     const p = new NeuralPredictor(space, { kind: 'mlp', seed: 1, epochs: 150, ensemble: 2 });
-    p.fit(train, train.map(known));
+    p.fit(train, train.map(knownTarget));
     const pred = p.predict(test);
-    const tau = kendallTau(pred.mean, test.map(known));
+    const tau = kendallTau(pred.mean, test.map(knownTarget));
     expect(tau).toBeGreaterThan(0.6);
     expect(pred.std.every((s) => s >= 0)).toBe(true);
   });
 
   it('ranking loss trains too, and fit/predict validate their inputs', () => {
-    const train = sampleArchs(40, 5);
+    const train = distinctCells(40, 5);
     const p = new NeuralPredictor(space, { loss: 'ranking', seed: 2, epochs: 80 });
-    p.fit(train, train.map(known));
+    p.fit(train, train.map(knownTarget));
     const losses = p.lastLosses[0]!;
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]!);
     expect(() => p.fit(train, [1, 2])).toThrow(/40 architectures but 2 targets/);
@@ -55,11 +44,11 @@ describe('neural predictors', () => {
   });
 
   it('is deterministic per seed', () => {
-    const train = sampleArchs(30, 6);
+    const train = distinctCells(30, 6);
     const a = new NeuralPredictor(space, { seed: 4, epochs: 30 });
     const b = new NeuralPredictor(space, { seed: 4, epochs: 30 });
-    a.fit(train, train.map(known));
-    b.fit(train, train.map(known));
+    a.fit(train, train.map(knownTarget));
+    b.fit(train, train.map(knownTarget));
     expect(Array.from(a.predict(train).mean)).toEqual(Array.from(b.predict(train).mean));
   });
 });
