@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng, add, div, dropout, maximum, minimum, mul, sub, tensor, valueAndGrad } from '../src/autograd/index.js';
 import { withBackend } from '../src/kernels/index.js';
 import { NeuralPredictor } from '../src/nas/predictors/index.js';
-import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
+import { nb201Space } from '../src/nas/spaces/nb201.js';
 import { SeparateEnsemble } from '../bench/lib/separate-ensemble.js';
 import { FC } from './helpers/gen.js';
 import { distinctCells, knownTarget } from './helpers/nb201-cells.js';

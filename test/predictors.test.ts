@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, checkGrads, tensor } from '../src/autograd/index.js';
-import { nb201Space, type Nb201Arch } from '../src/nas/spaces/nb201.js';
+import { nb201Space } from '../src/nas/spaces/nb201.js';
 import { NeuralPredictor, kendallTau, pearson, precisionAtK, predictorMetrics, spearman } from '../src/nas/predictors/index.js';
 import { distinctCells, knownTarget } from './helpers/nb201-cells.js';
 
