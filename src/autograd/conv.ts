@@ -2,7 +2,7 @@
  * The conv2d primitive's tensor-level forward and backward, on the kernels of src/kernels/conv.ts
  * (im2col + the registry's matmul, so the selected backend runs the products). No engine state.
  */
-import { conv2dBackward, conv2dForward, convColumns, convGeometry, type ConvGeometry } from '../kernels/conv.js';
+import { conv2dBackward, conv2dForward, convColumns, convGeometry, wholeConvBackend, type ConvGeometry } from '../kernels/conv.js';
 import type { FloatArray } from './dtype.js';
 import { isGradEnabled } from './engine.js';
 import type { OpAttrs } from './op-types.js';
@@ -27,6 +27,9 @@ const keptColumns = new WeakMap<Tensor, FloatArray>();
 
 export function conv2dTensor(x: Tensor, w: Tensor, a: Conv2dAttrs): Tensor {
   const geo = geometryOf(x.shape, w.shape, a);
+  // A backend that runs whole convolutions makes the columns in its own memory, again for the
+  // backward (cheaper there than moving them out and back in): nothing to keep.
+  if (wholeConvBackend(geo, x.dtype) !== null) return new Tensor(conv2dForward(x.data, w.data, geo), [geo.n, geo.cout, geo.oh, geo.ow]);
   const cols = convColumns(x.data, geo);
   const out = new Tensor(conv2dForward(x.data, w.data, geo, undefined, cols), [geo.n, geo.cout, geo.oh, geo.ow]);
   if (w.requiresGrad && isGradEnabled() && cols !== x.data) keptColumns.set(out, cols);

@@ -5,6 +5,8 @@
  * *how*. Autograd imports only this interface and the registry, never a concrete backend, so a
  * backend that fails to load (gpu.js absent, WebAssembly forbidden by CSP) cannot break the core.
  */
+import type { ConvGeometry } from './conv.js';
+
 export type FloatArray = Float32Array | Float64Array;
 
 /**
@@ -67,4 +69,14 @@ export interface Backend {
    * selected or chosen by 'auto' (below it the call costs more than the loop). Absent: never.
    */
   readonly autoMinElements?: number;
+  /**
+   * Optional: whole Float32 convolutions in the backend's own memory, the same products as
+   * src/kernels/conv.ts's route through `matmul` with the columns and permutes done there too, so
+   * they never pass through JS. Results must equal that route's on this backend bit for bit; conv.ts
+   * calls these whenever this backend is the one that runs the convolution's products.
+   */
+  readonly conv2d?: {
+    forward(x: Float32Array, w: Float32Array, geo: ConvGeometry): Float32Array;
+    backward(x: Float32Array, w: Float32Array, g: Float32Array, geo: ConvGeometry, need: { x: boolean; w: boolean }): { dx: Float32Array | null; dw: Float32Array | null };
+  };
 }

@@ -10,8 +10,8 @@
  * convolution instead of N·G small ones. The price is one permute of Y (and of G) between
  * [C, N, P] and NCHW, skipped when N = 1. Measured choice, see bench/README.md (CNN section).
  */
-import type { FloatArray } from './backend.js';
-import { runMatmul } from './registry.js';
+import type { Backend, FloatArray } from './backend.js';
+import { backendFor, noteRun, runMatmul } from './registry.js';
 
 /** Everything a convolution's loops need; `oh`/`ow` are derived by `convGeometry`. */
 export interface ConvGeometry {
@@ -148,9 +148,31 @@ export function convColumns(x: FloatArray, geo: ConvGeometry): FloatArray {
   return cols;
 }
 
-/** y (NCHW, [N, Cout, OH, OW]) = conv(x, w); `backend` overrides the registry's selection. */
-export function conv2dForward(x: FloatArray, w: FloatArray, geo: ConvGeometry, backend?: string, cols: FloatArray = convColumns(x, geo)): FloatArray {
+/**
+ * The backend that runs this convolution's products (the registry's choice for the forward
+ * product, as runMatmul makes it) when it also runs whole convolutions in its own memory
+ * (Backend.conv2d: the columns and permutes then never pass through JS), else null.
+ */
+export function wholeConvBackend(geo: ConvGeometry, dtype: 'float32' | 'float64', backend?: string): Backend | null {
+  const G = geo.groups, K = (geo.cin / G) * geo.kh * geo.kw;
+  const spec = { m: geo.cout / G, n: geo.n * geo.oh * geo.ow, k: K, batch: G } as Parameters<typeof backendFor>[0];
+  const b = backendFor(spec, dtype, backend);
+  return b.conv2d !== undefined && dtype === 'float32' ? b : null;
+}
+
+/**
+ * y (NCHW, [N, Cout, OH, OW]) = conv(x, w); `backend` overrides the registry's selection; `cols`:
+ * convColumns(x, geo) when the caller has them (unused when the backend runs whole convolutions).
+ */
+export function conv2dForward(x: FloatArray, w: FloatArray, geo: ConvGeometry, backend?: string, cols?: FloatArray): FloatArray {
   const { n: N, cout, groups: G, oh, ow } = geo;
+  const whole = wholeConvBackend(geo, dtypeOf(x), backend);
+  if (whole !== null) {
+    const y = whole.conv2d!.forward(x as Float32Array, w as Float32Array, geo);
+    noteRun(whole.name, 1);
+    return y;
+  }
+  cols ??= convColumns(x, geo);
   const P = oh * ow, NP = N * P, cgo = cout / G, K = (geo.cin / G) * geo.kh * geo.kw;
   const yc = N === 1 ? alloc(x, cout * NP) : temp(x, cout * NP, 0);
   runMatmul({ a: w, b: cols, out: yc, m: cgo, n: NP, k: K, transA: false, transB: false, batch: G, aOffsets: offsets(G, cgo * K), bOffsets: offsets(G, K * NP) }, dtypeOf(x), backend);
@@ -170,6 +192,12 @@ export function conv2dBackward(
   const { n: N, cout, groups: G, oh, ow } = geo;
   const P = oh * ow, NP = N * P, cgo = cout / G, K = (geo.cin / G) * geo.kh * geo.kw;
   const dt = dtypeOf(x);
+  const whole = wholeConvBackend(geo, dt, backend);
+  if (whole !== null) {
+    const r = whole.conv2d!.backward(x as Float32Array, w as Float32Array, g as Float32Array, geo, need);
+    noteRun(whole.name, (need.x ? 1 : 0) + (need.w ? 1 : 0));
+    return r;
+  }
   let gc = g;
   if (N > 1) {
     gc = temp(g, cout * NP, 0);

@@ -190,6 +190,16 @@ export function runMatmul(spec: MatmulSpec, dtype: 'float32' | 'float64', backen
   state.last = b.name;
 }
 
+/**
+ * Count `products` matmuls that `name` ran inside a larger kernel (a whole convolution), so that
+ * backendStats() and lastBackend() still answer which backend did the work.
+ */
+export function noteRun(name: string, products: number): void {
+  if (products <= 0) return;
+  state.counts.set(name, (state.counts.get(name) ?? 0) + products);
+  state.last = name;
+}
+
 /** Matmul counts per backend since the last reset. */
 export function backendStats(): Record<string, number> {
   return Object.fromEntries(state.counts);

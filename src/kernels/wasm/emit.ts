@@ -98,6 +98,8 @@ export class Code {
   eq(): this { return this.op(0x46); }
   ne(): this { return this.op(0x47); }
   ltS(): this { return this.op(0x48); }
+  /** Unsigned a < b: one compare for 0 ≤ a < b when b ≥ 0 (a negative a reads as ≥ 2³¹). */
+  ltU(): this { return this.op(0x49); }
   geS(): this { return this.op(0x4e); }
   /** Pops c, b, a: a when c ≠ 0, else b. */
   select(): this { return this.op(0x1b); }

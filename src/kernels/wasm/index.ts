@@ -1,33 +1,48 @@
-import type { Backend, BinaryKind, MatmulSpec, UnaryKind } from '../backend.js';
-import { Arena } from './arena.js';
+import type { Backend, BinaryKind, FloatArray, MatmulSpec, UnaryKind } from '../backend.js';
+import type { ConvGeometry } from '../conv.js';
+import { Arena, type Layout } from './arena.js';
+import { convFunctions, GEO_INTS } from './conv-kernel.js';
 import { elementwiseFunctions } from './elementwise-kernel.js';
 import { moduleBytes } from './emit.js';
 import { DEFAULT_TILING, matmulFunctions, type Tiling } from './matmul-kernel.js';
 
 /**
- * The 'wasm' backend: Float32 matmul and elementwise ops on WebAssembly SIMD128 kernels that
- * ./matmul-kernel.ts and ./elementwise-kernel.ts emit as bytes at run time (no toolchain, no
- * .wasm file). Float64 is not supported; the registry and the engine route it to 'js'.
+ * The 'wasm' backend: Float32 matmul, elementwise ops and whole convolutions on WebAssembly
+ * SIMD128 kernels that ./matmul-kernel.ts, ./elementwise-kernel.ts and ./conv-kernel.ts emit as
+ * bytes at run time (no toolchain, no .wasm file). Float64 is not supported; the registry and the
+ * engine route it to 'js'.
  *
- * Loading is synchronous (`new WebAssembly.Module`): the module is kept under 4 KiB, the size
- * up to which browsers allow synchronous compilation on the main thread. Where WebAssembly is
+ * Loading is synchronous (`new WebAssembly.Module`): two modules on one memory, each kept under
+ * 4 KiB, the size up to which browsers allow synchronous compilation on the main thread. Where WebAssembly is
  * missing or compilation is refused (a Content-Security-Policy without 'wasm-unsafe-eval'),
  * `createWasmBackend` throws an Error that says so; the registry records it and `auto` stays on 'js'.
  *
  * Operands are copied into one growable linear memory per call (the arena) and the result copied
- * out: tensors live in JS typed arrays everywhere else in the engine.
+ * out: tensors live in JS typed arrays everywhere else in the engine. A convolution copies x and w
+ * (or g) in and y (or dx, dw) out; its columns, products and permutes stay in linear memory.
  */
 
 type ElementwiseFn = (...args: number[]) => void;
 interface Exports {
   packB(b: number, sp: number, sj: number, dst: number, k: number, n: number): void;
   gemm(a: number, rs: number, ds: number, b: number, bj: number, bk: number, c: number, m: number, n: number, k: number, pa: number, edge: number): void;
+  im2col(x: number, cols: number, geo: number): void;
+  col2im(cols: number, dx: number, geo: number): void;
+  swap01(x: number, out: number, a: number, b: number, chunkBytes: number): void;
   [elementwise: string]: ElementwiseFn;
 }
 
 /** The backend's module: the matmul functions first (gemm calls packA by index), then elementwise. */
 export function wasmModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<ArrayBuffer> {
   return moduleBytes([...matmulFunctions(tiling), ...elementwiseFunctions()]);
+}
+
+/**
+ * The second module, on the same memory: the convolutions' data movement. Separate so that each
+ * module stays under SYNC_COMPILE_LIMIT whatever the tiling.
+ */
+export function wasmConvModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes(convFunctions());
 }
 
 export interface WasmOptions {
@@ -37,7 +52,7 @@ export interface WasmOptions {
 }
 
 export interface WasmBackend extends Backend {
-  /** Bytes of the emitted module. */
+  /** Bytes of the emitted matmul and elementwise module (the convolution module's: describe().convModuleBytes). */
   readonly moduleSize: number;
   /** Current size of the linear memory in bytes. */
   memoryBytes(): number;
@@ -63,31 +78,72 @@ export const WASM_AUTO_MIN_FLOPS = 1024;
  */
 export const WASM_MIN_ELEMENTS = 1024;
 
-function compile(bytes: Uint8Array<ArrayBuffer>, wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
+function compile(modules: readonly Uint8Array<ArrayBuffer>[], wasm: typeof WebAssembly | undefined): { exports: Exports; memory: WebAssembly.Memory } {
   if (wasm === undefined || typeof wasm.Module !== 'function') {
     throw new Error(`wasm backend: this runtime has no WebAssembly global`);
   }
-  let module: WebAssembly.Module;
+  let compiled: WebAssembly.Module[];
   try {
-    module = new wasm.Module(bytes);
+    compiled = modules.map((bytes) => new wasm.Module(bytes));
   } catch (e) {
     const err = e as Error;
     throw new Error(`wasm backend: WebAssembly compilation was refused or failed (${err.name}: ${err.message}); ` +
       `a Content-Security-Policy without 'wasm-unsafe-eval' or a runtime without SIMD128 does this`);
   }
   const memory = new wasm.Memory({ initial: 16 });
-  const instance = new wasm.Instance(module, { env: { memory } });
-  return { exports: instance.exports as unknown as Exports, memory };
+  // The modules' exports are disjoint; one object of them all.
+  const exports = Object.assign({}, ...compiled.map((m) => new wasm.Instance(m, { env: { memory } }).exports)) as Exports;
+  return { exports, memory };
 }
 
 /** Build the backend, or throw an Error saying why WebAssembly cannot be used here. */
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const tiling = options.tiling ?? DEFAULT_TILING;
-  const bytes = wasmModuleBytes(tiling);
-  const { exports: k, memory } = compile(bytes, 'wasm' in options ? options.wasm : globalThis.WebAssembly);
+  const bytes = wasmModuleBytes(tiling), convBytes = wasmConvModuleBytes();
+  const { exports: k, memory } = compile([bytes, convBytes], 'wasm' in options ? options.wasm : globalThis.WebAssembly);
   const arena = new Arena(memory);
   const { mr, nr } = tiling;
   const traffic = { calls: 0, bytesIn: 0, bytesOut: 0 };
+
+  interface GemmScratch { direct: boolean; pbAt: number; paAt: number; edgeAt: number }
+
+  /** Reserve the packing scratch of a product with `rowsA` rows of op(A). */
+  function gemmScratch(lay: Layout, rowsA: number, n: number, depth: number, transB: boolean): GemmScratch {
+    // B is packed when transposed (its columns are strided) or when packing pays.
+    const direct = !transB && rowsA <= DIRECT_B_MAX_ROWS;
+    const pbAt = lay.alloc(direct ? 0 : Math.ceil(n / nr) * nr * depth * 4);
+    const paAt = lay.alloc(mr * depth * 4 + 16); // + 16: the zero fill rounds up to whole vectors
+    const edgeAt = lay.alloc(mr * nr * 4);
+    return { direct, pbAt, paAt, edgeAt };
+  }
+
+  /**
+   * The `batch` products op(A[t])·op(B[t]) → C[t] on operands already in linear memory: A[t] at
+   * aAt + 4·(aOffsets[t] − aLo), likewise B, C[t] at cAt + t·rowsA·n floats. A row-major B read in
+   * place needs nr zero floats after its last row.
+   */
+  function gemmAt(
+    s: GemmScratch, aAt: number, aOffsets: Int32Array, aLo: number, bAt: number, bOffsets: Int32Array, bLo: number,
+    cAt: number, rowsA: number, n: number, depth: number, transA: boolean, transB: boolean, batch: number,
+  ): void {
+    // Byte strides of op(A)[i, p] (rs, ds) and op(B)[p, j] (sp, sj) in the stored layouts.
+    const rs = transA ? 4 : depth * 4, ds = transA ? rowsA * 4 : 4;
+    const sp = transB ? 4 : n * 4, sj = transB ? depth * 4 : 4;
+    let packed = -1;
+    for (let t = 0; t < batch; t++) {
+      const bo = bOffsets[t]!;
+      const ao = aAt + (aOffsets[t]! - aLo) * 4, co = cAt + t * rowsA * n * 4;
+      if (s.direct) {
+        k.gemm(ao, rs, ds, bAt + (bo - bLo) * 4, 4, n * 4, co, rowsA, n, depth, s.paAt, s.edgeAt);
+        continue;
+      }
+      if (bo !== packed) {
+        k.packB(bAt + (bo - bLo) * 4, sp, sj, s.pbAt, depth, n);
+        packed = bo;
+      }
+      k.gemm(ao, rs, ds, s.pbAt, depth * 4, nr * 4, co, rowsA, n, depth, s.paAt, s.edgeAt);
+    }
+  }
 
   function matmul(spec: MatmulSpec): void {
     const { a, b, out, m, n, k: depth, transA, transB } = spec;
@@ -116,32 +172,12 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     // + nr floats: a row-major B read in place is read up to nr − 1 floats past its last row.
     const bAt = lay.alloc((bHi - bLo + nr) * 4);
     const cAt = lay.alloc(cells * 4);
-    // B is packed when transposed (its columns are strided) or when packing pays.
-    const direct = !transB && rowsA <= DIRECT_B_MAX_ROWS;
-    const pbAt = lay.alloc(direct ? 0 : Math.ceil(n / nr) * nr * depth * 4);
-    const paAt = lay.alloc(mr * depth * 4 + 16); // + 16: the zero fill rounds up to whole vectors
-    const edgeAt = lay.alloc(mr * nr * 4);
+    const s = gemmScratch(lay, rowsA, n, depth, transB);
     const f32 = arena.ensure(lay.top, 'wasm matmul');
     f32.set(a.subarray(aLo, aHi), aAt >> 2);
     f32.set(b.subarray(bLo, bHi), bAt >> 2);
     f32.fill(0, (bAt >> 2) + bHi - bLo, (bAt >> 2) + bHi - bLo + nr); // the over-read lanes: zeros, not stale data
-    // Byte strides of op(A)[i, p] (rs, ds) and op(B)[p, j] (sp, sj) in the stored layouts.
-    const rs = transA ? 4 : depth * 4, ds = transA ? rowsA * 4 : 4;
-    const sp = transB ? 4 : n * 4, sj = transB ? depth * 4 : 4;
-    let packed = -1;
-    for (let t = 0; t < batch; t++) {
-      const bo = bOffsets[t]!;
-      const ao = aAt + (aOffsets[t]! - aLo) * 4, co = cAt + t * rowsA * n * 4;
-      if (direct) {
-        k.gemm(ao, rs, ds, bAt + (bo - bLo) * 4, 4, n * 4, co, rowsA, n, depth, paAt, edgeAt);
-        continue;
-      }
-      if (bo !== packed) {
-        k.packB(bAt + (bo - bLo) * 4, sp, sj, pbAt, depth, n);
-        packed = bo;
-      }
-      k.gemm(ao, rs, ds, pbAt, depth * 4, nr * 4, co, rowsA, n, depth, paAt, edgeAt);
-    }
+    gemmAt(s, aAt, aOffsets, aLo, bAt, bOffsets, bLo, cAt, rowsA, n, depth, transA, transB, batch);
     out.set(f32.subarray(cAt >> 2, (cAt >> 2) + cells));
     traffic.calls++;
     traffic.bytesIn += (aHi - aLo + bHi - bLo) * 4;
@@ -192,6 +228,121 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     traffic.bytesOut += out.length * 4;
   }
 
+  /** Float32 operands of a convolution, checked. */
+  function f32Only(who: string, ...xs: FloatArray[]): void {
+    for (const x of xs) if (!(x instanceof Float32Array)) throw new Error(`wasm ${who}: Float32 only (got ${x.constructor.name})`);
+  }
+
+  /** The geometry block of ./conv-kernel.ts at `at` (validRange per kernel column, as conv.ts computes it). */
+  function writeGeo(at: number, geo: ConvGeometry): void {
+    const i32 = new Int32Array(memory.buffer, at, GEO_INTS + 3 * geo.kw);
+    i32.set([geo.n, geo.cin, geo.h, geo.w, geo.kh, geo.kw, geo.sh, geo.sw, geo.ph, geo.dh, geo.oh, geo.ow]);
+    for (let kx = 0; kx < geo.kw; kx++) {
+      const off = kx * geo.dw - geo.pw;
+      const lo = Math.min(geo.ow, Math.max(0, Math.ceil(-off / geo.sw)));
+      i32.set([off, lo, Math.max(lo, Math.min(geo.ow, Math.ceil((geo.w - off) / geo.sw)))], GEO_INTS + 3 * kx);
+    }
+  }
+
+  /** Sizes shared by the forward and the backward; `trivial`: 1×1, stride 1, no padding (columns = x permuted). */
+  function convShape(geo: ConvGeometry) {
+    const G = geo.groups, P = geo.oh * geo.ow, NP = geo.n * P, cgo = geo.cout / G, K = (geo.cin / G) * geo.kh * geo.kw;
+    const trivial = geo.kh === 1 && geo.kw === 1 && geo.sh === 1 && geo.sw === 1 && geo.ph === 0 && geo.pw === 0;
+    return { G, P, NP, cgo, K, trivial, cells: G * K * NP, geoBytes: (GEO_INTS + 3 * geo.kw) * 4 };
+  }
+
+  /** Columns of the image at xAt into colsAt (x itself for a trivial conv of one image: returns xAt). */
+  function columnsAt(geo: ConvGeometry, trivial: boolean, xAt: number, colsAt: number, geoAt: number): number {
+    if (trivial && geo.n === 1) return xAt;
+    if (trivial) k.swap01(xAt, colsAt, geo.n, geo.cin, geo.h * geo.w * 4);
+    else k.im2col(xAt, colsAt, geoAt);
+    return colsAt;
+  }
+
+  const seq = (count: number, step: number): Int32Array => Int32Array.from({ length: count }, (_, i) => i * step);
+  /** Slack after regions that vector loops run past (16 bytes) or that gemm reads in place (nr floats). */
+  const SLACK = Math.max(16, nr * 4);
+
+  /** y = conv(x, w) (NCHW): columns, product and permute in linear memory (conv.ts's route, same bits). */
+  function convForward(x: Float32Array, w: Float32Array, geo: ConvGeometry): Float32Array {
+    f32Only('conv2d', x, w);
+    const { G, P, NP, cgo, K, trivial, cells, geoBytes } = convShape(geo);
+    const lay = arena.layout();
+    const geoAt = lay.alloc(geoBytes);
+    const xAt = lay.alloc(x.length * 4 + SLACK);
+    const wAt = lay.alloc(w.length * 4);
+    const colsAt = lay.alloc(trivial && geo.n === 1 ? 0 : cells * 4 + SLACK);
+    const ycAt = lay.alloc(geo.cout * NP * 4 + SLACK);
+    const yAt = lay.alloc(geo.n === 1 ? 0 : geo.cout * NP * 4 + SLACK);
+    const s = gemmScratch(lay, cgo, NP, K, false);
+    const f32 = arena.ensure(lay.top, 'wasm conv2d');
+    writeGeo(geoAt, geo);
+    f32.set(x, xAt >> 2);
+    f32.set(w, wAt >> 2);
+    const bAt = columnsAt(geo, trivial, xAt, colsAt, geoAt);
+    const bEnd = (bAt >> 2) + (bAt === xAt ? x.length : cells);
+    f32.fill(0, bEnd, bEnd + nr); // the lanes gemm reads past B: zeros, not stale data
+    gemmAt(s, wAt, seq(G, cgo * K), 0, bAt, seq(G, K * NP), 0, ycAt, cgo, NP, K, false, false, G);
+    let outAt = ycAt;
+    if (geo.n > 1) {
+      k.swap01(ycAt, yAt, geo.cout, geo.n, P * 4);
+      outAt = yAt;
+    }
+    const y = f32.slice(outAt >> 2, (outAt >> 2) + geo.cout * NP);
+    traffic.calls++;
+    traffic.bytesIn += (x.length + w.length) * 4;
+    traffic.bytesOut += y.length * 4;
+    return y;
+  }
+
+  /** dx and dw of a convolution for the output gradient g (conv.ts's route, same bits), each only when asked for. */
+  function convBackward(x: Float32Array, w: Float32Array, g: Float32Array, geo: ConvGeometry, need: { x: boolean; w: boolean }) {
+    f32Only('conv2d backward', x, w, g);
+    const { G, P, NP, cgo, K, trivial, cells, geoBytes } = convShape(geo);
+    const N = geo.n;
+    const lay = arena.layout();
+    const geoAt = lay.alloc(geoBytes);
+    const gAt = lay.alloc(g.length * 4 + SLACK);
+    const gcAt = lay.alloc(N === 1 ? 0 : g.length * 4 + SLACK);
+    const xAt = lay.alloc(need.w ? x.length * 4 + SLACK : 0);
+    const colsAt = lay.alloc(need.w && !(trivial && N === 1) ? cells * 4 + SLACK : 0);
+    const dwAt = lay.alloc(need.w ? w.length * 4 : 0);
+    const wAt = lay.alloc(need.x ? w.length * 4 : 0);
+    const dcolsAt = lay.alloc(need.x ? cells * 4 + SLACK : 0);
+    const dxAt = lay.alloc(need.x && !(trivial && N === 1) ? x.length * 4 + SLACK : 0);
+    // Both products' scratch, one after the other's (only one runs at a time, but their sizes differ).
+    const sw = gemmScratch(lay, cgo, K, NP, true);
+    const sx = gemmScratch(lay, K, NP, cgo, false);
+    const f32 = arena.ensure(lay.top, 'wasm conv2d backward');
+    writeGeo(geoAt, geo);
+    f32.set(g, gAt >> 2);
+    let gc = gAt;
+    if (N > 1) {
+      k.swap01(gAt, gcAt, N, geo.cout, P * 4);
+      gc = gcAt;
+    }
+    f32.fill(0, (gc >> 2) + g.length, (gc >> 2) + g.length + nr); // read in place by dx's product
+    let dw: Float32Array | null = null, dx: Float32Array | null = null;
+    if (need.w) {
+      f32.set(x, xAt >> 2);
+      const bAt = columnsAt(geo, trivial, xAt, colsAt, geoAt);
+      gemmAt(sw, gc, seq(G, cgo * NP), 0, bAt, seq(G, K * NP), 0, dwAt, cgo, K, NP, false, true, G);
+      dw = f32.slice(dwAt >> 2, (dwAt >> 2) + w.length);
+    }
+    if (need.x) {
+      f32.set(w, wAt >> 2);
+      gemmAt(sx, wAt, seq(G, cgo * K), 0, gc, seq(G, cgo * NP), 0, dcolsAt, K, NP, cgo, true, false, G);
+      let at = dcolsAt;
+      if (trivial && N > 1) k.swap01(dcolsAt, at = dxAt, geo.cin, N, geo.h * geo.w * 4);
+      else if (!trivial) k.col2im(dcolsAt, at = dxAt, geoAt);
+      dx = f32.slice(at >> 2, (at >> 2) + x.length);
+    }
+    traffic.calls++;
+    traffic.bytesIn += (g.length + (need.w ? x.length : 0) + (need.x ? w.length : 0)) * 4;
+    traffic.bytesOut += ((dw?.length ?? 0) + (dx?.length ?? 0)) * 4;
+    return { dx, dw };
+  }
+
   return {
     name: 'wasm',
     exact: true,
@@ -202,11 +353,12 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     unary: (op: UnaryKind, x: Float32Array, out: Float32Array) => elementwise(k[`unary_${op}`]!, x, null, out),
     binary: (op: BinaryKind, x: Float32Array, y: Float32Array, out: Float32Array) => elementwise(k[`binary_${op}`]!, x, y, out),
     sumAxis,
+    conv2d: { forward: convForward, backward: convBackward },
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
     traffic: () => ({ ...traffic }),
     describe: () => ({
-      engine: 'webassembly-simd128', kernel: `f32x4 ${mr}x${nr} packed tile`, moduleBytes: String(bytes.length),
+      engine: 'webassembly-simd128', kernel: `f32x4 ${mr}x${nr} packed tile`, moduleBytes: String(bytes.length), convModuleBytes: String(convBytes.length),
       compile: 'synchronous', memoryBytes: String(memory.buffer.byteLength),
     }),
   };
