@@ -4,12 +4,17 @@
  * backend's matmul with the JS data movement: equal bit for bit, forward and both gradients, on
  * generated geometries (stride, padding, dilation, groups, 1×1 with batch 1 and more, odd sizes)
  * and on the CNN benchmark's layers. The naive-loop checks of every backend are in
- * kernels-conv.test.ts (which runs this route for 'wasm').
+ * kernels-conv.test.ts (which runs this route for 'wasm'). Also batch norm's passes on the wasm
+ * backend (src/kernels/wasm/bn-kernel.ts) against the JS loops of src/autograd/batchnorm.ts: equal
+ * bit for bit.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { batchNormBackward, batchNormForward, batchStats } from '../src/autograd/batchnorm.js';
+import { Tensor } from '../src/autograd/tensor.js';
 import { conv2dBackward, conv2dForward, convGeometry, wholeConvBackend, type ConvGeometry } from '../src/kernels/conv.js';
-import { backendStats, getBackend, registerBackend, resetBackendStats, unregisterBackend } from '../src/kernels/registry.js';
+import { backendStats, getBackend, registerBackend, resetBackendStats, unregisterBackend, withBackend } from '../src/kernels/registry.js';
+import type { WasmBackend } from '../src/kernels/wasm/index.js';
 import { createWasmBackend, SYNC_COMPILE_LIMIT, wasmConvModuleBytes } from '../src/kernels/wasm/index.js';
 import { FC } from './helpers/gen.js';
 
@@ -25,7 +30,7 @@ function data(len: number, seed: number): Float32Array {
   return out;
 }
 
-function same(got: Float32Array | null, want: Float32Array | null, what: string): void {
+function same(got: Float32Array | Float64Array | null, want: Float32Array | Float64Array | null, what: string): void {
   expect(got, what).not.toBeNull();
   expect(got!.length, what).toBe(want!.length);
   for (let i = 0; i < want!.length; i++) {
@@ -91,5 +96,39 @@ describe('wasm whole convolutions', () => {
     expect(backendStats()).toEqual({ wasm: 3 });
     // Float64 stays on js's matmul route.
     expect(wholeConvBackend(geo, 'float64', 'wasm')).toBeNull();
+  });
+});
+
+describe('wasm batch norm', () => {
+  const bn = (backend: string, x: Tensor, g: Tensor, gamma: Tensor, beta: Tensor, needs: boolean[]) => withBackend(backend, () => {
+    const { mean, variance } = batchStats(x);
+    const attrs = { eps: 1e-5, mean, invStd: variance.map((v) => 1 / Math.sqrt(v + 1e-5)) };
+    return { mean, variance, y: batchNormForward(x, gamma, beta, attrs).data, grads: batchNormBackward(g, x, gamma, attrs, needs).map((t) => t?.data ?? null) };
+  });
+
+  it('statistics, forward and backward equal the JS loops bit for bit (and run in wasm from 1024 elements)', () => {
+    const wasm = getBackend('wasm') as WasmBackend;
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 70 }), fc.nat(1000), fc.double({ min: -3, max: 3, noNaN: true }), fc.boolean(),
+      (N, C, S, seed, offset, needX) => {
+        const x = new Tensor(data(N * C * S, seed).map((v) => v * 2 + offset), [N, C, S]);
+        const g = new Tensor(data(N * C * S, seed + 1), [N, C, S]);
+        const gamma = new Tensor(data(C, seed + 2), [C]), beta = new Tensor(data(C, seed + 3), [C]);
+        const needs = [needX, true, true];
+        const calls = wasm.traffic().calls;
+        const got = bn('wasm', x, g, gamma, beta, needs), want = bn('js', x, g, gamma, beta, needs);
+        // stats, forward, backward: three calls when the size reaches the backend's threshold.
+        expect(wasm.traffic().calls - calls).toBe(x.size >= wasm.autoMinElements! ? 3 : 0);
+        for (let c = 0; c < C; c++) {
+          expect(Object.is(got.mean[c], want.mean[c]), `mean ${c}`).toBe(true);
+          expect(Object.is(got.variance[c], want.variance[c]), `variance ${c}`).toBe(true);
+        }
+        same(got.y as Float32Array, want.y as Float32Array, 'forward');
+        if (needX) same(got.grads[0] as Float32Array, want.grads[0] as Float32Array, 'grad input');
+        else expect(got.grads[0]).toBeNull();
+        same(got.grads[1] as Float32Array, want.grads[1] as Float32Array, 'grad gamma');
+        same(got.grads[2] as Float32Array, want.grads[2] as Float32Array, 'grad beta');
+      },
+    ), { ...FC, numRuns: 80 });
   });
 });

@@ -79,4 +79,20 @@ export interface Backend {
     forward(x: Float32Array, w: Float32Array, geo: ConvGeometry): Float32Array;
     backward(x: Float32Array, w: Float32Array, g: Float32Array, geo: ConvGeometry, need: { x: boolean; w: boolean }): { dx: Float32Array | null; dw: Float32Array | null };
   };
+  /**
+   * Optional: batch normalisation's passes over Float32 [N, C, S] (src/autograd/batchnorm.ts,
+   * which owns the formulas and hands per-channel Float64 coefficients in). Results must equal its
+   * JS loops bit for bit; used when this backend takes elementwise ops of that size.
+   */
+  readonly batchNorm?: {
+    /** Per channel: mean = Σx / (N·S), then variance = Σ(x − mean)² / (N·S), Float64, in the JS loops' order. */
+    stats(x: Float32Array, n: number, c: number, s: number): { mean: Float64Array; variance: Float64Array };
+    /** y = x·coef[2c] + coef[2c+1] in Float64, rounded once to float32. */
+    forward(x: Float32Array, n: number, c: number, s: number, coef: Float64Array): Float32Array;
+    /**
+     * sums[2c] = Σg, sums[2c+1] = Σg·(x − mean_c); then, when `dxCoef(sums)` returns [k, m_g, μ, m_gx]
+     * per channel, dx = k·((g − m_g) − (x − μ)·m_gx) rounded once to float32.
+     */
+    backward(g: Float32Array, x: Float32Array, n: number, c: number, s: number, mean: Float64Array, dxCoef: (sums: Float64Array) => Float64Array | null): { sums: Float64Array; dx: Float32Array | null };
+  };
 }

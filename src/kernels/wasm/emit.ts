@@ -10,8 +10,9 @@
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Unsigned LEB128 (u32 immediates, counts, sizes). */
 export function uleb(value: number): number[] {
@@ -112,6 +113,18 @@ export class Code {
   f32Store(offset = 0): this { return this.op(0x38, ...this.mem(2, offset)); }
   f32Add(): this { return this.op(0x92); }
   f32Mul(): this { return this.op(0x94); }
+  // Float64 scalars: what a JS expression on Float32Array elements computes (batch norm's kernels).
+  f64Load(offset = 0): this { return this.op(0x2b, ...this.mem(3, offset)); }
+  f64Store(offset = 0): this { return this.op(0x39, ...this.mem(3, offset)); }
+  f64(v: number): this { return this.op(0x44, ...new Uint8Array(new Float64Array([v]).buffer)); }
+  f64Add(): this { return this.op(0xa0); }
+  f64Sub(): this { return this.op(0xa1); }
+  f64Mul(): this { return this.op(0xa2); }
+  f64Div(): this { return this.op(0xa3); }
+  /** Exact f32 → f64, and f64 → f32 rounded to nearest even (a store into a Float32Array). */
+  f64PromoteF32(): this { return this.op(0xbb); }
+  f32DemoteF64(): this { return this.op(0xb6); }
+  f64ConvertI32S(): this { return this.op(0xb7); }
 
   // Alignment hints are log2 bytes; wrong hints are legal (only a performance hint) but kept honest.
   v128Load(offset = 0, align = 4): this { return this.simd(SIMD.load, ...this.mem(align, offset)); }

@@ -1,6 +1,7 @@
 import type { Backend, BinaryKind, FloatArray, MatmulSpec, UnaryKind } from '../backend.js';
 import type { ConvGeometry } from '../conv.js';
 import { Arena, type Layout } from './arena.js';
+import { batchNormFunctions } from './bn-kernel.js';
 import { convFunctions, GEO_INTS } from './conv-kernel.js';
 import { elementwiseFunctions } from './elementwise-kernel.js';
 import { moduleBytes } from './emit.js';
@@ -29,6 +30,9 @@ interface Exports {
   im2col(x: number, cols: number, geo: number): void;
   col2im(cols: number, dx: number, geo: number): void;
   swap01(x: number, out: number, a: number, b: number, chunkBytes: number): void;
+  chan_sums(a: number, b: number, nu: number, mu: number, out: number, n: number, c: number, s: number): void;
+  bn_fwd(x: number, out: number, coef: number, n: number, c: number, s: number): void;
+  bn_dx(g: number, x: number, dx: number, coef: number, n: number, c: number, s: number): void;
   [elementwise: string]: ElementwiseFn;
 }
 
@@ -38,11 +42,11 @@ export function wasmModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<Arr
 }
 
 /**
- * The second module, on the same memory: the convolutions' data movement. Separate so that each
+ * The second module, on the same memory: the convolutions' data movement and batch norm's passes. Separate so that each
  * module stays under SYNC_COMPILE_LIMIT whatever the tiling.
  */
 export function wasmConvModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes(convFunctions());
+  return moduleBytes([...convFunctions(), ...batchNormFunctions()]);
 }
 
 export interface WasmOptions {
@@ -343,6 +347,66 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     return { dx, dw };
   }
 
+  /** Batch norm's passes (./bn-kernel.ts: batchnorm.ts's loops, same bits). */
+  const batchNorm: NonNullable<Backend['batchNorm']> = {
+    stats(x, N, C, S) {
+      f32Only('batchNorm', x);
+      const lay = arena.layout();
+      const xAt = lay.alloc(x.length * 4), zAt = lay.alloc(C * 8), mAt = lay.alloc(C * 8), sAt = lay.alloc(C * 16);
+      const f32 = arena.ensure(lay.top, 'wasm batchNorm');
+      f32.set(x, xAt >> 2);
+      const f64 = new Float64Array(memory.buffer);
+      f64.fill(0, zAt >> 3, (zAt >> 3) + C);
+      k.chan_sums(xAt, xAt, zAt, zAt, sAt, N, C, S);
+      const count = N * S, mean = new Float64Array(C), variance = new Float64Array(C);
+      for (let c = 0; c < C; c++) mean[c] = f64[(sAt >> 3) + 2 * c]! / count;
+      f64.set(mean, mAt >> 3);
+      k.chan_sums(xAt, xAt, mAt, mAt, sAt, N, C, S);
+      for (let c = 0; c < C; c++) variance[c] = f64[(sAt >> 3) + 2 * c + 1]! / count;
+      traffic.calls++;
+      traffic.bytesIn += x.length * 4;
+      return { mean, variance };
+    },
+    forward(x, N, C, S, coef) {
+      f32Only('batchNorm', x);
+      const lay = arena.layout();
+      const xAt = lay.alloc(x.length * 4), yAt = lay.alloc(x.length * 4), cAt = lay.alloc(C * 16);
+      const f32 = arena.ensure(lay.top, 'wasm batchNorm');
+      f32.set(x, xAt >> 2);
+      new Float64Array(memory.buffer, cAt, 2 * C).set(coef.subarray(0, 2 * C));
+      k.bn_fwd(xAt, yAt, cAt, N, C, S);
+      traffic.calls++;
+      traffic.bytesIn += x.length * 4;
+      traffic.bytesOut += x.length * 4;
+      return f32.slice(yAt >> 2, (yAt >> 2) + x.length);
+    },
+    backward(g, x, N, C, S, mean, dxCoef) {
+      f32Only('batchNorm backward', g, x);
+      const lay = arena.layout();
+      const gAt = lay.alloc(g.length * 4), xAt = lay.alloc(x.length * 4), dxAt = lay.alloc(x.length * 4);
+      const zAt = lay.alloc(C * 8), mAt = lay.alloc(C * 8), sAt = lay.alloc(C * 16), cAt = lay.alloc(C * 32);
+      const f32 = arena.ensure(lay.top, 'wasm batchNorm backward');
+      f32.set(g, gAt >> 2);
+      f32.set(x, xAt >> 2);
+      const f64 = new Float64Array(memory.buffer);
+      f64.fill(0, zAt >> 3, (zAt >> 3) + C);
+      f64.set(mean.subarray(0, C), mAt >> 3);
+      k.chan_sums(gAt, xAt, zAt, mAt, sAt, N, C, S);
+      const sums = f64.slice(sAt >> 3, (sAt >> 3) + 2 * C);
+      const coef = dxCoef(sums);
+      let dx: Float32Array | null = null;
+      if (coef !== null) {
+        f64.set(coef.subarray(0, 4 * C), cAt >> 3);
+        k.bn_dx(gAt, xAt, dxAt, cAt, N, C, S);
+        dx = f32.slice(dxAt >> 2, (dxAt >> 2) + x.length);
+      }
+      traffic.calls++;
+      traffic.bytesIn += (g.length + x.length) * 4;
+      traffic.bytesOut += (dx?.length ?? 0) * 4;
+      return { sums, dx };
+    },
+  };
+
   return {
     name: 'wasm',
     exact: true,
@@ -354,6 +418,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     binary: (op: BinaryKind, x: Float32Array, y: Float32Array, out: Float32Array) => elementwise(k[`binary_${op}`]!, x, y, out),
     sumAxis,
     conv2d: { forward: convForward, backward: convBackward },
+    batchNorm,
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
     traffic: () => ({ ...traffic }),
