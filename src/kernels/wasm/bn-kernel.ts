@@ -36,22 +36,43 @@ function channelLoops(c: Code, [N, C, S]: readonly number[], perChannel: (ch: nu
 /** Push f64(ptr[at]) for a float32 array at `ptr`. */
 const promoted = (c: Code, ptr: number, at: number): Code => c.get(ptr).get(at).add().f32Load().f64PromoteF32();
 
+/**
+ * Two channels per sweep (c and c2 = min(c + 1, C − 1), S floats apart in every row): four
+ * independent addition chains instead of two, so the adds' latency overlaps, while each channel
+ * still sums in its own order. With C odd the last sweep computes channel C − 1 twice.
+ */
 function chanSums(): Code {
   const [a, b, nu, mu, out, N, C, S] = [0, 1, 2, 3, 4, 5, 6, 7];
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32]);
-  const s1 = c.local(F64), s2 = c.local(F64), vn = c.local(F64), vm = c.local(F64), av = c.local(F64);
-  channelLoops(c, [N, C, S], (ch) => {
-    c.f64(0).set(s1);
-    c.f64(0).set(s2);
-    c.get(nu).get(ch).i32(8).mul().add().f64Load().set(vn);
-    c.get(mu).get(ch).i32(8).mul().add().f64Load().set(vm);
-  }, (at) => {
-    promoted(c, a, at).tee(av).get(s1).f64Add().set(s1);
-    c.get(s2).get(av).get(vn).f64Sub();
-    promoted(c, b, at).get(vm).f64Sub().f64Mul().f64Add().set(s2);
-  }, (ch) => {
-    c.get(out).get(ch).i32(16).mul().add().get(s1).f64Store();
-    c.get(out).get(ch).i32(16).mul().add().get(s2).f64Store(8);
+  const ch = c.local(I32), ch2 = c.local(I32), n = c.local(I32), at = c.local(I32), end = c.local(I32), d = c.local(I32);
+  const acc = [c.local(F64), c.local(F64), c.local(F64), c.local(F64)];
+  const vn = [c.local(F64), c.local(F64)], vm = [c.local(F64), c.local(F64)], av = c.local(F64);
+  c.forLoop(ch, () => c.i32(0), () => c.get(C), 2, () => {
+    c.get(ch).i32(1).add().tee(ch2).get(C).i32(1).sub().get(ch2).get(C).ltS().select().set(ch2);
+    c.get(ch2).get(ch).sub().get(S).mul().i32(4).mul().set(d);
+    for (const l of acc) c.f64(0).set(l);
+    [ch, ch2].forEach((k, j) => {
+      c.get(nu).get(k).i32(8).mul().add().f64Load().set(vn[j]!);
+      c.get(mu).get(k).i32(8).mul().add().f64Load().set(vm[j]!);
+    });
+    c.forLoop(n, () => c.i32(0), () => c.get(N), 1, () => {
+      c.get(n).get(C).mul().get(ch).add().get(S).mul().i32(4).mul().tee(at).get(S).i32(4).mul().add().set(end);
+      c.block(() => c.loop(() => {
+        c.get(at).get(end).geS().brIf(1);
+        for (let j = 0; j < 2; j++) {
+          const s1 = acc[2 * j]!, s2 = acc[2 * j + 1]!;
+          const addr = (ptr: number): Code => (j === 0 ? c.get(ptr).get(at).add() : c.get(ptr).get(at).add().get(d).add());
+          addr(a).f32Load().f64PromoteF32().tee(av).get(s1).f64Add().set(s1);
+          c.get(s2).get(av).get(vn[j]!).f64Sub();
+          addr(b).f32Load().f64PromoteF32().get(vm[j]!).f64Sub().f64Mul().f64Add().set(s2);
+        }
+        c.get(at).i32(4).add().set(at).br(0);
+      }));
+    });
+    [ch, ch2].forEach((k, j) => {
+      c.get(out).get(k).i32(16).mul().add().get(acc[2 * j]!).f64Store();
+      c.get(out).get(k).i32(16).mul().add().get(acc[2 * j + 1]!).f64Store(8);
+    });
   });
   return c;
 }

@@ -43,8 +43,9 @@ function tapLoops(c: Code, geo: number, rowStart: number, imgStart: number, vali
   const [N, C, H, W, kh, kw, sh, sw, ph, dh, OH, OW] = loadGeo(c, geo) as [number, number, number, number, number, number, number, number, number, number, number, number];
   const ch = c.local(I32), ky = c.local(I32), kx = c.local(I32), n = c.local(I32), oy = c.local(I32), iy = c.local(I32);
   const xoff = c.local(I32), x0 = c.local(I32), x1 = c.local(I32), t = c.local(I32), img = c.local(I32), base = c.local(I32), row = c.local(I32);
-  const ox = c.local(I32), p = c.local(I32);
-  const v: TapLocals = { base, row, ox, p, x0, x1, sw, OW };
+  const ox = c.local(I32), p = c.local(I32), d = c.local(I32), src = c.local(I32), e = c.local(I32), swb = c.local(I32);
+  const v: TapLocals = { base, row, ox, p, x0, x1, sw, OW, d, src, e, swb };
+  c.get(sw).i32(4).mul().set(swb);
   c.get(rowStart).set(row);
   c.forLoop(ch, () => c.i32(0), () => c.get(C), 1, () => {
     c.forLoop(ky, () => c.i32(0), () => c.get(kh), 1, () => {
@@ -68,7 +69,34 @@ function tapLoops(c: Code, geo: number, rowStart: number, imgStart: number, vali
   });
 }
 
-interface TapLocals { base: number; row: number; ox: number; p: number; x0: number; x1: number; sw: number; OW: number }
+interface TapLocals { base: number; row: number; ox: number; p: number; x0: number; x1: number; sw: number; OW: number; d: number; src: number; e: number; swb: number }
+
+/**
+ * Pointer walk over the taps [x0, x1) of a row: d from row + 4·x0 to e = row + 4·x1 in steps of
+ * `dStep` bytes, src from base + 4·sw·x0 in steps of `sStep` (a local or a constant); `body` runs
+ * while `more` (default d < e) holds. Increments instead of index products in the inner loops.
+ */
+function tapStart(c: Code, v: TapLocals): void {
+  c.get(v.row).get(v.x0).i32(4).mul().add().set(v.d);
+  c.get(v.row).get(v.x1).i32(4).mul().add().set(v.e);
+  c.get(v.base).get(v.x0).get(v.swb).mul().add().set(v.src);
+}
+
+/** tapStart (unless `start` is false: continue where the pointers are), then the walk. */
+function tapWalk(c: Code, v: TapLocals, dStep: number, sStep: number | null, body: () => void, more?: () => void, start = true): void {
+  if (start) tapStart(c, v);
+  c.block(() => c.loop(() => {
+    if (more) more();
+    else c.get(v.d).get(v.e).ltS();
+    c.eqz().brIf(1);
+    body();
+    c.get(v.d).i32(dStep).add().set(v.d);
+    c.get(v.src);
+    if (sStep === null) c.get(v.swb);
+    else c.i32(sStep);
+    c.add().set(v.src).br(0);
+  }));
+}
 
 /** Store f32 zeros at row[from..to) (float indices in locals or constants). */
 function zeroFloats(c: Code, v: TapLocals, from: () => void, to: () => void): void {
@@ -82,13 +110,9 @@ function im2col(): Code {
     zeroFloats(c, v, () => c.i32(0), () => c.get(v.x0));
     c.get(v.sw).i32(1).eq().if(() => {
       // Contiguous taps: whole vectors (the last one may run past x1; zeroed just below or by the next row).
-      c.forLoop(v.ox, () => c.get(v.x0), () => c.get(v.x1), 4, () => {
-        c.get(v.ox).i32(4).mul().tee(v.p).get(v.row).add().get(v.p).get(v.base).add().v128Load(0, 0).v128Store(0, 0);
-      });
+      tapWalk(c, v, 16, 16, () => c.get(v.d).get(v.src).v128Load(0, 0).v128Store(0, 0));
     }, () => {
-      c.forLoop(v.ox, () => c.get(v.x0), () => c.get(v.x1), 1, () => {
-        c.get(v.row).get(v.ox).i32(4).mul().add().get(v.base).get(v.ox).get(v.sw).mul().i32(4).mul().add().f32Load().f32Store();
-      });
+      tapWalk(c, v, 4, null, () => c.get(v.d).get(v.src).f32Load().f32Store());
     });
     zeroFloats(c, v, () => c.get(v.x1), () => c.get(v.OW));
   }, (v) => {
@@ -112,20 +136,13 @@ function col2im(): Code {
   }));
   tapLoops(c, geo, cols, dx, (v) => {
     // dx[base + ox·sw] += row[ox] for ox in [x0, x1): each lane is its own dx element, so whole
-    // vectors keep every element's order of additions.
-    c.get(v.x0).set(v.ox);
+    // vectors keep every element's order of additions; the scalar walk finishes the row.
     c.get(v.sw).i32(1).eq().if(() => {
-      c.block(() => c.loop(() => {
-        c.get(v.x1).get(v.ox).i32(4).add().ltS().brIf(1); // until fewer than 4 taps remain
-        c.get(v.ox).i32(4).mul().get(v.base).add().tee(v.p).get(v.p).v128Load(0, 0);
-        c.get(v.ox).i32(4).mul().get(v.row).add().v128Load(0, 0).f32x4Add().v128Store(0, 0);
-        c.get(v.ox).i32(4).add().set(v.ox).br(0);
-      }));
-    });
-    c.forLoop(v.ox, () => c.get(v.ox), () => c.get(v.x1), 1, () => {
-      c.get(v.ox).get(v.sw).mul().i32(4).mul().get(v.base).add().tee(v.p).get(v.p).f32Load();
-      c.get(v.ox).i32(4).mul().get(v.row).add().f32Load().f32Add().f32Store();
-    });
+      tapWalk(c, v, 16, 16, () => c.get(v.src).get(v.src).v128Load(0, 0).get(v.d).v128Load(0, 0).f32x4Add().v128Store(0, 0),
+        () => c.get(v.d).i32(16).add().get(v.e).leS());
+    }, () => tapStart(c, v));
+    // The scalar walk goes on from where the vectors stopped (fewer than 4 taps left).
+    tapWalk(c, v, 4, null, () => c.get(v.src).get(v.src).f32Load().get(v.d).f32Load().f32Add().f32Store(), undefined, false);
   }, null);
   return c;
 }

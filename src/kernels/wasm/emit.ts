@@ -102,6 +102,7 @@ export class Code {
   /** Unsigned a < b: one compare for 0 ≤ a < b when b ≥ 0 (a negative a reads as ≥ 2³¹). */
   ltU(): this { return this.op(0x49); }
   geS(): this { return this.op(0x4e); }
+  leS(): this { return this.op(0x4c); }
   /** Pops c, b, a: a when c ≠ 0, else b. */
   select(): this { return this.op(0x1b); }
   drop(): this { return this.op(0x1a); }
