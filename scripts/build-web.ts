@@ -24,9 +24,13 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * ~12 kB and the search's provenance and calibration (~2 kB) moved it to 175 kB. Issue 23's
  * batched ensembles (stacked MLP and GCN members replacing the one-network classes, per-member
  * streams; 3.9 kB) and the silu and softplus primitives (1.5 kB) took it from 174.3 to 179.7 kB:
- * 182 kB.
+ * 182 kB. The wasm backend's whole convolutions and batch-norm passes (the emitters of
+ * src/kernels/wasm/conv-kernel.ts and bn-kernel.ts, ≈6 kB minified: chains of emitter calls
+ * minify poorly, and the backend's arena code for them, ≈5 kB) took it from 180.7 to 192.9 kB:
+ * 194 kB. The emitted code itself is 2 kB of module bytes; shipping those instead of their
+ * emitters would save most of this, at the price of a generated artefact.
  */
-export const CORE_TARGET_BYTES = 182_000;
+export const CORE_TARGET_BYTES = 194_000;
 
 export interface BundleSize {
   readonly file: string;
