@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Code, F32, I32, V128, moduleBytes, sleb, uleb } from '../src/kernels/wasm/emit.js';
+import { Code, F32, F64, I32, V128, moduleBytes, sleb, uleb } from '../src/kernels/wasm/emit.js';
 
 /** LEB128 decoders written independently of the encoder. */
 function readUleb(bytes: number[]): number {
@@ -124,5 +124,27 @@ describe('emitter', () => {
     expect([...f32.subarray(13, 17)]).toEqual([0, 0, 0, 0]);
     expect(f32[17]).toBe(Math.fround(0.1));
     expect([...i32.subarray(18, 22)]).toEqual([-20, 1, 6, 4]);
+  });
+  it('executes the Float64 and unsigned/less-or-equal compares of the convolution and batch-norm kernels', () => {
+    // f(p): reads f32 a = p[0], b = p[1], f64 c = p[1] (bytes 8..16); writes results from byte 16.
+    const c = new Code([I32]);
+    const t = c.local(F64);
+    c.get(0).f32Load().f64PromoteF32().get(0).f32Load(4).f64PromoteF32().f64Mul().get(0).f64Load(8).f64Add().set(t);
+    c.get(0).get(t).f64Store(16); // a·b + c in double
+    c.get(0).get(t).f32DemoteF64().f32Store(24); // rounded to float32
+    c.get(0).get(t).f64(0.5).f64Sub().f64(3).f64Div().f64Store(32); // (t − 0.5) / 3
+    c.get(0).i32(7).f64ConvertI32S().f64Store(40);
+    c.get(0).i32(-1).i32(5).ltU().i32(2).i32(5).ltU().i32(2).mul().add().i32(5).i32(5).leS().i32(4).mul().add().i32(6).i32(5).leS().i32(8).mul().add().i32Store(48);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([{ name: 'f', code: c }])), { env: { memory } });
+    const f32 = new Float32Array(memory.buffer), f64 = new Float64Array(memory.buffer), i32 = new Int32Array(memory.buffer);
+    f32[0] = 0.1; f32[1] = 3.7; f64[1] = 1e-9;
+    (inst.exports.f as (p: number) => void)(0);
+    const want = f32[0]! * f32[1]! + 1e-9;
+    expect(f64[2]).toBe(want);
+    expect(f32[6]).toBe(Math.fround(want));
+    expect(f64[4]).toBe((want - 0.5) / 3);
+    expect(f64[5]).toBe(7);
+    expect(i32[12]).toBe(0 + 2 + 4 + 0); // -1 <u 5 false, 2 <u 5, 5 <= 5, 6 <= 5 false
   });
 });
