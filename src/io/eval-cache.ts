@@ -25,13 +25,12 @@
  * network trained twice by two writers at once gives two identical lines; the first one counts.
  * A file ending in `.gz` is read (gunzipped) and never written.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname, resolve } from 'node:path';
 import type { EvalStore, LiveEvaluation } from '../nas/tasks/live-oracle.js';
 import type { ArchCost } from '../nas/space.js';
+import { sha256 } from './sha256.js';
 
 export const EVAL_CACHE_SCHEMA = 'prednas.evalcache/1';
 /** Every record starts with exactly this (the writer's field order), so a torn fragment is recognisable. */
@@ -80,10 +79,6 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /**
  * A record, or what a torn write leaves of one (a record cut short). Shorter fragments than a
  * dozen characters are not given the benefit of the doubt: a file starting `{` is some other JSON.
@@ -113,7 +108,7 @@ function parseRecord(line: string): { key: string; r: LiveEvaluation } | string 
 export class EvalCacheFile<A> implements EvalStore<A> {
   readonly file: string;
   readonly readOnly: boolean;
-  private readonly map = new Map<string, { r: LiveEvaluation; line: number }>();
+  private readonly map = new Map<string, LiveEvaluation>();
   /** Bytes of the file consumed so far (up to and including the last newline read). */
   private offset = 0;
   private lines = 0;
@@ -166,13 +161,13 @@ export class EvalCacheFile<A> implements EvalStore<A> {
     }
     if (e === undefined) this.misses++;
     else this.hits++;
-    return e?.r;
+    return e;
   }
 
   put(hash: string, arch: A, r: LiveEvaluation): void {
     const key = this.keyOf(hash);
     const rec = { ...r, trainTime: r.trainTime ?? 0 };
-    if (!this.map.has(key)) this.map.set(key, { r: rec, line: 0 });
+    if (!this.map.has(key)) this.map.set(key, rec);
     if (this.readOnly) {
       if (!this.warnedReadOnly) this.warn(`cache ${this.file} is gzipped, so read only: new results are not saved (gunzip it to extend it)`);
       this.warnedReadOnly = true;
@@ -288,8 +283,8 @@ export class EvalCacheFile<A> implements EvalStore<A> {
         continue;
       }
       const old = this.map.get(p.key);
-      if (old === undefined) this.map.set(p.key, { r: p.r, line: no });
-      else if (old.r.val !== p.r.val || old.r.test !== p.r.test) conflicts++;
+      if (old === undefined) this.map.set(p.key, p.r);
+      else if (old.val !== p.r.val || old.test !== p.r.test) conflicts++;
     }
     this.offset += end + 1;
     if (tail !== '' && this.lines === 0 && !looksLikeRecord(tail)) {

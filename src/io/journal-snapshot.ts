@@ -24,7 +24,7 @@
  * replays a short tail, and the rewrites cost O(1) amortised per call. Loading the snapshot itself
  * is O(trials), with a small constant (a JSON of ~55 bytes per trial and a pass over it).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
 import { JournalSequence } from './journal-format.js';
@@ -83,7 +83,6 @@ interface SnapshotFile {
   readonly checkpoint: { readonly rng: readonly number[] } | null;
 }
 
-const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** A snapshot read and checked against the open journal. */
 interface Loaded {

@@ -17,7 +17,8 @@ import { trainRegNetDigits } from '../nas/tasks/regnet-train.js';
 import type { DigitSplit, Examples } from '../nas/tasks/digits.js';
 import { currentBackend } from '../kernels/registry.js';
 import { loadMnistDigits } from './mnist.js';
-import { EvalCacheFile, sha256, type EvalCacheRequest, type EvalCacheStats } from './eval-cache.js';
+import { sha256 } from './sha256.js';
+import { EvalCacheFile, type EvalCacheRequest, type EvalCacheStats } from './eval-cache.js';
 
 export const LIVE_TASKS = ['mnist-mlp', 'mnist-regnet'] as const;
 

@@ -6,7 +6,7 @@
  * waited for or their results taken), and continues. Nothing is evaluated into the journal
  * twice, no trial has two live evaluations, and nothing asked is forgotten.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
@@ -77,7 +77,7 @@ function progress(state: SearchState, budget: number, running: number, resumed: 
 
 /** A short id of the journal (hash of its header line), for the tokens that name its evaluations. */
 export function journalId(h: JournalHeader): string {
-  return createHash('sha256').update(journalLine(h)).digest('hex').slice(0, 10);
+  return sha256(journalLine(h)).slice(0, 10);
 }
 
 export async function runLoop(opts: RunLoopOptions): Promise<RunSummary> {
