@@ -24,16 +24,16 @@ describe('EvalCacheFile', () => {
     const file = join(tempDir('prednas-cache-'), 'sub', 'c.jsonl');
     const w: string[] = [];
     const a = new EvalCacheFile(file, opts(w));
-    expect(a.get('net1', 'net1')).toBeUndefined();
+    expect(a.get('net1')).toBeUndefined();
     a.put('net1', 'net1', { val: 91.5, test: 90.25, trainTime: 1.5 });
     a.put('net2', 'net2', { val: 80, test: 79, trainTime: 0.5 });
     a.close();
     const b = new EvalCacheFile(file, opts(w));
-    expect(b.get('net1', 'net1')).toEqual({ val: 91.5, test: 90.25, trainTime: 1.5 });
+    expect(b.get('net1')).toEqual({ val: 91.5, test: 90.25, trainTime: 1.5 });
     expect(b.stats()).toMatchObject({ entries: 2, hits: 1, misses: 0, written: 0 });
     // Another training setting: another key, so a miss.
     const c = new EvalCacheFile(file, opts(w, { settings: { epochs: 2 } }));
-    expect(c.get('net1', 'net1')).toBeUndefined();
+    expect(c.get('net1')).toBeUndefined();
     expect(c.keyOf('net1')).not.toBe(b.keyOf('net1'));
     expect(w).toEqual([]);
     const rec = JSON.parse(lines(file)[0]!);
@@ -44,9 +44,9 @@ describe('EvalCacheFile', () => {
     const file = join(tempDir('prednas-cache-'), 'c.jsonl');
     const a = new EvalCacheFile(file, opts([]));
     const b = new EvalCacheFile(file, opts([]));
-    expect(b.get('x', 'x')).toBeUndefined();
+    expect(b.get('x')).toBeUndefined();
     a.put('x', 'x', { val: 1, test: 2, trainTime: 3 });
-    expect(b.get('x', 'x')).toEqual({ val: 1, test: 2, trainTime: 3 });
+    expect(b.get('x')).toEqual({ val: 1, test: 2, trainTime: 3 });
   });
 
   it('tolerates a torn last line, and a later writer starts its record on a new line', () => {
@@ -69,7 +69,7 @@ describe('EvalCacheFile', () => {
     expect(JSON.parse(ls[3]!).arch).toBe('n3');
     const c = new EvalCacheFile(file, opts(w));
     expect(c.stats().entries).toBe(3);
-    expect(c.get('n3', 'n3')?.val).toBe(3);
+    expect(c.get('n3')?.val).toBe(3);
     expect(w).toHaveLength(1);
     expect(w[0]).toMatch(/1 line \(line 3\) is not a cache record \(a write cut short\?\), skipped$/);
   });
@@ -93,7 +93,7 @@ describe('EvalCacheFile', () => {
     appendFileSync(dup, readFileSync(dup, 'utf8').replace('"val":1', '"val":2'));
     const w: string[] = [];
     const b = new EvalCacheFile(dup, opts(w));
-    expect(b.get('n', 'n')?.val).toBe(1);
+    expect(b.get('n')?.val).toBe(1);
     expect(w).toEqual([expect.stringMatching(/1 record disagree with an earlier record of the same key; the first is used/)]);
   });
 
@@ -107,7 +107,7 @@ describe('EvalCacheFile', () => {
     const w: string[] = [];
     const g = new EvalCacheFile(`${plain}.gz`, opts(w));
     expect(g.readOnly).toBe(true);
-    expect(g.get('n', 'n')).toEqual({ val: 5, test: 6, trainTime: 7 });
+    expect(g.get('n')).toEqual({ val: 5, test: 6, trainTime: 7 });
     g.put('m', 'm', { val: 1, test: 1, trainTime: 1 });
     g.put('k', 'k', { val: 1, test: 1, trainTime: 1 });
     expect(w).toEqual([expect.stringMatching(/is gzipped, so read only: new results are not saved \(gunzip it to extend it\)$/)]);
@@ -143,8 +143,8 @@ describe('EvalCacheFile', () => {
     const r = new EvalCacheFile(file, { task: 't', context: () => ({}), describe: (a: string) => a, warn: (m) => w.push(m) });
     expect(w).toEqual([]);
     expect(r.stats().entries).toBe(5000);
-    expect(r.get('shared999', 'shared999')).toEqual({ val: 999, test: 499.5, trainTime: 0.999 });
-    expect(r.get('b2999', 'b2999')?.val).toBe(2999);
+    expect(r.get('shared999')).toEqual({ val: 999, test: 499.5, trainTime: 0.999 });
+    expect(r.get('b2999')?.val).toBe(2999);
   }, 30_000);
 });
 

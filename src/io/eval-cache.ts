@@ -151,7 +151,7 @@ export class EvalCacheFile<A> implements EvalStore<A> {
     return sha256(`${this.digest}\n${hash}`);
   }
 
-  get(hash: string, _arch: A): LiveEvaluation | undefined {
+  get(hash: string): LiveEvaluation | undefined {
     const key = this.keyOf(hash);
     let e = this.map.get(key);
     // Another process or thread may have trained it since we last looked: read what was appended.

@@ -33,7 +33,7 @@ export interface LiveEvaluation {
  * this interface; implementations live at the edge (files in Node).
  */
 export interface EvalStore<A> {
-  get(hash: string, arch: A): LiveEvaluation | undefined;
+  get(hash: string): LiveEvaluation | undefined;
   put(hash: string, arch: A, r: LiveEvaluation): void;
 }
 
@@ -94,7 +94,7 @@ export class LiveOracle<A> implements Oracle<A> {
     let hit = this.results.get(h);
     let trained = false;
     if (hit === undefined) {
-      const stored = this.store?.get(h, arch);
+      const stored = this.store?.get(h);
       if (stored !== undefined) {
         hit = { arch, r: stored };
       } else {
