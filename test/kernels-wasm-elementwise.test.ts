@@ -67,6 +67,41 @@ describe('elementwise kernels', () => {
     }
   });
 
+  it("mulstep (relu's backward) equals the Step loop of src/autograd/vjp.ts on random and special values", () => {
+    const step = (x: Float32Array, y: Float32Array): Float32Array => {
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) out[i] = x[i]! * +(y[i]! > 0);
+      return out;
+    };
+    const specials = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 1, -1, 3.4e38, 2];
+    const sx = Float32Array.from(specials.flatMap((a) => specials.map(() => a)));
+    const sy = Float32Array.from(specials.flatMap(() => specials));
+    const got = new Float32Array(sx.length);
+    be.binary!('mulstep', sx, sy, got);
+    sameBits(got, step(sx, sy), 'mulstep specials');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.array(value, { minLength: 63, maxLength: 63 }), (n, pool) => {
+      const x = Float32Array.from({ length: n }, (_, i) => pool[i % 63]!), y = Float32Array.from({ length: n }, (_, i) => pool[(5 * i + 17) % 63]!);
+      const out = new Float32Array(n).fill(7);
+      be.binary!('mulstep', x, y, out);
+      sameBits(out, step(x, y), `mulstep n ${n}`);
+    }), { seed: 49, numRuns: 150 });
+  });
+
+  it('a sum over trailing axes (a global average pool) adds each run in a double and rounds once, as the strided walk did', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.array(value, { minLength: 64, maxLength: 64 }), (n, c, h, w, pool) => {
+      const x = Float32Array.from({ length: n * c * h * w }, (_, i) => pool[(i * 7) % 64]!);
+      const want = new Float32Array(n * c);
+      for (let a = 0; a < n * c; a++) {
+        let acc = 0;
+        for (let i = 0; i < h * w; i++) acc += x[a * h * w + i]!;
+        want[a] = 0 + acc;
+      }
+      const got = new Float32Array(n * c).fill(7);
+      reduce('sum', x, [n, c, h, w], got, [n, c, 1, 1]);
+      sameBits(got, want, `[${n},${c},${h},${w}]`);
+    }), { seed: 50, numRuns: 150 });
+  });
+
   it('sumAxis equals the engine reduce into a Float32Array (ascending order, float32 rounding per addition)', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.array(value, { minLength: 64, maxLength: 64 }), (outer, size, inner4, pool) => {
       const inner = 4 * inner4;

@@ -1,6 +1,7 @@
 /**
- * Batch normalisation in training mode, fused: y = (x − μ_c)·σ̂_c⁻¹·γ_c + β_c over channel axis 1
- * of [N, C, ...] with the statistics of the batch. One primitive instead of a composite of ~8
+ * Batch normalisation, fused: y = (x − μ_c)·σ̂_c⁻¹·γ_c + β_c over channel axis 1 of [N, C, ...],
+ * with the statistics of the batch (batchNorm, training mode) or the running ones as constants
+ * (batchNormEval: the same forward, and a backward without the statistics' terms). One primitive instead of a composite of ~8
  * broadcast ops: the forward is one pass after the statistics, the backward two
  * (dx = γσ̂⁻¹·(g − mean(g) − x̂·mean(g·x̂)), dγ = Σ g·x̂, dβ = Σ g). Statistics are computed once, by
  * `batchStats` in Float64 (two passes: mean, then centred squares), and travel as the op's
@@ -65,7 +66,12 @@ export function batchNormForward(x: Tensor, gamma: Tensor, beta: Tensor, a: Batc
   return new Tensor(out, x.shape);
 }
 
-export function batchNormBackward(g: Tensor, x: Tensor, gamma: Tensor, a: BatchNormAttrs, needs: readonly boolean[]): (Tensor | null)[] {
+/**
+ * Gradients of batchNorm (`fixed` false: μ and σ̂ are the batch's, functions of x) or of
+ * batchNormEval (`fixed` true: running statistics, constants, so dx = γσ̂⁻¹·g). Both go through
+ * the same passes, the fixed case with the two mean terms set to zero.
+ */
+export function batchNormBackward(g: Tensor, x: Tensor, gamma: Tensor, a: BatchNormAttrs, needs: readonly boolean[], fixed = false): (Tensor | null)[] {
   const N = x.shape[0]!, C = x.shape[1]!, S = sizeOf(x.shape.slice(2));
   const gd = g.data, xd = x.data, M = N * S;
   const dx = needs[0] ? allocate(x.dtype, x.size) : null;
@@ -79,7 +85,7 @@ export function batchNormBackward(g: Tensor, x: Tensor, gamma: Tensor, a: BatchN
         const is = a.invStd[c]!, sg = sums[2 * c]!, sgx = sums[2 * c + 1]! * is;
         dbeta[c] = sg;
         dgamma[c] = sgx;
-        if (coef !== null) coef.set([gamma.data[c]! * is, sg / M, a.mean[c]!, (sgx / M) * is], 4 * c);
+        if (coef !== null) coef.set([gamma.data[c]! * is, fixed ? 0 : sg / M, a.mean[c]!, fixed ? 0 : (sgx / M) * is], 4 * c);
       }
       return coef;
     });
@@ -95,7 +101,7 @@ export function batchNormBackward(g: Tensor, x: Tensor, gamma: Tensor, a: BatchN
     dbeta[c] = sg;
     dgamma[c] = sgx;
     if (dx !== null) {
-      const k = gamma.data[c]! * is, mg = sg / M, mgx = (sgx / M) * is;
+      const k = gamma.data[c]! * is, mg = fixed ? 0 : sg / M, mgx = fixed ? 0 : (sgx / M) * is;
       // dx = k·(g − mean(g) − x̂·mean(g·x̂)), with x̂·mean(g·x̂) = (x − μ)·mgx.
       for (let n = 0; n < N; n++) {
         for (let i = (n * C + c) * S, e = i + S; i < e; i++) dx[i] = k * (gd[i]! - mg - (xd[i]! - mu) * mgx);

@@ -7,7 +7,7 @@
 import { batchStats } from './batchnorm.js';
 import { allocate } from './dtype.js';
 import { apply } from './engine.js';
-import { add, div, mean, mul, reshape, sqrt, sub } from './ops.js';
+import { mean } from './ops.js';
 import { convOutSize } from '../kernels/conv.js';
 import { fmtShape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -121,7 +121,7 @@ function channelVec(op: string, name: string, t: Tensor | undefined, x: Tensor, 
  * Batch normalisation over axis 1 of [N, C, ...]. Training mode: batch mean and biased variance
  * normalise x, and the running statistics (when given) move by `momentum` towards the batch mean
  * and the unbiased batch variance (as PyTorch does). Evaluation mode: the running statistics
- * normalise x, a composite of primitives.
+ * normalise x as constants (one fused primitive, batchNormEval).
  */
 export function batchNorm(x: Tensor, opts: BatchNormOptions = {}, op = 'batchNorm'): Tensor {
   if (!(x instanceof Tensor) || x.rank < 2) throw new Error(`${op}: input must be a Tensor of rank >= 2 ([N, C, ...]), got ${x instanceof Tensor ? fmtShape(x.shape) : typeof x}`);
@@ -134,9 +134,9 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions = {}, op = 'batchNor
   if ((rm === undefined) !== (rv === undefined)) throw new Error(`${op}: give both runningMean and runningVar, or neither`);
   if (opts.training === false) {
     if (rm === undefined || rv === undefined) throw new Error(`${op}: evaluation mode needs runningMean and runningVar`);
-    const bshape = [1, x.shape[1]!, ...x.shape.slice(2).map(() => 1)];
-    const scale = div(reshape(gamma, bshape), sqrt(add(reshape(rv.detach(), bshape), eps)));
-    return add(mul(sub(x, reshape(rm.detach(), bshape)), scale), reshape(beta, bshape));
+    // The running statistics as they are now: later in-place updates do not reach this graph.
+    const fixedMean = Float64Array.from(rm.data), fixedInvStd = Float64Array.from(rv.data, (v) => 1 / Math.sqrt(v + eps));
+    return apply('batchNormEval', [x, gamma, beta], { eps, mean: fixedMean, invStd: fixedInvStd });
   }
   const { mean: mu, variance, count } = batchStats(x);
   if (count < 2) throw new Error(`${op}: training mode needs more than one value per channel, got input ${fmtShape(x.shape)}`);
@@ -147,7 +147,7 @@ export function batchNorm(x: Tensor, opts: BatchNormOptions = {}, op = 'batchNor
       rm.data[c] = (1 - momentum) * rm.data[c]! + momentum * mu[c]!;
       rv.data[c] = (1 - momentum) * rv.data[c]! + momentum * variance[c]! * unbias;
     }
-    // In-place writes: a graph that saved these (an eval-mode forward) must not backward silently.
+    // In-place writes: a graph that saved these tensors sees the new version (eval mode copies them).
     rm.bumpVersion();
     rv.bumpVersion();
   }

@@ -153,6 +153,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
   maxPool2d: ([x], attrs) => maxPoolForward(x!, attrs),
   avgPool2d: ([x], attrs) => avgPoolForward(x!, attrs),
   batchNorm: ([x, gamma, beta], attrs) => batchNormForward(x!, gamma!, beta!, attrs),
+  batchNormEval: ([x, gamma, beta], attrs) => batchNormForward(x!, gamma!, beta!, attrs),
 };
 
 function copyStrided(src: ArrayLike<number>, offset: number, strides: readonly number[], shape: readonly number[], out: { [i: number]: number; length: number }): void {

@@ -201,6 +201,19 @@ function middleBlock(xShape: Shape, keep: Shape): [number, number, number] | nul
   return phase === 2 && inner % 4 === 0 ? [outer, size, inner] : null;
 }
 
+/** [outer, size] when the reduced axes of xShape (sizes 1 aside) are one trailing block, else null. */
+function trailingBlock(xShape: Shape, keep: Shape): [number, number] | null {
+  let outer = 1, size = 1;
+  for (let d = 0; d < xShape.length; d++) {
+    const n = xShape[d]!;
+    if (n === 1) continue;
+    if (keep[d] === 1) size *= n;
+    else if (size > 1) return null;
+    else outer *= n;
+  }
+  return size > 1 ? [outer, size] : null;
+}
+
 export function reduce(kind: 'sum' | 'max', x: FloatArray, xShape: Shape, out: FloatArray, outShapeKeep: Shape): void {
   if (kind === 'sum' && x instanceof Float32Array && out instanceof Float32Array) {
     const be = elementwiseBackend(x.length);
@@ -212,6 +225,18 @@ export function reduce(kind: 'sum' | 'max', x: FloatArray, xShape: Shape, out: F
   }
   out.fill(kind === 'sum' ? 0 : -Infinity);
   if (x.length === 0) return;
+  const tail = kind === 'sum' ? trailingBlock(xShape, outShapeKeep) : null;
+  if (tail !== null) {
+    // What the walk below does for these shapes (one run per output, summed in a double, added
+    // to the zeroed output once), without a callback per run: a global average pool's sum.
+    const [outer, size] = tail;
+    for (let a = 0, i = 0; a < outer; a++) {
+      let acc = 0;
+      for (const e = i + size; i < e; i++) acc += x[i]!;
+      out[a]! += acc;
+    }
+    return;
+  }
   const xs = stridesOf(xShape);
   const os = broadcastStrides(outShapeKeep, xShape);
   walk(xShape, [xs, os], (offs, _oo, n, inner) => {

@@ -47,6 +47,7 @@ export interface OpAttrs {
   avgPool2d: PoolAttrs;
   /** Training-mode batch norm over axis 1, inputs [x, gamma, beta]; the batch statistics ride along. */
   batchNorm: BatchNormAttrs;
+  batchNormEval: BatchNormAttrs;
 }
 
 export type OpName = keyof OpAttrs;

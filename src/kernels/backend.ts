@@ -35,7 +35,8 @@ export interface MatmulSpec {
 
 /** Elementwise operations a backend may take over from the engine's loops (Float32 only). */
 export type UnaryKind = 'neg' | 'abs' | 'sqrt' | 'relu';
-export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+/** 'mulstep': x·(y > 0 ? 1 : 0), relu's backward (g through where the input was positive). */
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'mulstep';
 
 export interface Backend {
   /** Registry key, e.g. 'js' or 'gpujs'. */

@@ -1,5 +1,6 @@
 /**
- * Generated cases for the convolutional primitives (conv2d, maxPool2d, avgPool2d, batchNorm),
+ * Generated cases for the convolutional primitives (conv2d, maxPool2d, avgPool2d, batchNorm,
+ * batchNormEval),
  * part of the exhaustive table in primitive-cases.ts. Shapes reach stride > 1, padding,
  * dilation, groups (including depthwise), odd sizes, batch 1, and kernels as large as the padded
  * input; sizes stay small enough for central differences.
@@ -7,7 +8,7 @@
 import fc from 'fast-check';
 import * as E from '../../src/autograd/index.js';
 import * as C from './conv-reference.js';
-import { arrOf, distinct, uniform } from './gen.js';
+import { arrOf, distinct, shapeArb, uniform } from './gen.js';
 import { def } from './instance.js';
 import type { Instance } from './instance.js';
 
@@ -65,5 +66,18 @@ export const convCases = {
     ),
     run: ([x, gamma, beta], { eps }) => E.batchNorm(x!, { gamma: gamma!, beta: beta!, eps }),
     ref: ([x, gamma, beta], { eps }) => C.batchNorm(x!, gamma!, beta!, eps),
+  }),
+  // Evaluation mode: running statistics (any mean, variance > 0) are constants, so only x, gamma
+  // and beta are differentiated; every rank-2+ shape, one value per channel included.
+  batchNormEval: def<{ eps: number; mean: number[]; variance: number[] }>({
+    arb: fc.tuple(shapeArb(2, 4).filter((s) => s[0]! >= 1), fc.constantFrom(1e-5, 0.1)).chain(([s, eps]) =>
+      fc.tuple(arrOf(s, uniform(-2, 2)), arrOf([s[1]!], uniform(-2, 2)), arrOf([s[1]!], uniform(-2, 2)), uniform(-1, 1)(s[1]!), uniform(0.2, 2)(s[1]!))
+        .map(([x, gamma, beta, mean, variance]) => ({ xs: [x, gamma, beta], a: { eps, mean, variance } })),
+    ),
+    run: ([x, gamma, beta], { eps, mean, variance }) => {
+      const stat = (v: number[]) => E.tensor(v, [v.length], { dtype: x!.dtype });
+      return E.batchNorm(x!, { gamma: gamma!, beta: beta!, eps, training: false, runningMean: stat(mean), runningVar: stat(variance) });
+    },
+    ref: ([x, gamma, beta], { eps, mean, variance }) => C.batchNormEval(x!, gamma!, beta!, mean, variance, eps),
   }),
 } satisfies Record<string, fc.Arbitrary<Instance>>;

@@ -68,6 +68,14 @@ export function batchNorm(x: Arr, gamma: Arr, beta: Arr, eps: number): Arr {
   }) };
 }
 
+/** Evaluation-mode batch norm: the given statistics, as constants. */
+export function batchNormEval(x: Arr, gamma: Arr, beta: Arr, mean: number[], variance: number[], eps: number): Arr {
+  return { shape: [...x.shape], data: x.data.map((v, i) => {
+    const c = channelOf(x.shape, i);
+    return ((v - mean[c]!) / Math.sqrt(variance[c]! + eps)) * gamma.data[c]! + beta.data[c]!;
+  }) };
+}
+
 function channelOf(shape: readonly number[], i: number): number {
   const inner = shape.slice(2).reduce((n, d) => n * d, 1);
   return Math.floor(i / inner) % shape[1]!;

@@ -5,7 +5,8 @@
  * array, bit for bit: add, sub, mul, div and sqrt are correctly rounded in float32 (the JS loops
  * round a double result once, which gives the same float32 for these operations), and max, min
  * and relu are built from compares and a bit select so that NaN and signed zeros follow the JS
- * expressions exactly (f32x4.max/min would differ on ±0).
+ * expressions exactly (f32x4.max/min would differ on ±0); mulstep (relu's backward, the loop in
+ * src/autograd/vjp.ts) multiplies by a selected 1 or 0 as the JS loop does.
  *
  * Exports (pointers and sizes in bytes, 16-byte aligned; the work is rounded up to whole vectors,
  * so regions need up to 12 bytes of slack and the extra lanes are discarded by the caller):
@@ -18,7 +19,7 @@
 import { Code, I32, V128, type ExportedFn } from './emit.js';
 
 export const UNARY_OPS = ['neg', 'abs', 'sqrt', 'relu'] as const;
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min'] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min', 'mulstep'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
@@ -32,6 +33,8 @@ function binaryBody(c: Code, op: BinaryOp, a: number, b: number): void {
     // JS: a > b || a !== a ? a : b (NaN in a wins, ties take b)
     case 'max': c.get(a).get(b).get(a).get(b).f32x4Gt().get(a).get(a).f32x4Ne().v128Or().v128Bitselect(); return;
     case 'min': c.get(a).get(b).get(a).get(b).f32x4Lt().get(a).get(a).f32x4Ne().v128Or().v128Bitselect(); return;
+    // JS: a * +(b > 0), a multiplied by exactly 1 or 0 (so −0 for negative a, NaN for NaN or ±Inf a)
+    case 'mulstep': c.get(a).f32(1).f32x4Splat().v128Zero().get(b).v128Zero().f32x4Gt().v128Bitselect().f32x4Mul(); return;
   }
 }
 
