@@ -28,9 +28,11 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * src/kernels/wasm/conv-kernel.ts and bn-kernel.ts, ≈6 kB minified: chains of emitter calls
  * minify poorly, and the backend's arena code for them, ≈5 kB) took it from 180.7 to 192.9 kB:
  * 194 kB. The emitted code itself is 2 kB of module bytes; shipping those instead of their
- * emitters would save most of this, at the price of a generated artefact.
+ * emitters would save most of this, at the price of a generated artefact. Evaluation-mode batch
+ * norm as a primitive, relu's backward kernel, the trailing-sum loop and the live CNN task's
+ * one-cycle learning rate (with the cosine schedule it uses) took it to 194.0 kB: 196 kB.
  */
-export const CORE_TARGET_BYTES = 194_000;
+export const CORE_TARGET_BYTES = 196_000;
 
 export interface BundleSize {
   readonly file: string;

@@ -5,6 +5,7 @@ import { mnistRegNetTask, MNIST_REGNET_DEFAULTS } from '../src/nas/tasks/mnist-r
 import { mnistMlpTask } from '../src/nas/tasks/mnist-mlp.js';
 import { RegNetDigitsSpace } from '../src/nas/tasks/regnet-space.js';
 import { trainRegNetDigits } from '../src/nas/tasks/regnet-train.js';
+import { lrSchedule } from '../src/nas/tasks/train-mlp.js';
 
 const digits = loadMnistDigits();
 // Tiny settings: this checks the plumbing (split, seeding, caching), not what the task learns.
@@ -57,5 +58,17 @@ describe('mnist-regnet live task', () => {
   it('rejects bad settings with one-line errors', () => {
     expect(() => mnistRegNetTask(digits, { epochs: 0 })).toThrow('mnist-regnet: epochs must be a positive integer, got 0');
     expect(() => mnistRegNetTask(digits, { lr: -1 })).toThrow('mnist-regnet: lr must be positive, got -1');
+  });
+
+  it('trains with a one-cycle learning rate: up over the first fifth, then down to zero', () => {
+    expect(MNIST_REGNET_DEFAULTS.schedule).toBe('onecycle');
+    const lr = lrSchedule('onecycle', 0.05, 100), at = Array.from({ length: 100 }, (_, i) => lr(i));
+    expect(at[0]).toBeCloseTo(0.05 / 20, 12);
+    expect(at[19]).toBeCloseTo(0.05, 12);
+    for (let i = 1; i < 20; i++) expect(at[i]!).toBeGreaterThan(at[i - 1]!);
+    for (let i = 21; i < 100; i++) expect(at[i]!).toBeLessThan(at[i - 1]!);
+    expect(at[99]).toBeCloseTo(0, 12);
+    expect(lrSchedule('constant', 0.05, 100)(57)).toBe(0.05);
+    expect(() => mnistRegNetTask(digits, { schedule: 'cosine' as 'onecycle' })).toThrow("mnist-regnet: schedule must be one of constant, onecycle, got 'cosine'");
   });
 });

@@ -18,7 +18,7 @@ import { resolveDataDir } from '../../src/io/data-dir.js';
 import { loadMnistDigits } from '../../src/io/mnist.js';
 import { runJob } from '../../src/browser/job.js';
 import { encodeDigits } from '../../src/nas/tasks/digits.js';
-import { mnistRegNetTask } from '../../src/nas/tasks/mnist-regnet.js';
+import { MNIST_REGNET_DEFAULTS, mnistRegNetTask } from '../../src/nas/tasks/mnist-regnet.js';
 import { setBackend } from '../../src/kernels/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -104,6 +104,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     // the worker under the strict CSP, not that it learns well.
     const r = await runSearch(page, server.url, async (p) => {
       await p.check('input[name="task"][value="mnist-regnet"]');
+      // Untouched fields follow the task's defaults.
+      expect([await p.inputValue('#epochs'), await p.inputValue('#train-images')]).toEqual([String(MNIST_REGNET_DEFAULTS.epochs), String(MNIST_REGNET_DEFAULTS.split.train)]);
       await p.fill('#budget', '4');
       await p.fill('#epochs', '1');
       await p.fill('#train-images', '200');

@@ -43,7 +43,7 @@ ${CACHE_HELP}  --dataset D        cifar10 (default), cifar100, ImageNet16-120; a
   --epochs N         predictor training steps per round and member (default ${PREDICTOR_DEFAULTS.epochs})
 ${ROUND_FLAGS_HELP}  --backend B        kernels: js (default), wasm or auto (SIMD, ~1.8x faster; the NB-201 tables' setting)
   --protocol A|B     which metric the summary line reports (default A)
-  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp, mnist-regnet: epochs per candidate (3ep)
+  --fidelity F       nb201: 200ep (default) or 12ep; nb101: 4ep..108ep; mnist-mlp, mnist-regnet: epochs per candidate (3ep, 2ep)
 ${SCREEN_HELP}  --data DIR         benchmark tables (default $PREDNAS_DATA, else ../shared/data)
   --out FILE         write the full trajectory as JSON (schema prednas.run/1)
   --json             print the result as JSON on stdout

@@ -12,7 +12,7 @@ import { Rng } from '../../autograd/random.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { Examples } from './digits.js';
 import type { RegNetDigitsConfig } from './regnet-space.js';
-import { chunkedAccuracy, fitClassifier, rows } from './train-mlp.js';
+import { chunkedAccuracy, fitClassifier, rows, type LrSchedule } from './train-mlp.js';
 
 /** One executed convolution or linear layer: its weight's shape and its output's shape. */
 export interface LayerTrace {
@@ -119,6 +119,8 @@ export interface CnnTrainOptions {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
+  /** Default 'constant'. */
+  readonly schedule?: LrSchedule;
 }
 
 export interface CnnTrainResult {
@@ -136,7 +138,7 @@ export function cnnAccuracy(net: Module & { forward(x: Tensor): Tensor }, ex: Ex
 }
 
 /**
- * Mini-batch Adam on cross-entropy, reshuffling with the seeded stream each epoch, then accuracy
+ * Mini-batch Adam on cross-entropy (constant or one-cycle learning rate), reshuffling with the seeded stream each epoch, then accuracy
  * on each evaluation set in evaluation mode. A diverged run (non-finite loss) stops early and is
  * scored as it stands, a reproducible outcome like any other.
  */
@@ -146,7 +148,7 @@ export function trainRegNetDigits(cfg: RegNetDigitsConfig, train: Examples, eval
   const rng = new Rng(opts.seed);
   const net = new RegNetDigitsNet(cfg, rng.fork());
   // A last batch of one image would make batch norm's batch variance zero: it is dropped.
-  const { finalLoss: lastLoss, steps } = fitClassifier(net, train, { epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, rng, minBatch: 2 });
+  const { finalLoss: lastLoss, steps } = fitClassifier(net, train, { epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, rng, minBatch: 2, schedule: opts.schedule ?? 'constant' });
   net.eval();
   return { accuracies: evalSets.map((ex) => cnnAccuracy(net, ex)), finalLoss: lastLoss, params: net.parameterCount(), steps };
 }

@@ -7,6 +7,7 @@ import { crossEntropy } from '../../autograd/composites.js';
 import { noGrad } from '../../autograd/engine.js';
 import { MLP, type Activation } from '../../autograd/nn/layers.js';
 import { Adam } from '../../autograd/optim/optimizer.js';
+import { cosineSchedule } from '../../autograd/optim/schedule.js';
 import { Rng } from '../../autograd/random.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { Examples } from './digits.js';
@@ -99,12 +100,38 @@ export interface Classifier {
 }
 
 /**
+ * Learning rate per step: 'constant', or 'onecycle' — a linear warm-up over the first fifth of the
+ * steps to the peak, then a cosine decay to zero (Smith & Topin's one-cycle shape). A short run
+ * of a freshly initialised network tolerates a much higher peak when it starts low and ends at 0.
+ */
+export type LrSchedule = 'constant' | 'onecycle';
+export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'onecycle'];
+
+/** The learning rate at each of `total` steps. */
+export function lrSchedule(kind: LrSchedule, peak: number, total: number): (step: number) => number {
+  if (kind === 'onecycle' && total > 1) return cosineSchedule({ base: peak, total, warmup: Math.max(1, Math.round(total / 5)) });
+  return () => peak;
+}
+
+export interface FitOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly rng: Rng;
+  readonly minBatch: number;
+  readonly schedule?: LrSchedule;
+}
+
+/**
  * Mini-batch Adam on cross-entropy for `epochs` passes over `train`, reshuffled each epoch with
  * `rng`; a last batch smaller than `minBatch` is dropped (batch norm needs two images). Stops at a
  * non-finite loss and reports it. Leaves the model in training mode.
  */
-export function fitClassifier(model: Classifier, train: Examples, opts: { epochs: number; batchSize: number; lr: number; rng: Rng; minBatch: number }): { finalLoss: number; steps: number } {
+export function fitClassifier(model: Classifier, train: Examples, opts: FitOptions): { finalLoss: number; steps: number } {
   const opt = new Adam(model.parameters(), { lr: opts.lr });
+  let perEpoch = 0;
+  for (let s = 0; train.n - s >= opts.minBatch; s += opts.batchSize) perEpoch++;
+  const lrAt = lrSchedule(opts.schedule ?? 'constant', opts.lr, perEpoch * opts.epochs);
   const order = Int32Array.from({ length: train.n }, (_, i) => i);
   const labels = new Uint8Array(opts.batchSize);
   let steps = 0, lastLoss = NaN;
@@ -120,6 +147,7 @@ export function fitClassifier(model: Classifier, train: Examples, opts: { epochs
     for (let s = 0; train.n - s >= opts.minBatch; s += opts.batchSize) {
       const e = Math.min(train.n, s + opts.batchSize);
       for (let r = s; r < e; r++) labels[r - s] = train.y[order[r]!]!;
+      opt.lr = lrAt(steps);
       opt.zeroGrad();
       const loss = crossEntropy(model.forward(rows(train.x, train.dim, order, s, e)), labels.subarray(0, e - s));
       const v = loss.data[0]!;
