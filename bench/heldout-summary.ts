@@ -10,7 +10,8 @@
  *   npx tsx bench/heldout-summary.ts results/heldout/nb201-* [--checkpoints 50,100]
  */
 import { parseArgs } from 'node:util';
-import { isLiveTask } from '../src/io/mnist-task.js';
+import { isLiveTask, loadLiveBenchmark } from '../src/io/mnist-task.js';
+import { feasibility, parseConstraint } from '../src/nas/experiment/constraint.js';
 import { readResultsFile } from '../src/io/results-file.js';
 import { reportedMetric, type ExperimentResults, type RunResult } from '../src/nas/experiment/runner.js';
 import { stats } from './paired-stats.js';
@@ -55,6 +56,16 @@ const significant = (d: Diff) => d.se > 0 && Math.abs(d.mean) > 2 * d.se;
 const showDiff = (d: Diff | null) => (d === null ? '—' : `${fmt(d.mean)} ± ${d.se.toFixed(3)} (${d.wins}/${d.losses})${significant(d) ? (d.mean > 0 ? ' ▲' : ' ▼') : ''}`);
 const meanAt = (res: ExperimentResults, algo: string, n: number) => res.summary[algo]?.[String(n)];
 
+/** Live tasks under a constraint: how many queried networks satisfy it, from the space's analytic cost. */
+function insideBudget(res: ExperimentResults): { ok: number; all: number } | null {
+  if (!isLiveTask(res.space) || res.constraints.length === 0) return null;
+  const space = loadLiveBenchmark({ space: res.space }).space;
+  const ok = feasibility(res.constraints.map(parseConstraint), space, null, null)!;
+  let n = 0, all = 0;
+  for (const r of res.runs) for (const p of r.trajectory) { all++; if (ok(space.parse(p.arch))) n++; }
+  return { ok: n, all };
+}
+
 for (const s of settings) {
   const { res, cps } = s;
   const seeds = `${Math.min(...res.seeds)}..${Math.max(...res.seeds)} (${res.seeds.length} seeds)`;
@@ -76,6 +87,8 @@ for (const s of settings) {
   console.log(`|---|${cps.map(() => '---').join('|')}|`);
   for (const b of algosOf(res).filter((a) => a !== 'prednas')) console.log(`| ${b} | ${cps.map((n) => showDiff(diff(res, 'prednas', b, n))).join(' | ')} |`);
   console.log('\nPaired by seed: mean ± standard error (wins/losses); ▲/▼ where |mean| > 2 s.e.\n');
+  const inside = insideBudget(res);
+  if (inside !== null) console.log(`Queries inside ${res.constraints.join(', ')} (recomputed from the space's exact cost of every queried network): ${inside.ok} of ${inside.all} (${(100 * inside.ok / inside.all).toFixed(1)} %).\n`);
 }
 
 // Issue 18's targets, each checked where its setting is present.

@@ -27,11 +27,12 @@ declare -A T=(
   [tnb101-macro-normal]="--space tnb101-macro --dataset normal $MACRO"
   [tnb101-macro-autoencoder]="--space tnb101-macro --dataset autoencoder $MACRO"
   [nb101-pool-b150]="--space nb101 --protocol B --budget 150 --seeds 500..599 --backend auto --workers 2 --quiet --algos $A"
+  [mnist-regnet-b50]="--task mnist-regnet --constraint flops<=300000 --budget 50 --seeds 500..509 --checkpoints 10,20,50 --backend auto --workers 2 --quiet --algos prednas,wen,rea,random --cache $OUT/mnist-regnet-b50.evals.jsonl"
   [mnist-mlp-b50]="--task mnist-mlp --constraint params<=50000 --budget 50 --seeds 500..519 --checkpoints 10,20,50 --backend auto --workers 2 --quiet --algos prednas,prednas-noascent,wen,rea,random --cache $OUT/mnist-mlp-b50.evals.jsonl"
 )
 ORDER=(nb201-cifar10 nb201-cifar100 nb201-imagenet16 nb201-cifar100-flops40 nb201-cifar100-pixel3-penalty nb201-cifar100-pixel3-screen12
   nbmacro-flops40m nbmacro-flops20m nbmacro-unconstrained tnb101-macro-class_scene tnb101-macro-class_object tnb101-macro-jigsaw
-  tnb101-macro-room_layout tnb101-macro-segmentsemantic tnb101-macro-normal tnb101-macro-autoencoder nb101-pool-b150 mnist-mlp-b50)
+  tnb101-macro-room_layout tnb101-macro-segmentsemantic tnb101-macro-normal tnb101-macro-autoencoder nb101-pool-b150 mnist-mlp-b50 mnist-regnet-b50)
 [ $# -gt 0 ] && ORDER=("$@")
 for name in "${ORDER[@]}"; do
   [ -n "${T[$name]+x}" ] || { echo "unknown table '$name' (tables: ${!T[*]})" >&2; exit 2; }
