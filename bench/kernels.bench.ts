@@ -61,7 +61,7 @@ function matmulSpec(x: Shape, a: Float32Array, bm: Float32Array): MatmulSpec {
 const wasm = createWasmBackend();
 const impls: Impl[] = [peer('naive', lib.mmNaive, lib), peer('peer-4x4', lib.mm4x4, lib), ours('float32'), ours('float64'), backendImpl('wasm', wasm)];
 const gpuBackends: GpuJsBackend[] = [];
-for (const mode of ['gpu', 'cpu']) {
+for (const mode of ['gpu', 'headlessgl', 'cpu']) {
   try {
     const be = await loadGpuJs({ mode });
     gpuBackends.push(be);

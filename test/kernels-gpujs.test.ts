@@ -1,14 +1,22 @@
 /**
  * The optional gpu.js backend against the naive Float64 reference (Float32 tolerance), in gpu.js's
- * default mode (its own fallback chain: WebAssembly on CPU-only machines) and its 'cpu' mode.
- * Skips, saying why, when gpu.js cannot be imported: it is an optional peer dependency of the
- * package, and a devDependency here so that CI exercises this backend.
+ * default mode (its own fallback chain: headless GL when it has a context, else WebAssembly on
+ * CPU-only machines), its 'cpu' mode and its 'headlessgl' mode (GL in Node through headless-gl:
+ * ANGLE on Mesa under Xvfb; scripts/headless-gl.sh). Skips, saying why, when a mode cannot load:
+ * gpu.js is an optional peer dependency of the package (a devDependency here, so that CI exercises
+ * this backend) and GL needs a built `gl` and an X display. In CI (CI=true), where .ci/run provides
+ * both, a missing GL mode fails instead of skipping.
  */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
 import { backendStats, lastBackend, registerBackend, resetBackendStats, runMatmul, setBackend, unregisterBackend } from '../src/kernels/registry.js';
 import { build, caseArb, describeCase, reference, worstError } from './kernels-cases.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Float32 storage of inputs is exact (they are float32 values); the kernel accumulates in float32.
 const F32_TOL = 1e-5;
@@ -21,9 +29,14 @@ async function tryLoad(mode: string): Promise<GpuJsBackend | string> {
   }
 }
 
-for (const mode of ['gpu', 'cpu']) {
+const CI = process.env.CI === 'true';
+
+for (const mode of ['gpu', 'cpu', 'headlessgl']) {
   const loaded = await tryLoad(mode);
   if (typeof loaded === 'string') console.log(`[kernels-gpujs] skipping gpu.js mode '${mode}': ${loaded}`);
+  if (mode === 'headlessgl' && CI) {
+    it('CI provides GL (gl built by npm ci, Xvfb started by .ci/run)', () => expect(loaded, typeof loaded === 'string' ? loaded : '').not.toBeTypeOf('string'));
+  }
 
   describe.skipIf(typeof loaded === 'string')(`gpujs backend, gpu.js mode '${mode}'`, () => {
     const be = loaded as GpuJsBackend;
@@ -49,6 +62,8 @@ for (const mode of ['gpu', 'cpu']) {
       console.log(`[kernels-gpujs] mode '${mode}' ran as`, JSON.stringify(info));
       expect(info.engine).toMatch(/^(headlessgl|webgl2?|webgpu|webasm|cpu)$/);
       if (mode === 'cpu') expect(info.engine).toBe('cpu');
+      // GL for real, not a fallback: gpu.js's HeadlessGLKernel ran every product above.
+      if (mode === 'headlessgl') expect([info.mode, info.kernel, info.engine]).toEqual(['headlessgl', 'HeadlessGLKernel', 'headlessgl']);
       setBackend('js');
     });
 
@@ -72,3 +87,19 @@ for (const mode of ['gpu', 'cpu']) {
     });
   });
 }
+
+describe("gpu.js's GL mode where it cannot run", () => {
+  it('says why in one line (no X display), instead of gpu.js\'s "mode is not supported"', () => {
+    const env = { ...process.env };
+    delete env.DISPLAY;
+    const code = "import('./src/kernels/gpujs/index.ts').then((m) => m.loadGpuJs({ mode: 'headlessgl' })).then(() => console.log('loaded'), (e) => console.log(e.message))";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const out = r.stdout.trim();
+    if (out.includes("'gl'")) {
+      // gl not built here: that reason instead (also one line).
+      expect(out).toMatch(/^loadGpuJs: gpu\.js mode 'headlessgl' is unavailable: the package 'gl' .* cannot be loaded .*scripts\/headless-gl\.sh/);
+    } else {
+      expect(out).toBe("loadGpuJs: gpu.js mode 'headlessgl' is unavailable: headless-gl could not create a GL context (DISPLAY is unset); start an X server such as Xvfb (scripts/headless-gl.sh prints the display) and export DISPLAY");
+    }
+  }, 60_000);
+});

@@ -7,10 +7,13 @@ import { MATMUL_SOURCE } from './source.js';
  *
  * gpu.js is an optional peer dependency (npm does not install it with prednas: it pulls native
  * builds of webgpu and headless-gl), imported dynamically the first time `loadGpuJs()` runs, so
- * the core neither needs nor bundles it. gpu.js picks its engine itself (headless-gl, WebGL2,
- * WebGL, WebAssembly, plain JS) and falls back silently; `describe()` reports what it really ran,
- * and `autoMinFlops` stays Infinity for every mode measured so far (bench/README.md: on CPU-only
- * machines its WebAssembly kernel never beats the js backend), so `setBackend('auto')` keeps 'js'.
+ * the core neither needs nor bundles it. In mode 'gpu' gpu.js picks its engine itself
+ * (headless-gl, WebGL2, WebGL, WebAssembly, plain JS) and falls back silently; `describe()`
+ * reports what it really ran. Mode 'headlessgl' asks for GL in Node and fails with the reason
+ * (headless-gl missing or not built, or no X display) instead of falling back. `autoMinFlops`
+ * stays Infinity for every mode measured so far (bench/README.md: on CPU-only machines neither its
+ * WebAssembly kernel nor GL on a software rasteriser beats the js backend), so `setBackend('auto')`
+ * keeps 'js'.
  */
 
 /** The subset of gpu.js's API used here (typed locally: the package may be absent at build time). */
@@ -65,11 +68,45 @@ async function importGpuJs(): Promise<GpuCtor> {
   return GPU;
 }
 
+/** A headless-gl context, as far as the probe below needs it. */
+interface GlContext { getExtension(name: string): { destroy?(): void } | null }
+
+/**
+ * Why gpu.js's 'headlessgl' mode cannot run here, or null when headless-gl gives a context. gpu.js
+ * itself only says the mode "is not supported"; the two real causes need different fixes.
+ */
+async function headlessGlProblem(): Promise<string | null> {
+  const specifier = 'gl'; // a variable, as for gpu.js: optional, never bundled
+  let create: (w: number, h: number) => GlContext | null;
+  try {
+    const mod = (await import(specifier)) as { default?: typeof create } & typeof create;
+    create = mod.default ?? mod;
+  } catch (e) {
+    return `the package 'gl' (headless-gl, an optional dependency of gpu.js that npm builds from source) cannot be loaded (${(e as Error).message.split('\n')[0]}); install the X11/GL build packages first (scripts/headless-gl.sh) and reinstall`;
+  }
+  const ctx = create(1, 1);
+  if (ctx === null) {
+    const display = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DISPLAY;
+    return `headless-gl could not create a GL context (${display ? `DISPLAY=${display} did not give one` : 'DISPLAY is unset'}); start an X server such as Xvfb (scripts/headless-gl.sh prints the display) and export DISPLAY`;
+  }
+  ctx.getExtension('STACKGL_destroy_context')?.destroy?.();
+  return null;
+}
+
 /** Import gpu.js, build the 'gpujs' backend and register it. Rejects with a clear reason if unavailable. */
 export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBackend> {
   const GPU = await importGpuJs();
   const requested = options.mode ?? 'gpu';
-  const gpu = new GPU({ mode: requested });
+  if (requested === 'headlessgl') {
+    const problem = await headlessGlProblem();
+    if (problem !== null) throw new Error(`loadGpuJs: gpu.js mode 'headlessgl' is unavailable: ${problem}`);
+  }
+  let gpu: GpuInstance;
+  try {
+    gpu = new GPU({ mode: requested });
+  } catch (e) {
+    throw new Error(`loadGpuJs: gpu.js refuses mode '${requested}' here (${(e as Error).message.split('\n')[0]})`);
+  }
   const limit = options.cacheSize ?? 64;
   const kernels = new Map<string, GpuKernel>();
   let last: GpuKernel | null = null;
