@@ -6,7 +6,7 @@
  *
  * Run: npm run build:web   (or import { buildWeb } in a test)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -63,10 +63,14 @@ export async function buildWeb(opts: { quiet?: boolean } = {}): Promise<BundleSi
     absWorkingDir: ROOT, bundle: true, minify: true, platform: 'browser', target: 'es2022',
     legalComments: 'none', logLevel: 'warning', outdir: BUILD_DIR,
   };
-  await build({ ...common, entryPoints: { page: 'src/browser/page.ts', worker: 'src/browser/worker.ts' }, format: 'iife' });
+  await build({ ...common, entryPoints: { page: 'src/browser/page.ts', worker: 'src/browser/worker.ts', 'gpu-page': 'src/browser/gpu-page.ts' }, format: 'iife' });
+  // gpu.js's own browser build for web/gpu.html (a devDependency; without it that page says so).
+  const gpuBrowser = join(ROOT, 'node_modules', 'gpu.js', 'dist', 'gpu-browser.min.js');
+  if (existsSync(gpuBrowser)) copyFileSync(gpuBrowser, join(BUILD_DIR, 'gpu-browser.min.js'));
+  else if (!opts.quiet) process.stdout.write('gpu.js is not installed: web/gpu.html will say so (npm ci installs it)\n');
   await build({ ...common, entryPoints: { 'prednas-core': 'src/browser/core.ts' }, format: 'esm' });
   writeFileSync(join(BUILD_DIR, 'mnist-digits.bin'), encodeDigits(loadMnistDigits()));
-  const sizes = ['prednas-core.js', 'worker.js', 'page.js'].map((file) => {
+  const sizes = ['prednas-core.js', 'worker.js', 'page.js', 'gpu-page.js'].map((file) => {
     const code = readFileSync(join(BUILD_DIR, file), 'utf8');
     checkBundle(file, code);
     return { file, bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length };

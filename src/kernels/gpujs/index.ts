@@ -34,6 +34,11 @@ export interface GpuJsOptions {
   mode?: string;
   /** Largest number of compiled kernels kept (one per shape, dtype layout and operand lengths). */
   cacheSize?: number;
+  /**
+   * gpu.js's GPU class itself, instead of importing the package: in a browser page that loaded
+   * gpu.js's own browser build with a script tag (it defines `GPU` globally).
+   */
+  GPU?: unknown;
 }
 
 export interface GpuJsBackend extends Backend {
@@ -95,7 +100,8 @@ async function headlessGlProblem(): Promise<string | null> {
 
 /** Import gpu.js, build the 'gpujs' backend and register it. Rejects with a clear reason if unavailable. */
 export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBackend> {
-  const GPU = await importGpuJs();
+  if (options.GPU !== undefined && typeof options.GPU !== 'function') throw new Error(`loadGpuJs: option GPU must be gpu.js's GPU class, got ${typeof options.GPU}`);
+  const GPU = (options.GPU as GpuCtor | undefined) ?? await importGpuJs();
   const requested = options.mode ?? 'gpu';
   if (requested === 'headlessgl') {
     const problem = await headlessGlProblem();
