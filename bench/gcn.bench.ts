@@ -2,16 +2,18 @@
  * npm run bench:gcn — the GCN predictor workload of ../shared/peers/gcn_common.mjs (batch 128,
  * 8 nodes, 8 features, 3 GCN layers of 128, MLP head; forward+backward+Adam training step, and
  * 100 input-ascent steps on 64 candidates) on our engine with the js backend ('ours') and the
- * wasm backend ('ours-wasm'), tfjs-cpu and tfjs-wasm in one process, interleaved in blocks; then
+ * wasm backend ('ours-wasm'), on gpu.js in GL mode ('ours-gpujs-gl', when headless-gl has a display),
+ * tfjs-cpu and tfjs-wasm in one process, interleaved in blocks; then
  * PyTorch on one thread (../shared/peers/bench_gcn_torch.py, a child process, before, between
  * and after the JS phases) when /usr/bin/python3 has torch. The last line printed is one JSON object of medians (ms).
  * Env: STEPS (timed training steps per implementation, default 20), BLOCK (default 5),
- * WARMUP (default 3), ASCENT_REPS (default 3), ONLY (comma list of ours,ours-wasm,tfjs-cpu,tfjs-wasm),
+ * WARMUP (default 3), ASCENT_REPS (default 3), ONLY (comma list of ours,ours-wasm,ours-gpujs-gl,tfjs-cpu,tfjs-wasm),
  * TORCH=0 (skip PyTorch), TORCH_STEPS (default 100).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { loadGpuJs } from '../src/kernels/gpujs/index.js';
 import { backendStats, resetBackendStats, setBackend, withBackend } from '../src/kernels/registry.js';
 import { setupAscent, setupTraining, type GcnCommon } from './lib/gcn-ours.js';
 import { setupTfjs } from './lib/gcn-tfjs.js';
@@ -43,7 +45,20 @@ interface Impl {
 }
 
 const impls: Impl[] = [];
-for (const [name, backend] of [['ours', 'js'], ['ours-wasm', 'wasm']] as const) {
+// gpu.js in GL mode (headless-gl; needs a display: scripts/headless-gl.sh), when it loads.
+const gpuStatus: Record<string, string> = {};
+const ours: [string, string][] = [['ours', 'js'], ['ours-wasm', 'wasm']];
+if (!ONLY || ONLY.includes('ours-gpujs-gl')) {
+  try {
+    await loadGpuJs({ mode: 'headlessgl' }); // registers 'gpujs'
+    ours.push(['ours-gpujs-gl', 'gpujs']);
+    gpuStatus['ours-gpujs-gl'] = 'loaded';
+  } catch (e) {
+    gpuStatus['ours-gpujs-gl'] = `unavailable: ${(e as Error).message}`;
+    console.log(`ours-gpujs-gl ${gpuStatus['ours-gpujs-gl']}`);
+  }
+}
+for (const [name, backend] of ours) {
   if (ONLY && !ONLY.includes(name)) continue;
   // Weights are created and the initial loss computed on this implementation's backend.
   const tr = withBackend(backend, () => setupTraining(common));
@@ -159,6 +174,6 @@ const line = {
   tfjs_wasm_ascent_ms: by('tfjs-wasm')?.ascent_100_median_ms ?? null,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/gcn.json', import.meta.url), JSON.stringify({ kind: 'gcn', machine: await machine(), cfg, flops, steps: STEPS, block: BLOCK, warmup: WARMUP, ascentReps: ASCENT_REPS, results: summary, torch_1t: torch, torch_1t_runs: torchRuns, line }, null, 2) + '\n');
+writeFileSync(new URL('./results/gcn.json', import.meta.url), JSON.stringify({ kind: 'gcn', machine: await machine(), cfg, flops, steps: STEPS, block: BLOCK, warmup: WARMUP, ascentReps: ASCENT_REPS, results: summary, gpujs: gpuStatus, torch_1t: torch, torch_1t_runs: torchRuns, line }, null, 2) + '\n');
 console.log(JSON.stringify(line));
 process.exit(0);

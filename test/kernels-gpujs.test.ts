@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
-import { backendStats, lastBackend, registerBackend, resetBackendStats, runMatmul, setBackend, unregisterBackend } from '../src/kernels/registry.js';
+import { calibrateGpuJs, calibrationKey, loadGpuJs, type GpuJsBackend } from '../src/kernels/gpujs/index.js';
+import { backendFor, backendStats, lastBackend, registerBackend, resetBackendStats, runMatmul, setBackend, unregisterBackend } from '../src/kernels/registry.js';
 import { build, caseArb, describeCase, reference, worstError } from './kernels-cases.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,6 +73,30 @@ for (const mode of ['gpu', 'cpu', 'headlessgl']) {
       expect(lastBackend()).toBe('js');
       expect([...spec.out]).toEqual([...reference(spec, a, b).value]);
       expect(() => be.matmul(spec)).toThrow(/Float32 only/);
+    });
+
+    it('calibration: measured against the backend auto would use, applied, cached by what gpu.js runs on', () => {
+      const c = calibrateGpuJs(be, { sizes: [4, 24], reps: 2 });
+      expect(c.points.map((p) => [p.size, p.flops])).toEqual([[4, 128], [24, 27648]]);
+      for (const p of c.points) {
+        expect(p.gpujsMs).toBeGreaterThan(0);
+        expect(['js', 'wasm']).toContain(p.other);
+      }
+      expect(c.key).toBe(calibrationKey(be));
+      expect(c.key.startsWith(`${be.describe!()['engine']}/`)).toBe(true);
+      expect(be.autoMinFlops).toBe(c.autoMinFlops ?? Infinity);
+      expect(c.summary).toMatch(c.autoMinFlops === null ? /^auto keeps gpu\.js .* off: slower at (every|the largest) size measured \(4³/ : /^auto routes products of ≥ \d+ flops to gpu\.js/);
+      expect(JSON.parse(JSON.stringify(c))).toEqual(c); // keepable as it is
+      // A kept calibration of this machine is applied without measuring; auto then routes to gpu.js.
+      const kept = { ...c, points: [], autoMinFlops: 2, summary: 'kept' };
+      expect(calibrateGpuJs(be, { cached: kept })).toBe(kept);
+      expect(be.autoMinFlops).toBe(2);
+      const spec = build({ m: 3, n: 4, k: 5, batch: 1, transA: false, transB: false, shareA: false, shareB: false, pad: 0, seed: 2 }, 'float32').spec;
+      expect(backendFor(spec, 'float32', 'auto').name).toBe('gpujs');
+      // Another machine's is measured again.
+      expect(calibrateGpuJs(be, { sizes: [4], reps: 1, cached: { ...kept, key: 'webgpu/WebGPUKernel/elsewhere' } }).points).toHaveLength(1);
+      be.autoMinFlops = Infinity;
+      expect(() => calibrateGpuJs(be, { sizes: [8, 4] })).toThrow('calibrateGpuJs: sizes must be ascending positive integers, got [8, 4]');
     });
 
     it('compiles once per shape and reuses the kernel', () => {

@@ -11,10 +11,12 @@ import { MATMUL_SOURCE } from './source.js';
  * (headless-gl, WebGL2, WebGL, WebAssembly, plain JS) and falls back silently; `describe()`
  * reports what it really ran. Mode 'headlessgl' asks for GL in Node and fails with the reason
  * (headless-gl missing or not built, or no X display) instead of falling back. `autoMinFlops`
- * stays Infinity for every mode measured so far (bench/README.md: on CPU-only machines neither its
- * WebAssembly kernel nor GL on a software rasteriser beats the js backend), so `setBackend('auto')`
- * keeps 'js'.
+ * is Infinity (never in `auto`) until `calibrateGpuJs` (./calibrate.ts) measures where gpu.js
+ * beats the backend `auto` would use instead; on the CPU-only machines measured so far nothing
+ * did (bench/README.md: neither its WebAssembly kernel nor GL on a software rasteriser).
  */
+
+export { calibrateGpuJs, calibrationKey, type CalibrateOptions, type CalibrationPoint, type GpuJsCalibration } from './calibrate.js';
 
 /** The subset of gpu.js's API used here (typed locally: the package may be absent at build time). */
 interface GpuKernel {
@@ -42,6 +44,8 @@ export interface GpuJsOptions {
 }
 
 export interface GpuJsBackend extends Backend {
+  /** Infinity (out of `auto`) until calibrateGpuJs (./calibrate.ts) measures a crossover. */
+  autoMinFlops: number;
   /** Compiled kernels currently cached. */
   readonly cached: () => number;
   /** Kernels compiled since loading (a shape seen before must not add to this). */
