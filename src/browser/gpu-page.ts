@@ -1,7 +1,8 @@
 /**
  * The gpu.js page (web/gpu.html, bundled to web/build/gpu-page.js): the main page's NB-201 search
- * with every matmul on gpu.js's WebGL2 kernels. gpu.js compiles its kernels with `new Function`,
- * so this page alone is served with 'unsafe-eval' (`GPU_PAGE_CSP`; the main page stays strict),
+ * with every matmul on gpu.js's kernels (WebGL2, or its cpu engine). gpu.js's WebGL2 kernels are
+ * GLSL it translates itself, but its cpu engine generates JavaScript with `new Function`, so this
+ * page alone is served with 'unsafe-eval' (`GPU_PAGE_CSP`; the main page stays strict),
  * and it loads gpu.js's own browser build (web/build/gpu-browser.min.js, copied from the gpu.js
  * package by the web build), which defines `GPU`. The search runs on the page's thread, where
  * gpu.js finds its WebGL2 context; the page does not repaint until it ends.
@@ -40,8 +41,9 @@ async function start(): Promise<void> {
   if (GPU === undefined) throw new Error('gpu.js did not load (web/build/gpu-browser.min.js): build the page with `npm run build:web` in a checkout where gpu.js is installed');
   const file = $<HTMLInputElement>('table').files?.[0];
   if (file === undefined) throw new Error('pick the NB-201 table file (nb201.csv.gz) first');
-  setStatus('compiling gpu.js kernels on WebGL2…', 'running');
-  const be = await loadGpuJs({ mode: 'webgl2', GPU });
+  const mode = $<HTMLSelectElement>('mode').value;
+  setStatus(`compiling gpu.js kernels (${mode})…`, 'running');
+  const be = await loadGpuJs({ mode, GPU });
   const num = (id: string) => Number($<HTMLInputElement>(id).value);
   const r = await runJob({ task: 'nb201', table: file, dataset: $<HTMLSelectElement>('dataset').value, algo: $<HTMLSelectElement>('algo').value, budget: num('budget'), seed: num('seed'), constraint: null, backend: 'gpujs' }, onEvent);
   finish(r, be.describe!());
@@ -49,10 +51,25 @@ async function start(): Promise<void> {
   await be.destroy();
 }
 
+// gpu.js swallows the EvalError of a blocked `new Function` (its cpu kernel then has no "run"):
+// the browser's violation report is what tells that the page's policy was the cause.
+let evalBlocked = false;
+document.addEventListener('securitypolicyviolation', (e) => {
+  if (e.blockedURI === 'eval') evalBlocked = true;
+});
+
+async function failed(e: unknown): Promise<void> {
+  await new Promise((r) => setTimeout(r, 0)); // violation events arrive as tasks
+  const msg = e instanceof Error ? e.message : String(e);
+  const why = evalBlocked && !msg.includes('unsafe-eval') ? "; this page's Content-Security-Policy blocked the JavaScript gpu.js generates (it needs 'unsafe-eval')" : '';
+  setStatus(`error: ${msg}${why}`, 'error');
+}
+
 $<HTMLFormElement>('form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   $<HTMLButtonElement>('start').disabled = true;
-  start().catch((e: unknown) => setStatus(`error: ${e instanceof Error ? e.message : String(e)}`, 'error')).finally(() => {
+  evalBlocked = false;
+  start().catch(failed).finally(() => {
     $<HTMLButtonElement>('start').disabled = false;
   });
 });

@@ -183,6 +183,28 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCi)('browser demo under a strict CSP
     }
   }, 300_000);
 
+  it.skipIf(!existsSync(NB201) && !inCi)("under the strict CSP the gpu.js page still runs WebGL2 (GLSL, no eval), and its cpu engine says in one line that it needs 'unsafe-eval'", async () => {
+    const strict = await startServer({ root: WEB_DIR, csp: STRICT_CSP });
+    try {
+      const run = async (mode: string): Promise<string> => {
+        const page = await browser.newPage();
+        await page.goto(`${strict.url}gpu.html`);
+        await page.setInputFiles('#table', NB201);
+        await page.selectOption('#mode', mode);
+        await page.fill('#budget', '11');
+        await page.click('#start');
+        await page.waitForSelector('#status[data-state="error"], #status[data-state="done"]', { timeout: 90_000 });
+        const status = (await page.textContent('#status')) ?? '';
+        await page.close();
+        return status;
+      };
+      expect(await run('webgl2')).toBe('done: 11 queries on gpu.js');
+      expect(await run('cpu')).toMatch(/^error: loadGpuJs: gpu\.js mode 'cpu' cannot build a kernel here \(.*\); this page's Content-Security-Policy blocked the JavaScript gpu\.js generates \(it needs 'unsafe-eval'\)$/);
+    } finally {
+      await strict.close();
+    }
+  }, 200_000);
+
   it('uses the wasm kernels when the CSP allows WebAssembly (so the fallback above is the CSP\'s doing)', async () => {
     const relaxed = await startServer({ root: WEB_DIR, csp: STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'") });
     try {

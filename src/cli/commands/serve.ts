@@ -19,8 +19,9 @@ export const STRICT_CSP = [
 ].join('; ');
 
 /**
- * The gpu.js page (web/gpu.html) alone: the strict policy plus 'unsafe-eval', because gpu.js builds
- * its kernels with `new Function`. Every other path keeps STRICT_CSP.
+ * The gpu.js page (web/gpu.html) alone: the strict policy plus 'unsafe-eval', because gpu.js's cpu
+ * engine (and its fallback without WebGL2) builds kernels with `new Function`; its WebGL2 kernels
+ * would run without it. Every other path keeps STRICT_CSP.
  */
 export const GPU_PAGE = '/gpu.html';
 export const GPU_PAGE_CSP = STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'");
@@ -100,7 +101,7 @@ Serves web/ (the page, and web/build/: the bundles and the digits asset that \`n
 generates from the 'mnist' package) with Content-Security-Policy:
   ${STRICT_CSP}
 except gpu.html (the NB-201 search on gpu.js's WebGL2 kernels; a checkout's page, not shipped in
-the package), which also allows 'unsafe-eval' because gpu.js compiles its kernels with new Function.
+the package), which also allows 'unsafe-eval': gpu.js's cpu engine generates JavaScript.
 Open the printed address, pick the live MNIST task or NAS-Bench-201 (choose nb201.csv.gz from
 the shared data), and watch the search run in a Web Worker. Ctrl-C stops the server.
 `;
