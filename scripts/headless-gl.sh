@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "headless-gl.sh: missing Debian packages (${missing[*]}); run as root to install them" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
   # Another apt (the CI's browser or Slurm install) may hold the dpkg lock: wait for it.
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 fi
 n=${display#:}
