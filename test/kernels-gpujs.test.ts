@@ -96,6 +96,7 @@ for (const mode of ['gpu', 'cpu', 'headlessgl']) {
       // Another machine's is measured again.
       expect(calibrateGpuJs(be, { sizes: [4], reps: 1, cached: { ...kept, key: 'webgpu/WebGPUKernel/elsewhere' } }).points).toHaveLength(1);
       be.autoMinFlops = Infinity;
+      expect(be.calibration).toBeNull(); // loaded without the option
       expect(() => calibrateGpuJs(be, { sizes: [8, 4] })).toThrow('calibrateGpuJs: sizes must be ascending positive integers, got [8, 4]');
     });
 
@@ -126,4 +127,31 @@ describe("gpu.js's GL mode where it cannot run", () => {
       expect(out).toBe("loadGpuJs: gpu.js mode 'headlessgl' is unavailable: headless-gl could not create a GL context (DISPLAY is unset); start an X server such as Xvfb (scripts/headless-gl.sh prints the display) and export DISPLAY");
     }
   }, 60_000);
+});
+
+describe('loadGpuJs({ calibrate })', () => {
+  it('applies a kept calibration of this machine at load, so auto routes to gpu.js from its crossover', async () => {
+    let first: GpuJsBackend;
+    try {
+      first = await loadGpuJs({ mode: 'cpu' });
+    } catch (e) {
+      console.log(`[kernels-gpujs] skipping calibrate-at-load: ${(e as Error).message}`);
+      return;
+    }
+    const key = calibrationKey(first);
+    unregisterBackend('gpujs');
+    await first.destroy();
+    const kept = { key, points: [], autoMinFlops: 4096, summary: 'kept' };
+    const be = await loadGpuJs({ mode: 'cpu', calibrate: kept });
+    try {
+      expect(be.calibration).toBe(kept);
+      expect(be.autoMinFlops).toBe(4096);
+      const at = (n: number) => backendFor(build({ m: n, n, k: n, batch: 1, transA: false, transB: false, shareA: false, shareB: false, pad: 0, seed: 1 }, 'float32').spec, 'float32', 'auto').name;
+      expect(at(8)).not.toBe('gpujs'); // 1,024 flops: below the kept crossover
+      expect(at(16)).toBe('gpujs'); // 8,192 flops
+    } finally {
+      unregisterBackend('gpujs');
+      await be.destroy();
+    }
+  });
 });

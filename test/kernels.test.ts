@@ -124,13 +124,19 @@ describe('backend registry', () => {
     expect(currentBackend()).toBe('js');
   });
 
-  it("'auto' takes the lowest measured crossover that a product reaches, only for dtypes the backend supports", () => {
+  it("'auto' takes the highest measured crossover that a product reaches, only for dtypes the backend supports", () => {
     registerBackend(fake('fake', 2 * 6 ** 3, false));
     setBackend('auto');
     expect(backendFor(square(5, 'float32'), 'float32').name).toBe('js'); // below every crossover
     expect(backendFor(square(6, 'float32'), 'float32').name).toBe('fake'); // below wasm's 1024 flops
-    expect(backendFor(square(8, 'float32'), 'float32').name).toBe('fake'); // both reached: the lower crossover wins
+    // Both reached: wasm's crossover is the higher (measured against what ran below it), wasm wins.
+    expect(backendFor(square(8, 'float32'), 'float32').name).toBe('wasm');
     expect(backendFor(square(8, 'float64'), 'float64').name).toBe('js'); // dtype not supported
+    unregisterBackend('fake');
+    // A backend faster than wasm from 2,000 flops on (a calibrated gpu.js) takes over from there.
+    registerBackend(fake('fake', 2 * 10 ** 3, false));
+    expect(backendFor(square(9, 'float32'), 'float32').name).toBe('wasm');
+    expect(backendFor(square(10, 'float32'), 'float32').name).toBe('fake');
     unregisterBackend('fake');
     expect(backendFor(square(7, 'float32'), 'float32').name).toBe('js'); // 686 flops: below wasm's crossover
     expect(backendFor(square(8, 'float32'), 'float32').name).toBe('wasm');

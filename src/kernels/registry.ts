@@ -137,8 +137,10 @@ export function withBackend<T>(name: string, fn: () => T): T {
 
 /**
  * The backend that will run `spec` under the selection `choice` (default: the current one).
- * 'auto' takes the non-js backend with the lowest measured crossover that this product reaches,
- * else 'js'. A backend that does not support the dtype is replaced by 'js' (gpu.js is Float32 only).
+ * 'auto' takes the non-js backend with the highest measured crossover that this product reaches,
+ * else 'js': each crossover is measured against what `auto` used below it (wasm against js from
+ * 1,024 flops; a calibrated gpu.js against wasm), so the highest one reached names the fastest.
+ * A backend that does not support the dtype is replaced by 'js' (gpu.js is Float32 only).
  */
 export function backendFor(spec: MatmulSpec, dtype: 'float32' | 'float64', choice: string = state.current): Backend {
   if (choice !== 'auto') {
@@ -148,10 +150,10 @@ export function backendFor(spec: MatmulSpec, dtype: 'float32' | 'float64', choic
   if (state.lazy.size > 0) for (const name of [...state.lazy.keys()]) resolve(name);
   const flops = 2 * spec.batch * spec.m * spec.n * spec.k;
   let best: Backend = jsBackend;
-  let bestMin = Infinity;
+  let bestMin = -Infinity;
   for (const b of state.backends.values()) {
     const min = b.autoMinFlops ?? Infinity;
-    if (b !== jsBackend && min <= flops && min < bestMin && b.supports(dtype)) {
+    if (b !== jsBackend && min <= flops && min > bestMin && b.supports(dtype)) {
       best = b;
       bestMin = min;
     }

@@ -16,6 +16,8 @@ import { MATMUL_SOURCE } from './source.js';
  * did (bench/README.md: neither its WebAssembly kernel nor GL on a software rasteriser).
  */
 
+import { calibrateGpuJs, type GpuJsCalibration } from './calibrate.js';
+
 export { calibrateGpuJs, calibrationKey, type CalibrateOptions, type CalibrationPoint, type GpuJsCalibration } from './calibrate.js';
 
 /** The subset of gpu.js's API used here (typed locally: the package may be absent at build time). */
@@ -41,11 +43,20 @@ export interface GpuJsOptions {
    * gpu.js's own browser build with a script tag (it defines `GPU` globally).
    */
   GPU?: unknown;
+  /**
+   * Measure where gpu.js beats the backend `auto` would use instead (./calibrate.ts) and let `auto`
+   * route those products to it: true to measure, or a calibration kept from an earlier load (used
+   * without measuring when it was made on what gpu.js runs on here). Default: no calibration, and
+   * `auto` never picks gpu.js.
+   */
+  calibrate?: boolean | GpuJsCalibration;
 }
 
 export interface GpuJsBackend extends Backend {
   /** Infinity (out of `auto`) until calibrateGpuJs (./calibrate.ts) measures a crossover. */
   autoMinFlops: number;
+  /** The calibration applied at load (option `calibrate`), with its one-line summary; else null. */
+  calibration: GpuJsCalibration | null;
   /** Compiled kernels currently cached. */
   readonly cached: () => number;
   /** Kernels compiled since loading (a shape seen before must not add to this). */
@@ -148,6 +159,7 @@ export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBacken
     name: 'gpujs',
     exact: false,
     autoMinFlops: Infinity,
+    calibration: null,
     supports: (dtype) => dtype === 'float32',
     matmul(spec: MatmulSpec): void {
       const { a, b, out, m, n, k, batch } = spec;
@@ -202,6 +214,9 @@ export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBacken
     throw new Error(`loadGpuJs: gpu.js mode '${requested}' cannot build a kernel here (${msg})${csp ? "; gpu.js generates its kernels with new Function, which this page's Content-Security-Policy forbids without 'unsafe-eval'" : ''}`);
   }
   registerBackend(backend);
+  if (options.calibrate !== undefined && options.calibrate !== false) {
+    backend.calibration = calibrateGpuJs(backend, options.calibrate === true ? {} : { cached: options.calibrate });
+  }
   return backend;
 }
 
