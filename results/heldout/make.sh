@@ -1,5 +1,6 @@
 #!/bin/bash
-# Every headline table of issue 18 on the held-out seeds 500..599, with the frozen defaults.
+# Every headline table of issue 18 (and the RegNet-style live table of issue 19) on the held-out
+# seeds 500..599, with the frozen defaults.
 # Run from the repository root after `npm run build`; each table is one `prednas compare` with
 # --resume, so an interrupted run continues where it stopped and a finished table is skipped.
 #   OUT=results/heldout bash results/heldout/make.sh [NAME...]     (default: every table, in order)
