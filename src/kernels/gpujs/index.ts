@@ -204,14 +204,15 @@ export async function loadGpuJs(options: GpuJsOptions = {}): Promise<GpuJsBacken
   };
   // One 1×1 product before registering: a mode that cannot compile a kernel here (a page whose
   // Content-Security-Policy forbids the code gpu.js generates with new Function) fails the load
-  // with its reason, not the first matmul of a search.
+  // with its reason, not the first matmul of a search. gpu.js catches the EvalError itself and
+  // throws something else, so the CSP is not named here: a page learns it from the
+  // securitypolicyviolation event (src/browser/gpu-page.ts).
   try {
     backend.matmul({ a: Float32Array.of(2), b: Float32Array.of(3), out: new Float32Array(1), m: 1, n: 1, k: 1, transA: false, transB: false, batch: 1, aOffsets: Int32Array.of(0), bOffsets: Int32Array.of(0) });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0]!;
-    const csp = /unsafe-eval|Content Security Policy|EvalError/i.test(`${(e as Error).name} ${msg}`);
     await backend.destroy().catch(() => undefined);
-    throw new Error(`loadGpuJs: gpu.js mode '${requested}' cannot build a kernel here (${msg})${csp ? "; gpu.js generates its kernels with new Function, which this page's Content-Security-Policy forbids without 'unsafe-eval'" : ''}`);
+    throw new Error(`loadGpuJs: gpu.js mode '${requested}' cannot build a kernel here (${msg})`);
   }
   registerBackend(backend);
   if (options.calibrate !== undefined && options.calibrate !== false) {
