@@ -30,9 +30,12 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * 194 kB. The emitted code itself is 2 kB of module bytes; shipping those instead of their
  * emitters would save most of this, at the price of a generated artefact. Evaluation-mode batch
  * norm as a primitive, relu's backward kernel, the trailing-sum loop and the live CNN task's
- * one-cycle learning rate (with the cosine schedule it uses) took it to 194.0 kB: 196 kB.
+ * one-cycle learning rate (with the cosine schedule it uses) took it to 194.0 kB: 196 kB. The
+ * wasm backend's activation passes (sigmoid and exp(−|x|) through an f64x2 port of fdlibm's exp,
+ * silu's and softplus's backward: src/kernels/wasm/act-kernel.ts and the Float64-pair opcodes
+ * of the emitter) took it to 201.5 kB (gzipped 66.4 → 68.5 kB): 202 kB.
  */
-export const CORE_TARGET_BYTES = 196_000;
+export const CORE_TARGET_BYTES = 202_000;
 
 export interface BundleSize {
   readonly file: string;

@@ -4,11 +4,23 @@
  * they made seven to ten passes over their data, each allocating, forward and backward. These
  * loops compute exactly what those compositions computed, rounding where they stored (to Float32
  * for Float32 tensors): same values, same gradients, bit for bit (test/autograd-fused.test.ts).
+ * On the wasm backend the Float32 passes run as its kernels (src/kernels/wasm/act-kernel.ts), which
+ * compute the same bits (test/kernels-wasm-act.test.ts).
  */
+import type { Backend } from '../kernels/backend.js';
+import { elementwiseBackend } from '../kernels/registry.js';
 import { allocate, type FloatArray } from './dtype.js';
 import { Tensor } from './tensor.js';
 
 const isF32 = (a: FloatArray): boolean => a instanceof Float32Array;
+
+/**
+ * The backend's kernels for these passes (the wasm backend's, which reproduce the loops below bit
+ * for bit), when the data is Float32 and large enough to hand over.
+ */
+function kernels(x: Tensor): NonNullable<Backend['activations']> | null {
+  return x.dtype === 'float32' ? elementwiseBackend(x.size)?.activations ?? null : null;
+}
 
 /**
  * The one transcendental pass of each op, as the compositions stored it: sigmoid(x) for silu,
@@ -17,6 +29,7 @@ const isF32 = (a: FloatArray): boolean => a instanceof Float32Array;
  */
 export function siluSaved(x: Tensor): FloatArray {
   const xd = x.data, n = xd.length, s = allocate(x.dtype, n);
+  if (kernels(x)?.sigmoid(xd as Float32Array, s as Float32Array)) return s;
   // loops.ts's sigmoid, split by sign so that exp never overflows (written out: a call per
   // element was not inlined).
   for (let i = 0; i < n; i++) {
@@ -29,6 +42,7 @@ export function siluSaved(x: Tensor): FloatArray {
 
 export function softplusSaved(x: Tensor): FloatArray {
   const xd = x.data, n = xd.length, e = allocate(x.dtype, n);
+  if (kernels(x)?.expNegAbs(xd as Float32Array, e as Float32Array)) return e;
   for (let i = 0; i < n; i++) e[i] = Math.exp(-Math.abs(xd[i]!));
   return e;
 }
@@ -46,6 +60,11 @@ export function siluForward(x: Tensor, s: FloatArray): Tensor {
  */
 export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
   const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  const be = g.dtype === 'float32' ? kernels(x) : null;
+  if (be !== null) {
+    be.siluBackward(gd as Float32Array, xd as Float32Array, s as Float32Array, out as Float32Array);
+    return new Tensor(out, x.shape);
+  }
   // Math.fround written out at each site (through a variable it was not inlined: 5x slower).
   if (isF32(out)) {
     for (let i = 0; i < n; i++) {
@@ -89,6 +108,11 @@ export function softplusForward(x: Tensor, e: FloatArray): Tensor {
  */
 export function softplusBackward(g: Tensor, x: Tensor, e: FloatArray): Tensor {
   const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  const be = g.dtype === 'float32' ? kernels(x) : null;
+  if (be !== null) {
+    be.softplusBackward(gd as Float32Array, xd as Float32Array, e as Float32Array, out as Float32Array);
+    return new Tensor(out, x.shape);
+  }
   const sign = (v: number) => (v > 0 ? 1 : v < 0 ? -1 : 0);
   const tie = (v: number) => (v === 0 ? 0.5 : v > 0 || v !== v ? 1 : 0);
   if (isF32(out)) {

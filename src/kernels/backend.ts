@@ -71,6 +71,20 @@ export interface Backend {
    */
   readonly autoMinElements?: number;
   /**
+   * Optional: silu's and softplus's Float32 passes (src/autograd/fused.ts owns the formulas; results
+   * must equal its JS loops bit for bit). The two forward passes return false when they could not
+   * compute every element faithfully (e.g. |x| ≥ 708 or NaN on a vector path): the caller then
+   * runs its own loop over the whole array.
+   */
+  readonly activations?: {
+    /** s = sigmoid(x), silu's stored value. */
+    sigmoid(x: Float32Array, s: Float32Array): boolean;
+    /** e = exp(−|x|), softplus's stored value. */
+    expNegAbs(x: Float32Array, e: Float32Array): boolean;
+    siluBackward(g: Float32Array, x: Float32Array, s: Float32Array, out: Float32Array): void;
+    softplusBackward(g: Float32Array, x: Float32Array, e: Float32Array, out: Float32Array): void;
+  };
+  /**
    * Optional: whole Float32 convolutions in the backend's own memory, the same products as
    * src/kernels/conv.ts's route through `matmul` with the columns and permutes done there too, so
    * they never pass through JS. Results must equal that route's on this backend bit for bit; conv.ts

@@ -51,6 +51,12 @@ const SIMD = {
   load: 0x00, load32Splat: 0x09, store: 0x0b, const: 0x0c, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f,
   f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Max: 0xe9, f32x4Sqrt: 0xe3,
   f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, v128Or: 0x50, v128Bitselect: 0x52,
+  // Float64 pairs (the activations' kernels: JS computes in double and rounds once where it stores).
+  load64Zero: 0x5d, store64Lane: 0x5b, f64x2Splat: 0x14, f64x2PromoteLow: 0x5f, f32x4DemoteZero: 0x5e,
+  f64x2Abs: 0xec, f64x2Neg: 0xed, f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Trunc: 0x7a,
+  f64x2Eq: 0x47, f64x2Ne: 0x48, f64x2Lt: 0x49, f64x2Gt: 0x4a, f64x2Ge: 0x4c,
+  i32x4TruncSatF64x2Zero: 0xfc, i64x2ExtendLowI32x4: 0xc7, i64x2Shl: 0xcb, i64x2Add: 0xce,
+  v128And: 0x4e, v128AnyTrue: 0x53, i32x4Add: 0xae, i32x4ExtractLane: 0x1b,
 } as const;
 
 /**
@@ -150,6 +156,42 @@ export class Code {
   v128Or(): this { return this.simd(SIMD.v128Or); }
   /** Pops a, b, mask: bits of a where mask is 1, else of b. */
   v128Bitselect(): this { return this.simd(SIMD.v128Bitselect); }
+  v128And(): this { return this.simd(SIMD.v128And); }
+  /** 1 when any bit of the vector is set. */
+  v128AnyTrue(): this { return this.simd(SIMD.v128AnyTrue); }
+  /** Any 16 bytes as a vector constant (e.g. an i64 pattern splatted). */
+  v128Const(bytes: readonly number[]): this {
+    if (bytes.length !== 16) throw new Error(`v128Const: expected 16 bytes, got ${bytes.length}`);
+    return this.simd(SIMD.const, ...bytes);
+  }
+  /** Two f32 at `offset` into lanes 0–1 of a zeroed vector, and lane 0 (64 bits) of a vector stored back. */
+  load64Zero(offset = 0): this { return this.simd(SIMD.load64Zero, ...this.mem(3, offset)); }
+  store64Lane0(offset = 0): this { return this.simd(SIMD.store64Lane, ...this.mem(3, offset), 0); }
+  f64x2Splat(): this { return this.simd(SIMD.f64x2Splat); }
+  /** f32 lanes 0–1 → f64x2 (exact), and f64x2 → f32 lanes 0–1, rounded to nearest even, lanes 2–3 zero. */
+  f64x2PromoteLow(): this { return this.simd(SIMD.f64x2PromoteLow); }
+  f32x4DemoteZero(): this { return this.simd(SIMD.f32x4DemoteZero); }
+  f64x2Abs(): this { return this.simd(SIMD.f64x2Abs); }
+  f64x2Neg(): this { return this.simd(SIMD.f64x2Neg); }
+  f64x2Add(): this { return this.simd(SIMD.f64x2Add); }
+  f64x2Sub(): this { return this.simd(SIMD.f64x2Sub); }
+  f64x2Mul(): this { return this.simd(SIMD.f64x2Mul); }
+  f64x2Div(): this { return this.simd(SIMD.f64x2Div); }
+  f64x2Trunc(): this { return this.simd(SIMD.f64x2Trunc); }
+  /** Lane masks (all ones where true). */
+  f64x2Eq(): this { return this.simd(SIMD.f64x2Eq); }
+  f64x2Ne(): this { return this.simd(SIMD.f64x2Ne); }
+  f64x2Lt(): this { return this.simd(SIMD.f64x2Lt); }
+  f64x2Gt(): this { return this.simd(SIMD.f64x2Gt); }
+  f64x2Ge(): this { return this.simd(SIMD.f64x2Ge); }
+  /** f64x2 → i32 lanes 0–1 (truncated, saturating), lanes 2–3 zero; then lanes 0–1 sign-extended to i64x2. */
+  i32x4TruncSatF64x2Zero(): this { return this.simd(SIMD.i32x4TruncSatF64x2Zero); }
+  i64x2ExtendLowI32x4(): this { return this.simd(SIMD.i64x2ExtendLowI32x4); }
+  /** Pops a vector and an i32 shift count. */
+  i64x2Shl(): this { return this.simd(SIMD.i64x2Shl); }
+  i64x2Add(): this { return this.simd(SIMD.i64x2Add); }
+  i32x4Add(): this { return this.simd(SIMD.i32x4Add); }
+  i32x4Extract(lane: number): this { return this.simd(SIMD.i32x4ExtractLane, lane); }
 
   /** Structured control: `body` runs with the label depth tracked, so br targets are relative. */
   block(body: () => void): this { return this.structured(0x02, body); }

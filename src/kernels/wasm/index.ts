@@ -1,5 +1,6 @@
 import type { Backend, BinaryKind, FloatArray, MatmulSpec, UnaryKind } from '../backend.js';
 import type { ConvGeometry } from '../conv.js';
+import { activationFunctions } from './act-kernel.js';
 import { Arena, type Layout } from './arena.js';
 import { batchNormFunctions } from './bn-kernel.js';
 import { convFunctions, GEO_INTS } from './conv-kernel.js';
@@ -8,12 +9,12 @@ import { moduleBytes } from './emit.js';
 import { DEFAULT_TILING, matmulFunctions, type Tiling } from './matmul-kernel.js';
 
 /**
- * The 'wasm' backend: Float32 matmul, elementwise ops and whole convolutions on WebAssembly
- * SIMD128 kernels that ./matmul-kernel.ts, ./elementwise-kernel.ts and ./conv-kernel.ts emit as
+ * The 'wasm' backend: Float32 matmul, elementwise ops, activations and whole convolutions on WebAssembly
+ * SIMD128 kernels that ./matmul-kernel.ts, ./elementwise-kernel.ts, ./act-kernel.ts and ./conv-kernel.ts emit as
  * bytes at run time (no toolchain, no .wasm file). Float64 is not supported; the registry and the
  * engine route it to 'js'.
  *
- * Loading is synchronous (`new WebAssembly.Module`): two modules on one memory, each kept under
+ * Loading is synchronous (`new WebAssembly.Module`): three modules on one memory, each kept under
  * 4 KiB, the size up to which browsers allow synchronous compilation on the main thread. Where WebAssembly is
  * missing or compilation is refused (a Content-Security-Policy without 'wasm-unsafe-eval'),
  * `createWasmBackend` throws an Error that says so; the registry records it and `auto` stays on 'js'.
@@ -47,6 +48,11 @@ export function wasmModuleBytes(tiling: Tiling = DEFAULT_TILING): Uint8Array<Arr
  */
 export function wasmConvModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes([...convFunctions(), ...batchNormFunctions()]);
+}
+
+/** The third module, on the same memory: silu's and softplus's passes (./act-kernel.ts). */
+export function wasmActModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes(activationFunctions());
 }
 
 export interface WasmOptions {
@@ -103,8 +109,8 @@ function compile(modules: readonly Uint8Array<ArrayBuffer>[], wasm: typeof WebAs
 /** Build the backend, or throw an Error saying why WebAssembly cannot be used here. */
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const tiling = options.tiling ?? DEFAULT_TILING;
-  const bytes = wasmModuleBytes(tiling), convBytes = wasmConvModuleBytes();
-  const { exports: k, memory } = compile([bytes, convBytes], 'wasm' in options ? options.wasm : globalThis.WebAssembly);
+  const bytes = wasmModuleBytes(tiling), convBytes = wasmConvModuleBytes(), actBytes = wasmActModuleBytes();
+  const { exports: k, memory } = compile([bytes, convBytes, actBytes], 'wasm' in options ? options.wasm : globalThis.WebAssembly);
   const arena = new Arena(memory);
   const { mr, nr } = tiling;
   const traffic = { calls: 0, bytesIn: 0, bytesOut: 0 };
@@ -407,6 +413,39 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     },
   };
 
+  /**
+   * One of ./act-kernel.ts's passes: the inputs copied in (zero-padded to whole unrolled blocks of
+   * 8 floats), `fn` run, its output copied out. Returns what `fn` returns.
+   */
+  function activationPass(fn: ElementwiseFn, inputs: readonly Float32Array[], out: Float32Array): number {
+    f32Only('activation', ...inputs, out);
+    const n = out.length;
+    for (const a of inputs) if (a.length !== n) throw new Error(`wasm activation: an input has ${a.length} elements, out ${n}`);
+    if (n === 0) return 0;
+    const padded = Math.ceil(n / 8) * 8;
+    const lay = arena.layout();
+    const ats = inputs.map(() => lay.alloc(padded * 4));
+    const outAt = lay.alloc(padded * 4);
+    const f32 = arena.ensure(lay.top, 'wasm activation');
+    inputs.forEach((a, i) => {
+      f32.set(a, ats[i]! >> 2);
+      f32.fill(0, (ats[i]! >> 2) + n, (ats[i]! >> 2) + padded);
+    });
+    const r = (fn as (...args: number[]) => number)(...ats, outAt, padded * 4);
+    out.set(f32.subarray(outAt >> 2, (outAt >> 2) + n));
+    traffic.calls++;
+    traffic.bytesIn += inputs.length * n * 4;
+    traffic.bytesOut += n * 4;
+    return r;
+  }
+
+  const activations: NonNullable<Backend['activations']> = {
+    sigmoid: (x, s) => activationPass(k.sigmoid!, [x], s) === 0,
+    expNegAbs: (x, e) => activationPass(k.expnegabs!, [x], e) === 0,
+    siluBackward: (g, x, s, out) => void activationPass(k.silu_bwd!, [g, x, s], out),
+    softplusBackward: (g, x, e, out) => void activationPass(k.softplus_bwd!, [g, x, e], out),
+  };
+
   return {
     name: 'wasm',
     exact: true,
@@ -419,11 +458,13 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     sumAxis,
     conv2d: { forward: convForward, backward: convBackward },
     batchNorm,
+    activations,
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
     traffic: () => ({ ...traffic }),
     describe: () => ({
       engine: 'webassembly-simd128', kernel: `f32x4 ${mr}x${nr} packed tile`, moduleBytes: String(bytes.length), convModuleBytes: String(convBytes.length),
+      actModuleBytes: String(actBytes.length),
       compile: 'synchronous', memoryBytes: String(memory.buffer.byteLength),
     }),
   };

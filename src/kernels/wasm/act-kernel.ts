@@ -1,0 +1,248 @@
+/**
+ * silu's and softplus's Float32 passes on the wasm backend (the loops of src/autograd/fused.ts),
+ * emitted by ./emit.ts, two elements at a time in Float64 lanes.
+ *
+ * JS computes these in double and rounds to float32 where it stores; so do these kernels, with the
+ * same operations in the same order. The one transcendental is exp, and Math.exp in V8 is fdlibm's
+ * __ieee754_exp (FreeBSD msun e_exp.c, as V8's src/base/ieee754.cc carries it): the argument
+ * reduction k = trunc(x/ln2 ± ½), a degree-5 rational approximation on the reduced argument, then
+ * a scaling by 2^k. Written out here with the same constants and operation order, lane by lane,
+ * it gives Math.exp's bits (test/kernels-wasm-act.test.ts checks it against Math.exp itself, so a
+ * runtime whose Math.exp differs fails the test instead of quietly changing results).
+ *
+ * The vector path covers 2⁻²⁸ ≤ |x| < 708 (where 2^k is a normal number) plus the tiny (1 + x) and
+ * x = 1 (e) cases; a lane outside it (|x| ≥ 708, NaN) is not computed faithfully, and the kernel
+ * returns 1 so that the caller recomputes those elements with the JS loop.
+ *
+ * Exports (pointers and sizes in bytes; `bytes` a multiple of 32 (8 floats), the regions padded to it):
+ *   sigmoid(x, s, bytes) → i32               s = sigmoid(x), silu's stored value
+ *   silu_bwd(g, x, s, out, bytes)            silu's backward through the stored s
+ *   expnegabs(x, e, bytes) → i32             e = exp(−|x|), softplus's stored value
+ *   softplus_bwd(g, x, e, out, bytes)        softplus's backward through the stored e
+ */
+import { Code, I32, V128, type ExportedFn } from './emit.js';
+
+/** fdlibm's constants (e_exp.c). */
+const LN2_HI = 6.93147180369123816490e-01;
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.44269504088896338700e+00;
+const P = [1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05, -1.65339022054652515390e-06, 4.13813679705723846039e-08];
+
+/** A double whose high word is `hi` and low word 0: fdlibm compares |x|'s high word against these. */
+function highWord(hi: number): number {
+  const b = new DataView(new ArrayBuffer(8));
+  b.setUint32(0, hi);
+  return b.getFloat64(0);
+}
+/** |x| > 0.5·ln2 (high word above 0x3FD62E42) starts the reduction; below 1.5·ln2 (0x3FF0A2B2) k = ±1. */
+const REDUCE_FROM = highWord(0x3fd62e43);
+const K_ONE_BELOW = highWord(0x3ff0a2b2);
+const TINY = highWord(0x3e300000); // 2⁻²⁸: exp(x) = 1 + x below
+/** Below this |x|, k stays within −1021..1021, where 2^k is one normal double (fdlibm's k ≥ −1021 branch). */
+const FAST_BELOW = 708;
+/** 0x3FF0000000000000 in each i64 lane: the exponent bias, to which k << 52 is added. */
+const ONE_BITS = [...new Array<number>(6).fill(0), 0xf0, 0x3f, ...new Array<number>(6).fill(0), 0xf0, 0x3f];
+
+type Consts = Record<'one' | 'two' | 'half' | 'mhalf' | 'mone' | 'zero' | 'lnHi' | 'lnLo' | 'invLn2' | 'reduce' | 'kOne' | 'tiny' | 'fast' | 'e' | 'bias' | 'p0' | 'p1' | 'p2' | 'p3' | 'p4', number>;
+
+/** Locals holding every constant as f64x2 (set once, before the loop). */
+function constants(c: Code): Consts {
+  const values: Record<string, number> = {
+    one: 1, two: 2, half: 0.5, mhalf: -0.5, mone: -1, zero: 0, lnHi: LN2_HI, lnLo: LN2_LO, invLn2: INV_LN2,
+    reduce: REDUCE_FROM, kOne: K_ONE_BELOW, tiny: TINY, fast: FAST_BELOW, e: Math.E,
+    p0: P[0]!, p1: P[1]!, p2: P[2]!, p3: P[3]!, p4: P[4]!,
+  };
+  const k: Record<string, number> = {};
+  for (const [name, v] of Object.entries(values)) {
+    k[name] = c.local(V128);
+    c.f64(v).f64x2Splat().set(k[name]!);
+  }
+  k.bias = c.local(V128);
+  c.v128Const(ONE_BITS).set(k.bias);
+  return k as Consts;
+}
+
+/** select(mask, a, b) on the stack: a where the mask is set. Each argument pushes one vector. */
+const select = (c: Code, mask: () => void, a: () => void, b: () => void): void => {
+  a(); b(); mask();
+  c.v128Bitselect();
+};
+
+/**
+ * out = exp(x) lane by lane (fdlibm's operations), for the f64x2 local x; `bad` (a v128 local)
+ * gets the lanes outside the vector path OR-ed in.
+ */
+function exp(c: Code, k: Consts, x: number, out: number, bad: number): void {
+  const ax = c.local(V128), neg = c.local(V128), kf = c.local(V128), hi = c.local(V128), lo = c.local(V128);
+  const xr = c.local(V128), t = c.local(V128), cc = c.local(V128), d = c.local(V128), small = c.local(V128);
+  c.get(x).f64x2Abs().set(ax);
+  c.get(bad).get(ax).get(k.fast).f64x2Ge().v128Or().get(x).get(x).f64x2Ne().v128Or().set(bad);
+  c.get(x).get(k.zero).f64x2Lt().set(neg);
+  // k = (int)(invln2·x + halF[xsb]), or ±1 for |x| < 1.5·ln2; t = k as a double.
+  select(c, () => c.get(ax).get(k.kOne).f64x2Lt(),
+    () => select(c, () => c.get(neg), () => c.get(k.mone), () => c.get(k.one)),
+    () => { c.get(k.invLn2).get(x).f64x2Mul(); select(c, () => c.get(neg), () => c.get(k.mhalf), () => c.get(k.half)); c.f64x2Add().f64x2Trunc(); });
+  c.set(kf);
+  c.get(x).get(kf).get(k.lnHi).f64x2Mul().f64x2Sub().set(hi); // hi = x − t·ln2HI (exact)
+  c.get(kf).get(k.lnLo).f64x2Mul().set(lo); // lo = t·ln2LO
+  c.get(ax).get(k.reduce).f64x2Lt().set(small); // |x| ≤ 0.5·ln2: k = 0, x unreduced
+  select(c, () => c.get(small), () => c.get(x), () => c.get(hi).get(lo).f64x2Sub());
+  c.set(xr);
+  c.get(xr).get(xr).f64x2Mul().set(t);
+  // c = x − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
+  c.get(xr).get(t);
+  c.get(k.p0).get(t).get(k.p1).get(t).get(k.p2).get(t).get(k.p3).get(t).get(k.p4);
+  for (let i = 0; i < 4; i++) c.f64x2Mul().f64x2Add();
+  c.f64x2Mul().f64x2Sub().set(cc);
+  // d = (x·c)/(2 − c); fdlibm's k = 0 branch divides by c − 2 instead, which is −d exactly.
+  c.get(xr).get(cc).f64x2Mul().get(k.two).get(cc).f64x2Sub().f64x2Div().set(d);
+  select(c, () => c.get(small),
+    // k = 0: 1 − ((x·c)/(c − 2) − x)
+    () => c.get(k.one).get(d).f64x2Neg().get(xr).f64x2Sub().f64x2Sub(),
+    // else (1 − ((lo − (x·c)/(2 − c)) − hi))·2^k, 2^k built from k's bits
+    () => {
+      c.get(k.one).get(lo).get(d).f64x2Sub().get(hi).f64x2Sub().f64x2Sub();
+      c.get(kf).i32x4TruncSatF64x2Zero().i64x2ExtendLowI32x4().i32(52).i64x2Shl().get(k.bias).i64x2Add().f64x2Mul();
+    });
+  c.set(out);
+  select(c, () => c.get(ax).get(k.tiny).f64x2Lt(), () => c.get(k.one).get(x).f64x2Add(), () => c.get(out));
+  c.set(out);
+  select(c, () => c.get(x).get(k.one).f64x2Eq(), () => c.get(k.e), () => c.get(out));
+  c.set(out);
+}
+
+/** f64x2 local ← the two f32 at ptr + at, promoted. */
+const load = (c: Code, ptr: number, at: number, into: number): Code => c.get(ptr).get(at).add().load64Zero().f64x2PromoteLow().set(into);
+/** Round the f64x2 on the stack to float32 and back (what a store into a Float32Array and a read do). */
+const fround = (c: Code): Code => c.f32x4DemoteZero().f64x2PromoteLow();
+/** Store the f64x2 on the stack, rounded to float32, as the two f32 at ptr + at. */
+const store = (c: Code, ptr: number, at: number, value: () => void): void => {
+  const v = c.local(V128);
+  value();
+  c.set(v).get(ptr).get(at).add().get(v).f32x4DemoteZero().store64Lane0();
+};
+
+/** for (at = 0; at < bytes; at += 8) body(at) over pairs of floats. */
+function pairs(c: Code, bytes: number, body: (at: number) => void): void {
+  const at = c.local(I32);
+  c.forLoop(at, () => c.i32(0), () => c.get(bytes), 8, () => body(at));
+}
+
+/**
+ * Four pairs per iteration, the four exp chains emitted one after the other: each chain is long
+ * (two divisions), and independent chains side by side keep the vector units busy.
+ */
+const UNROLL = 4;
+
+/**
+ * A pass that computes exp(−|x|) of each element of x, then `finish` pushes what to store into
+ * `dst` from v (x's pair) and e (its exp), both f64x2 locals. Returns 1 when a lane left the fast path.
+ */
+function expPass(finish: (c: Code, k: Consts, v: number, e: number) => void): Code {
+  const [x, dst, bytes] = [0, 1, 2];
+  const c = new Code([I32, I32, I32], [I32]);
+  const k = constants(c);
+  const bad = c.local(V128), at = c.local(I32);
+  const lanes = Array.from({ length: UNROLL }, (_, i) => ({ off: 8 * i, v: c.local(V128), a: c.local(V128), e: c.local(V128) }));
+  c.v128Zero().set(bad);
+  c.forLoop(at, () => c.i32(0), () => c.get(bytes), 8 * UNROLL, () => {
+    for (const { off, v, a } of lanes) {
+      c.get(x).get(at).add().load64Zero(off).f64x2PromoteLow().set(v);
+      c.get(v).f64x2Abs().f64x2Neg().set(a);
+    }
+    for (const { a, e } of lanes) exp(c, k, a, e, bad);
+    for (const { off, v, e } of lanes) {
+      finish(c, k, v, e);
+      c.set(e).get(dst).get(at).add().get(e).f32x4DemoteZero().store64Lane0(off);
+    }
+  });
+  c.get(bad).v128AnyTrue();
+  return c;
+}
+
+/** sigmoid(v): v ≥ 0: 1/(1 + exp(−v)); else e/(1 + e) with e = exp(v), one division with the numerator selected. */
+const sigmoid = (): Code => expPass((c, k, v, e) => {
+  select(c, () => c.get(v).get(k.zero).f64x2Ge(), () => c.get(k.one), () => c.get(e));
+  c.get(k.one).get(e).f64x2Add().f64x2Div();
+});
+
+/** exp(−|v|) itself (softplus's stored value). */
+const expNegAbs = (): Code => expPass((c, _k, _v, e) => c.get(e));
+
+function siluBackward(): Code {
+  const [g, x, s, out, bytes] = [0, 1, 2, 3, 4];
+  const c = new Code([I32, I32, I32, I32, I32]);
+  const one = c.local(V128), gv = c.local(V128), xv = c.local(V128), sv = c.local(V128);
+  c.f64(1).f64x2Splat().set(one);
+  pairs(c, bytes, (at) => {
+    load(c, g, at, gv);
+    load(c, x, at, xv);
+    load(c, s, at, sv);
+    // fround(g·s) + fround(fround(g·x)·(s·(1 − s)))
+    store(c, out, at, () => {
+      fround(c.get(gv).get(sv).f64x2Mul());
+      fround(fround(c.get(gv).get(xv).f64x2Mul()).get(sv).get(one).get(sv).f64x2Sub().f64x2Mul().f64x2Mul());
+      c.f64x2Add();
+    });
+  });
+  return c;
+}
+
+function softplusBackward(): Code {
+  const [g, x, e, out, bytes] = [0, 1, 2, 3, 4];
+  const c = new Code([I32, I32, I32, I32, I32]);
+  const [one, half, zero, mone] = [c.local(V128), c.local(V128), c.local(V128), c.local(V128)];
+  c.f64(1).f64x2Splat().set(one);
+  c.f64(0.5).f64x2Splat().set(half);
+  c.f64(0).f64x2Splat().set(zero);
+  c.f64(-1).f64x2Splat().set(mone);
+  const gv = c.local(V128), v = c.local(V128), ev = c.local(V128);
+  pairs(c, bytes, (at) => {
+    load(c, g, at, gv);
+    load(c, x, at, v);
+    load(c, e, at, ev);
+    store(c, out, at, () => {
+      // fround(g·tie(v)): tie = ½ at 0, 1 above 0 or NaN, 0 below
+      c.get(gv);
+      select(c, () => c.get(v).get(zero).f64x2Eq(), () => c.get(half),
+        () => select(c, () => c.get(v).get(zero).f64x2Gt().get(v).get(v).f64x2Ne().v128Or(), () => c.get(one), () => c.get(zero)));
+      fround(c.f64x2Mul());
+      // fround(−fround(fround(g / fround(e + 1))·e)·sign(v))
+      fround(fround(c.get(gv).get(ev).get(one).f64x2Add().f32x4DemoteZero().f64x2PromoteLow().f64x2Div()).get(ev).f64x2Mul()).f64x2Neg();
+      select(c, () => c.get(v).get(zero).f64x2Gt(), () => c.get(one),
+        () => select(c, () => c.get(v).get(zero).f64x2Lt(), () => c.get(mone), () => c.get(zero)));
+      fround(c.f64x2Mul());
+      c.f64x2Add();
+    });
+  });
+  return c;
+}
+
+/**
+ * exp over Float64 pairs, exp_f64(x, out, bytes) → i32 (1 when a lane left the fast path): not part
+ * of the backend; the tests build it to hold the exp above to Math.exp's bits directly, which the
+ * float32 passes could only show through their rounding.
+ */
+export function expF64Function(): ExportedFn {
+  const [x, out, bytes] = [0, 1, 2];
+  const c = new Code([I32, I32, I32], [I32]);
+  const k = constants(c);
+  const bad = c.local(V128), at = c.local(I32), v = c.local(V128), e = c.local(V128);
+  c.v128Zero().set(bad);
+  c.forLoop(at, () => c.i32(0), () => c.get(bytes), 16, () => {
+    c.get(x).get(at).add().v128Load(0, 3).set(v);
+    exp(c, k, v, e, bad);
+    c.get(out).get(at).add().get(e).v128Store(0, 3);
+  });
+  c.get(bad).v128AnyTrue();
+  return { name: 'exp_f64', code: c };
+}
+
+export function activationFunctions(): ExportedFn[] {
+  return [
+    { name: 'sigmoid', code: sigmoid() },
+    { name: 'silu_bwd', code: siluBackward() },
+    { name: 'expnegabs', code: expNegAbs() },
+    { name: 'softplus_bwd', code: softplusBackward() },
+  ];
+}

@@ -1,0 +1,143 @@
+/**
+ * The wasm backend's activation passes (src/kernels/wasm/act-kernel.ts: sigmoid and exp(−|x|)
+ * through fdlibm's exp in f64x2 lanes, silu's and softplus's backward) against the JS loops of
+ * src/autograd/fused.ts on the js backend: equal bit for bit, on a million values spread over every
+ * magnitude and on fast-check arrays with the special values; the forward passes report the lanes
+ * they cannot compute (|x| ≥ 708, NaN, ±Inf), and fused.ts then falls back to its loop.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { siluBackward, siluSaved, softplusBackward, softplusSaved } from '../src/autograd/fused.js';
+import { Tensor } from '../src/autograd/tensor.js';
+import { registerBackend, unregisterBackend, withBackend } from '../src/kernels/registry.js';
+import { expF64Function } from '../src/kernels/wasm/act-kernel.js';
+import { moduleBytes } from '../src/kernels/wasm/emit.js';
+import { SYNC_COMPILE_LIMIT, WASM_MIN_ELEMENTS, createWasmBackend, wasmActModuleBytes } from '../src/kernels/wasm/index.js';
+
+const be = createWasmBackend();
+const acts = be.activations!;
+const t = (a: Float32Array): Tensor => new Tensor(a, [a.length]);
+const js = <T>(fn: () => T): T => withBackend('js', fn);
+
+function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!, w = want[i]!;
+    if (!(Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)))) {
+      throw new Error(`${what}: element ${i} is ${Object.is(g, -0) ? '-0' : g}, the JS loop gives ${Object.is(w, -0) ? '-0' : w}`);
+    }
+  }
+}
+
+/** Deterministic Float32 values, each magnitude class in turn: tiny, around the reduction thresholds, large. */
+function spread(n: number, seed: number): Float32Array {
+  const scales = [1e-9, 2 ** -28, 0.1, 0.3466, 1.0397, 3, 20, 90, 470]; // × 1.5: |x| < 708, the vector path
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, (_, i) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 31 - 1) * 1.5 * scales[i % scales.length]!;
+  });
+}
+
+describe('wasm activation kernels', () => {
+  it('fit one synchronously compilable module', () => {
+    const bytes = wasmActModuleBytes();
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    expect(bytes.length).toBeLessThan(SYNC_COMPILE_LIMIT);
+  });
+
+  it('its exp is Math.exp, bit for bit in Float64, across the vector path (2⁻²⁸ ≤ |x| < 708, the reduction thresholds, x = 1, tiny x)', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([expF64Function()])), { env: { memory } }).exports as Record<string, (...a: number[]) => number>;
+    const N = 4096; // per call: x and out fill the one 64 KiB page
+    const f64 = new Float64Array(memory.buffer);
+    let s = 5, checked = 0;
+    const edges = [1, -1, 0, -0, 2 ** -29, -(2 ** -29), 2 ** -28, 0.34657359027997264, 0.3465735902799727, 1.0397207708399179, 1.039720770839918, -1.0397207708399179, 707.99, -707.99, 1e-300];
+    for (let call = 0; call < 256; call++) {
+      for (let i = 0; i < N; i++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        const u = s / 2 ** 31 - 1;
+        // Magnitudes spread log-uniformly from 2⁻³⁰ to 708, then the edges.
+        f64[i] = call === 0 && i < edges.length ? edges[i]! : Math.sign(u) * Math.min(707.9, 2 ** (-30 + 39.5 * Math.abs(u)));
+      }
+      expect(k.exp_f64!(0, N * 8, N * 8)).toBe(0);
+      for (let i = 0; i < N; i++) {
+        const want = Math.exp(f64[i]!);
+        if (!Object.is(f64[N + i], want)) throw new Error(`exp(${f64[i]}) is ${f64[N + i]}, Math.exp gives ${want}`);
+        checked++;
+      }
+    }
+    expect(checked).toBe(256 * N);
+    f64[0] = 708;
+    expect(k.exp_f64!(0, N * 8, 16)).toBe(1);
+  });
+
+  it('sigmoid and exp(−|x|) equal the JS loops (Math.exp) bit for bit on a million values of every magnitude', () => {
+    const x = spread(1 << 20, 7);
+    const s = new Float32Array(x.length), e = new Float32Array(x.length);
+    expect(acts.sigmoid(x, s)).toBe(true);
+    expect(acts.expNegAbs(x, e)).toBe(true);
+    sameBits(s, js(() => siluSaved(t(x))), 'sigmoid');
+    sameBits(e, js(() => softplusSaved(t(x))), 'exp(−|x|)');
+  });
+
+  it('the backward passes equal the JS loops bit for bit', () => {
+    const n = 100_003; // not a multiple of the unrolled block
+    const x = spread(n, 11), g = spread(n, 12);
+    const s = js(() => siluSaved(t(x))) as Float32Array, e = js(() => softplusSaved(t(x))) as Float32Array;
+    const out = new Float32Array(n).fill(7);
+    acts.siluBackward(g, x, s, out);
+    sameBits(out, js(() => siluBackward(t(g), t(x), s)).data, 'silu backward');
+    acts.softplusBackward(g, x, e, out);
+    sameBits(out, js(() => softplusBackward(t(g), t(x), e)).data, 'softplus backward');
+  });
+
+  // Float32 values with the cases that tell implementations apart, and the edges of the fast path.
+  const value = fc.oneof(
+    fc.constantFrom(NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 1, -1, 2 ** -28, -(2 ** -28), 707.9, -707.9, 708, -708, 709.9, -745.2, 88.8, 3.4e38),
+    fc.float({ noDefaultInfinity: true, noNaN: true }),
+    fc.float({ min: -20, max: 20, noNaN: true }),
+  );
+
+  it('on any array (NaN, ±0, ±Inf, denormals, |x| ≥ 708, odd lengths) fused.ts on wasm equals fused.ts on js', () => {
+    registerBackend({ ...be, name: 'wasm-act', autoMinElements: 1 });
+    try {
+      fc.assert(fc.property(fc.array(value, { maxLength: 45 }), fc.array(value, { maxLength: 45 }), (xs, gs) => {
+        const x = Float32Array.from(xs), g = Float32Array.from(xs.map((_, i) => gs[i] ?? 0.5));
+        const s = withBackend('wasm-act', () => siluSaved(t(x))), e = withBackend('wasm-act', () => softplusSaved(t(x)));
+        sameBits(s, js(() => siluSaved(t(x))), 'sigmoid');
+        sameBits(e, js(() => softplusSaved(t(x))), 'exp(−|x|)');
+        sameBits(withBackend('wasm-act', () => siluBackward(t(g), t(x), s)).data, js(() => siluBackward(t(g), t(x), s)).data, 'silu backward');
+        sameBits(withBackend('wasm-act', () => softplusBackward(t(g), t(x), e)).data, js(() => softplusBackward(t(g), t(x), e)).data, 'softplus backward');
+      }), { seed: 47, numRuns: 300 });
+    } finally {
+      unregisterBackend('wasm-act');
+    }
+  });
+
+  it('the forward passes report the lanes outside the vector path instead of writing wrong values silently', () => {
+    for (const bad of [NaN, Infinity, -Infinity, 708, -709.5, 3e38]) {
+      const x = new Float32Array(16).fill(0.25);
+      x[9] = bad;
+      expect(acts.sigmoid(x, new Float32Array(16)), `sigmoid with ${bad}`).toBe(false);
+      expect(acts.expNegAbs(x, new Float32Array(16)), `exp(−|x|) with ${bad}`).toBe(false);
+    }
+    expect(acts.sigmoid(new Float32Array(16).fill(707.9), new Float32Array(16))).toBe(true);
+  });
+
+  it('fused.ts hands Float32 arrays from the elementwise threshold to the kernels, and keeps Float64 on its loops', () => {
+    const before = be.traffic().calls;
+    registerBackend({ ...be, name: 'wasm-count' });
+    try {
+      withBackend('wasm-count', () => siluSaved(t(spread(WASM_MIN_ELEMENTS - 1, 3))));
+      expect(be.traffic().calls).toBe(before);
+      withBackend('wasm-count', () => siluSaved(t(spread(WASM_MIN_ELEMENTS, 3))));
+      expect(be.traffic().calls).toBe(before + 1);
+      const x64 = Float64Array.from(spread(WASM_MIN_ELEMENTS, 3));
+      withBackend('wasm-count', () => siluSaved(new Tensor(x64, [x64.length])));
+      expect(be.traffic().calls).toBe(before + 1);
+    } finally {
+      unregisterBackend('wasm-count');
+    }
+  });
+});
