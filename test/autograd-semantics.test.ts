@@ -275,6 +275,32 @@ describe('Rng.fillU32', () => {
       expect(a.next()).toBe(b.next());
     }), { numRuns: 200 });
   });
+
+  it('is sfc32: the textbook uint32 recurrence from any saved state, through nextU32 and fillU32', () => {
+    // sfc32 (Doty-Humphrey, PractRand) written the plain way, on unsigned words.
+    const sfc32 = ([a0, b0, c0, d0]: number[]) => {
+      let a = a0!, b = b0!, c = c0!, d = d0!;
+      return () => {
+        const t = (((a + b) >>> 0) + d) >>> 0;
+        d = (d + 1) >>> 0;
+        a = (b ^ (b >>> 9)) >>> 0;
+        b = (c + (c << 3)) >>> 0;
+        c = (((c << 21) | (c >>> 11)) + t) >>> 0;
+        return t;
+      };
+    };
+    const word = fc.integer({ min: 0, max: 0xffffffff });
+    fc.assert(fc.property(fc.tuple(word, word, word, word), fc.nat(40), (state, n) => {
+      const ref = sfc32(state);
+      const a = new Rng(0), b = new Rng(0);
+      a.setState(state);
+      b.setState(state);
+      const want = Array.from({ length: 2 * n + 3 }, ref);
+      expect([...Array.from({ length: n }, () => a.nextU32()), ...a.fillU32(new Uint32Array(n + 3))]).toEqual(want);
+      expect([...b.fillU32(new Uint32Array(n)), ...Array.from({ length: n + 3 }, () => b.nextU32())]).toEqual(want);
+      expect(a.getState()).toEqual(b.getState());
+    }), { seed: 48, numRuns: 300 });
+  });
 });
 
 describe('empty tensors', () => {
