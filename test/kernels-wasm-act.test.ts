@@ -1,5 +1,5 @@
 /**
- * The wasm backend's activation passes (src/kernels/wasm/act-kernel.ts: sigmoid and exp(−|x|)
+ * The wasm backend's activation passes (src/kernels/wasm/act-kernel.ts: silu's forward and exp(−|x|)
  * through fdlibm's exp in f64x2 lanes, silu's and softplus's backward) against the JS loops of
  * src/autograd/fused.ts on the js backend: equal bit for bit, on a million values spread over every
  * magnitude and on fast-check arrays with the special values; the forward passes report the lanes
@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { siluBackward, siluSaved, softplusBackward, softplusSaved } from '../src/autograd/fused.js';
+import { siluBackward, siluForward, siluSaved, softplusBackward, softplusSaved } from '../src/autograd/fused.js';
 import { Tensor } from '../src/autograd/tensor.js';
 import { registerBackend, unregisterBackend, withBackend } from '../src/kernels/registry.js';
 import { expF64Function } from '../src/kernels/wasm/act-kernel.js';
@@ -74,17 +74,20 @@ describe('wasm activation kernels', () => {
 
   it('sigmoid and exp(−|x|) equal the JS loops (Math.exp) bit for bit on a million values of every magnitude', () => {
     const x = spread(1 << 20, 7);
-    const s = new Float32Array(x.length), e = new Float32Array(x.length);
-    expect(acts.sigmoid(x, s)).toBe(true);
+    const s = new Float32Array(x.length), y = new Float32Array(x.length), e = new Float32Array(x.length);
+    expect(acts.silu(x, s, y)).toBe(true);
     expect(acts.expNegAbs(x, e)).toBe(true);
-    sameBits(s, js(() => siluSaved(t(x))), 'sigmoid');
+    const want = js(() => siluSaved(t(x)));
+    expect(want.y).toBeNull();
+    sameBits(s, want.s, 'sigmoid');
+    sameBits(y, js(() => siluForward(t(x), want.s)).data, 'silu');
     sameBits(e, js(() => softplusSaved(t(x))), 'exp(−|x|)');
   });
 
   it('the backward passes equal the JS loops bit for bit', () => {
     const n = 100_003; // not a multiple of the unrolled block
     const x = spread(n, 11), g = spread(n, 12);
-    const s = js(() => siluSaved(t(x))) as Float32Array, e = js(() => softplusSaved(t(x))) as Float32Array;
+    const s = js(() => siluSaved(t(x))).s as Float32Array, e = js(() => softplusSaved(t(x))) as Float32Array;
     const out = new Float32Array(n).fill(7);
     acts.siluBackward(g, x, s, out);
     sameBits(out, js(() => siluBackward(t(g), t(x), s)).data, 'silu backward');
@@ -104,8 +107,10 @@ describe('wasm activation kernels', () => {
     try {
       fc.assert(fc.property(fc.array(value, { maxLength: 45 }), fc.array(value, { maxLength: 45 }), (xs, gs) => {
         const x = Float32Array.from(xs), g = Float32Array.from(xs.map((_, i) => gs[i] ?? 0.5));
-        const s = withBackend('wasm-act', () => siluSaved(t(x))), e = withBackend('wasm-act', () => softplusSaved(t(x)));
-        sameBits(s, js(() => siluSaved(t(x))), 'sigmoid');
+        const { s, y } = withBackend('wasm-act', () => siluSaved(t(x))), e = withBackend('wasm-act', () => softplusSaved(t(x)));
+        const want = js(() => siluSaved(t(x)));
+        sameBits(s, want.s, 'sigmoid');
+        sameBits(siluForward(t(x), s, y).data, js(() => siluForward(t(x), want.s)).data, 'silu');
         sameBits(e, js(() => softplusSaved(t(x))), 'exp(−|x|)');
         sameBits(withBackend('wasm-act', () => siluBackward(t(g), t(x), s)).data, js(() => siluBackward(t(g), t(x), s)).data, 'silu backward');
         sameBits(withBackend('wasm-act', () => softplusBackward(t(g), t(x), e)).data, js(() => softplusBackward(t(g), t(x), e)).data, 'softplus backward');
@@ -119,10 +124,10 @@ describe('wasm activation kernels', () => {
     for (const bad of [NaN, Infinity, -Infinity, 708, -709.5, 3e38]) {
       const x = new Float32Array(16).fill(0.25);
       x[9] = bad;
-      expect(acts.sigmoid(x, new Float32Array(16)), `sigmoid with ${bad}`).toBe(false);
+      expect(acts.silu(x, new Float32Array(16), new Float32Array(16)), `silu with ${bad}`).toBe(false);
       expect(acts.expNegAbs(x, new Float32Array(16)), `exp(−|x|) with ${bad}`).toBe(false);
     }
-    expect(acts.sigmoid(new Float32Array(16).fill(707.9), new Float32Array(16))).toBe(true);
+    expect(acts.silu(new Float32Array(16).fill(707.9), new Float32Array(16), new Float32Array(16))).toBe(true);
   });
 
   it('fused.ts hands Float32 arrays from the elementwise threshold to the kernels, and keeps Float64 on its loops', () => {

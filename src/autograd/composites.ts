@@ -47,7 +47,9 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
 }
 
 function fillMask(mask: FloatArray, at: number, bits: Uint32Array, cut: number, keep: number): void {
-  for (let i = 0; i < bits.length; i++) mask[at + i] = bits[i]! < cut ? 0 : keep;
+  // keep·1 or keep·0 (keep is finite and positive: the same values as a select), without the
+  // branch that mispredicted on every dropped element.
+  for (let i = 0; i < bits.length; i++) mask[at + i] = keep * +(bits[i]! >= cut);
 }
 
 /** Dropout's draws, reused across calls (it runs in every training step; read before returning). */

@@ -63,7 +63,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
   relu: un(Un.Relu),
   sigmoid: un(Un.Sigmoid),
   tanh: un(Un.Tanh),
-  silu: ([x], { s }) => siluForward(x!, s),
+  silu: ([x], { s, y }) => siluForward(x!, s, y),
   softplus: ([x], { e }) => softplusForward(x!, e),
   pow: ([x], { exponent }) => {
     const out = allocate(x!.dtype, x!.size);

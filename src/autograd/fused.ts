@@ -25,11 +25,16 @@ function kernels(x: Tensor): NonNullable<Backend['activations']> | null {
 /**
  * The one transcendental pass of each op, as the compositions stored it: sigmoid(x) for silu,
  * exp(−|x|) for softplus. Computed once (ops.ts) and carried as the op's attribute, so that the
- * backward reuses it as the compositions' rules reused their stored tensors.
+ * backward reuses it as the compositions' rules reused their stored tensors. A backend kernel
+ * computes silu's output in the same pass (`y`, else null: siluForward's loop).
  */
-export function siluSaved(x: Tensor): FloatArray {
+export function siluSaved(x: Tensor): { s: FloatArray; y: FloatArray | null } {
   const xd = x.data, n = xd.length, s = allocate(x.dtype, n);
-  if (kernels(x)?.sigmoid(xd as Float32Array, s as Float32Array)) return s;
+  const be = kernels(x);
+  if (be !== null) {
+    const y = allocate(x.dtype, n);
+    if (be.silu(xd as Float32Array, s as Float32Array, y as Float32Array)) return { s, y };
+  }
   // loops.ts's sigmoid, split by sign so that exp never overflows (written out: a call per
   // element was not inlined).
   for (let i = 0; i < n; i++) {
@@ -37,7 +42,7 @@ export function siluSaved(x: Tensor): FloatArray {
     if (v >= 0) s[i] = 1 / (1 + Math.exp(-v));
     else { const e = Math.exp(v); s[i] = e / (1 + e); }
   }
-  return s;
+  return { s, y: null };
 }
 
 export function softplusSaved(x: Tensor): FloatArray {
@@ -47,8 +52,9 @@ export function softplusSaved(x: Tensor): FloatArray {
   return e;
 }
 
-/** x·sigmoid(x), the product of x and the stored sigmoid. */
-export function siluForward(x: Tensor, s: FloatArray): Tensor {
+/** x·sigmoid(x), the product of x and the stored sigmoid (`y` when siluSaved's kernel made it). */
+export function siluForward(x: Tensor, s: FloatArray, y: FloatArray | null = null): Tensor {
+  if (y !== null) return new Tensor(y, x.shape);
   const xd = x.data, n = xd.length, out = allocate(x.dtype, n);
   for (let i = 0; i < n; i++) out[i] = xd[i]! * s[i]!;
   return new Tensor(out, x.shape);

@@ -22,8 +22,8 @@ export interface OpAttrs {
   relu: Record<string, never>;
   sigmoid: Record<string, never>;
   tanh: Record<string, never>;
-  /** x·sigmoid(x) (fused.ts); `s` is sigmoid(x), stored in x's dtype. */
-  silu: { readonly s: FloatArray };
+  /** x·sigmoid(x) (fused.ts); `s` is sigmoid(x), stored in x's dtype; `y` the output when a kernel computed it with s. */
+  silu: { readonly s: FloatArray; readonly y: FloatArray | null };
   /** log(1 + exp(x)), overflow-free, slope ½ at 0 (fused.ts); `e` is exp(−|x|), stored. */
   softplus: { readonly e: FloatArray };
   /** x ** exponent for a constant scalar exponent. */

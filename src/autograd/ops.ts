@@ -52,7 +52,7 @@ export const tanh = unaryOp('tanh');
 /** x·sigmoid(x) (fused.ts; re-exported by composites.ts). */
 export function silu(x: Tensor): Tensor {
   checkTensor('silu', x);
-  return apply('silu', [x], { s: siluSaved(x) });
+  return apply('silu', [x], siluSaved(x));
 }
 
 /** log(1 + exp(x)) (fused.ts; re-exported by composites.ts). */

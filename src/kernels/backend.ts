@@ -77,8 +77,8 @@ export interface Backend {
    * runs its own loop over the whole array.
    */
   readonly activations?: {
-    /** s = sigmoid(x), silu's stored value. */
-    sigmoid(x: Float32Array, s: Float32Array): boolean;
+    /** s = sigmoid(x), silu's stored value, and out = x·s. */
+    silu(x: Float32Array, s: Float32Array, out: Float32Array): boolean;
     /** e = exp(−|x|), softplus's stored value. */
     expNegAbs(x: Float32Array, e: Float32Array): boolean;
     siluBackward(g: Float32Array, x: Float32Array, s: Float32Array, out: Float32Array): void;

@@ -15,7 +15,7 @@
  * returns 1 so that the caller recomputes those elements with the JS loop.
  *
  * Exports (pointers and sizes in bytes; `bytes` a multiple of 32 (8 floats), the regions padded to it):
- *   sigmoid(x, s, bytes) → i32               s = sigmoid(x), silu's stored value
+ *   silu_fwd(x, s, out, bytes) → i32         s = sigmoid(x) (silu's stored value), out = x·s
  *   silu_bwd(g, x, s, out, bytes)            silu's backward through the stored s
  *   expnegabs(x, e, bytes) → i32             e = exp(−|x|), softplus's stored value
  *   softplus_bwd(g, x, e, out, bytes)        softplus's backward through the stored e
@@ -136,11 +136,12 @@ const UNROLL = 4;
 
 /**
  * A pass that computes exp(−|x|) of each element of x, then `finish` pushes what to store into
- * `dst` from v (x's pair) and e (its exp), both f64x2 locals. Returns 1 when a lane left the fast path.
+ * `dst` from v (x's pair) and e (its exp), both f64x2 locals; with `product`, x times that stored
+ * (float32) value goes to a second output. Returns 1 when a lane left the fast path.
  */
-function expPass(finish: (c: Code, k: Consts, v: number, e: number) => void): Code {
-  const [x, dst, bytes] = [0, 1, 2];
-  const c = new Code([I32, I32, I32], [I32]);
+function expPass(finish: (c: Code, k: Consts, v: number, e: number) => void, product = false): Code {
+  const [x, dst, dst2] = [0, 1, 2], bytes = product ? 3 : 2;
+  const c = new Code(product ? [I32, I32, I32, I32] : [I32, I32, I32], [I32]);
   const k = constants(c);
   const bad = c.local(V128), at = c.local(I32);
   const lanes = Array.from({ length: UNROLL }, (_, i) => ({ off: 8 * i, v: c.local(V128), a: c.local(V128), e: c.local(V128) }));
@@ -153,18 +154,22 @@ function expPass(finish: (c: Code, k: Consts, v: number, e: number) => void): Co
     for (const { a, e } of lanes) exp(c, k, a, e, bad);
     for (const { off, v, e } of lanes) {
       finish(c, k, v, e);
-      c.set(e).get(dst).get(at).add().get(e).f32x4DemoteZero().store64Lane0(off);
+      c.f32x4DemoteZero().set(e).get(dst).get(at).add().get(e).store64Lane0(off);
+      if (product) c.get(dst2).get(at).add().get(v).get(e).f64x2PromoteLow().f64x2Mul().f32x4DemoteZero().store64Lane0(off);
     }
   });
   c.get(bad).v128AnyTrue();
   return c;
 }
 
-/** sigmoid(v): v ≥ 0: 1/(1 + exp(−v)); else e/(1 + e) with e = exp(v), one division with the numerator selected. */
-const sigmoid = (): Code => expPass((c, k, v, e) => {
+/**
+ * silu's forward: s = sigmoid(v) (v ≥ 0: 1/(1 + exp(−v)); else e/(1 + e) with e = exp(v), one
+ * division with the numerator selected), and out = v·s.
+ */
+const siluForward = (): Code => expPass((c, k, v, e) => {
   select(c, () => c.get(v).get(k.zero).f64x2Ge(), () => c.get(k.one), () => c.get(e));
   c.get(k.one).get(e).f64x2Add().f64x2Div();
-});
+}, true);
 
 /** exp(−|v|) itself (softplus's stored value). */
 const expNegAbs = (): Code => expPass((c, _k, _v, e) => c.get(e));
@@ -240,7 +245,7 @@ export function expF64Function(): ExportedFn {
 
 export function activationFunctions(): ExportedFn[] {
   return [
-    { name: 'sigmoid', code: sigmoid() },
+    { name: 'silu_fwd', code: siluForward() },
     { name: 'silu_bwd', code: siluBackward() },
     { name: 'expnegabs', code: expNegAbs() },
     { name: 'softplus_bwd', code: softplusBackward() },

@@ -417,33 +417,33 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
    * One of ./act-kernel.ts's passes: the inputs copied in (zero-padded to whole unrolled blocks of
    * 8 floats), `fn` run, its output copied out. Returns what `fn` returns.
    */
-  function activationPass(fn: ElementwiseFn, inputs: readonly Float32Array[], out: Float32Array): number {
-    f32Only('activation', ...inputs, out);
-    const n = out.length;
-    for (const a of inputs) if (a.length !== n) throw new Error(`wasm activation: an input has ${a.length} elements, out ${n}`);
+  function activationPass(fn: ElementwiseFn, inputs: readonly Float32Array[], outs: readonly Float32Array[]): number {
+    f32Only('activation', ...inputs, ...outs);
+    const n = outs[0]!.length;
+    for (const a of [...inputs, ...outs]) if (a.length !== n) throw new Error(`wasm activation: operands of ${a.length} and ${n} elements`);
     if (n === 0) return 0;
     const padded = Math.ceil(n / 8) * 8;
     const lay = arena.layout();
     const ats = inputs.map(() => lay.alloc(padded * 4));
-    const outAt = lay.alloc(padded * 4);
+    const outAts = outs.map(() => lay.alloc(padded * 4));
     const f32 = arena.ensure(lay.top, 'wasm activation');
     inputs.forEach((a, i) => {
       f32.set(a, ats[i]! >> 2);
       f32.fill(0, (ats[i]! >> 2) + n, (ats[i]! >> 2) + padded);
     });
-    const r = (fn as (...args: number[]) => number)(...ats, outAt, padded * 4);
-    out.set(f32.subarray(outAt >> 2, (outAt >> 2) + n));
+    const r = (fn as (...args: number[]) => number)(...ats, ...outAts, padded * 4);
+    outs.forEach((o, i) => o.set(f32.subarray(outAts[i]! >> 2, (outAts[i]! >> 2) + n)));
     traffic.calls++;
     traffic.bytesIn += inputs.length * n * 4;
-    traffic.bytesOut += n * 4;
+    traffic.bytesOut += outs.length * n * 4;
     return r;
   }
 
   const activations: NonNullable<Backend['activations']> = {
-    sigmoid: (x, s) => activationPass(k.sigmoid!, [x], s) === 0,
-    expNegAbs: (x, e) => activationPass(k.expnegabs!, [x], e) === 0,
-    siluBackward: (g, x, s, out) => void activationPass(k.silu_bwd!, [g, x, s], out),
-    softplusBackward: (g, x, e, out) => void activationPass(k.softplus_bwd!, [g, x, e], out),
+    silu: (x, s, out) => activationPass(k.silu_fwd!, [x], [s, out]) === 0,
+    expNegAbs: (x, e) => activationPass(k.expnegabs!, [x], [e]) === 0,
+    siluBackward: (g, x, s, out) => void activationPass(k.silu_bwd!, [g, x, s], [out]),
+    softplusBackward: (g, x, e, out) => void activationPass(k.softplus_bwd!, [g, x, e], [out]),
   };
 
   return {
