@@ -33,9 +33,10 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * one-cycle learning rate (with the cosine schedule it uses) took it to 194.0 kB: 196 kB. The
  * wasm backend's activation passes (sigmoid and exp(−|x|) through an f64x2 port of fdlibm's exp,
  * silu's and softplus's backward: src/kernels/wasm/act-kernel.ts and the Float64-pair opcodes
- * of the emitter) took it to 201.5 kB (gzipped 66.4 → 68.5 kB): 202 kB.
+ * of the emitter) and softplus's forward (fdlibm's log on the same lanes) took it to 204.7 kB
+ * (gzipped 66.4 → 69.4 kB): 206 kB.
  */
-export const CORE_TARGET_BYTES = 202_000;
+export const CORE_TARGET_BYTES = 206_000;
 
 export interface BundleSize {
   readonly file: string;

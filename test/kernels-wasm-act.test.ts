@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { siluBackward, siluForward, siluSaved, softplusBackward, softplusSaved } from '../src/autograd/fused.js';
+import { siluBackward, siluForward, siluSaved, softplusBackward, softplusForward, softplusSaved } from '../src/autograd/fused.js';
 import { Tensor } from '../src/autograd/tensor.js';
 import { registerBackend, unregisterBackend, withBackend } from '../src/kernels/registry.js';
-import { expF64Function } from '../src/kernels/wasm/act-kernel.js';
+import { expF64Function, logF64Function } from '../src/kernels/wasm/act-kernel.js';
 import { moduleBytes } from '../src/kernels/wasm/emit.js';
 import { SYNC_COMPILE_LIMIT, WASM_MIN_ELEMENTS, createWasmBackend, wasmActModuleBytes } from '../src/kernels/wasm/index.js';
 
@@ -40,10 +40,13 @@ function spread(n: number, seed: number): Float32Array {
 }
 
 describe('wasm activation kernels', () => {
-  it('fit one synchronously compilable module', () => {
-    const bytes = wasmActModuleBytes();
-    expect(WebAssembly.validate(bytes)).toBe(true);
-    expect(bytes.length).toBeLessThan(SYNC_COMPILE_LIMIT);
+  it('fit two synchronously compilable modules', () => {
+    const modules = wasmActModuleBytes();
+    expect(modules).toHaveLength(2);
+    for (const bytes of modules) {
+      expect(WebAssembly.validate(bytes)).toBe(true);
+      expect(bytes.length).toBeLessThan(SYNC_COMPILE_LIMIT);
+    }
   });
 
   it('its exp is Math.exp, bit for bit in Float64, across the vector path (2⁻²⁸ ≤ |x| < 708, the reduction thresholds, x = 1, tiny x)', () => {
@@ -82,6 +85,35 @@ describe('wasm activation kernels', () => {
     sameBits(s, want.s, 'sigmoid');
     sameBits(y, js(() => siluForward(t(x), want.s)).data, 'silu');
     sameBits(e, js(() => softplusSaved(t(x))), 'exp(−|x|)');
+    const sp = new Float32Array(x.length);
+    expect(acts.softplus(x, e, sp)).toBe(true);
+    sameBits(sp, js(() => softplusForward(t(x), e)).data, 'softplus');
+  });
+
+  it("softplus's log is Math.log, bit for bit in Float64, at every float32 in [1, 2] (all 2²³ + 1) and at 1M doubles there", () => {
+    const N = 4096;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([logF64Function()])), { env: { memory } }).exports as Record<string, (...a: number[]) => number>;
+    const f64 = new Float64Array(memory.buffer);
+    const bits = new Uint32Array(1), f = new Float32Array(bits.buffer);
+    const total = (1 << 23) + 1;
+    let s = 9;
+    const check = (fill: (i: number) => number, count: number): void => {
+      for (let i = 0; i < N; i++) f64[i] = i < count ? fill(i) : 1.5;
+      expect(k.log_f64!(0, N * 8, N * 8)).toBe(0);
+      for (let i = 0; i < count; i++) {
+        const want = Math.log(f64[i]!);
+        if (!Object.is(f64[N + i], want)) throw new Error(`log(${f64[i]}) is ${f64[N + i]}, Math.log gives ${want}`);
+      }
+    };
+    for (let from = 0; from < total; from += N) {
+      check((i) => { bits[0] = 0x3f800000 + from + i; return f[0]!; }, Math.min(N, total - from));
+    }
+    for (let call = 0; call < 256; call++) {
+      check(() => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return 1 + s / 2 ** 32 + (s & 1) * 2 ** -40; }, N);
+    }
+    f64[0] = 2.5;
+    expect(k.log_f64!(0, N * 8, 16)).toBe(1);
   });
 
   it('the backward passes equal the JS loops bit for bit', () => {
@@ -113,6 +145,7 @@ describe('wasm activation kernels', () => {
         sameBits(siluForward(t(x), s, y).data, js(() => siluForward(t(x), want.s)).data, 'silu');
         sameBits(e, js(() => softplusSaved(t(x))), 'exp(−|x|)');
         sameBits(withBackend('wasm-act', () => siluBackward(t(g), t(x), s)).data, js(() => siluBackward(t(g), t(x), s)).data, 'silu backward');
+        sameBits(withBackend('wasm-act', () => softplusForward(t(x), e)).data, js(() => softplusForward(t(x), e)).data, 'softplus');
         sameBits(withBackend('wasm-act', () => softplusBackward(t(g), t(x), e)).data, js(() => softplusBackward(t(g), t(x), e)).data, 'softplus backward');
       }), { seed: 47, numRuns: 300 });
     } finally {

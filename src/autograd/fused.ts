@@ -94,6 +94,7 @@ export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
  */
 export function softplusForward(x: Tensor, e: FloatArray): Tensor {
   const xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  if (kernels(x)?.softplus(xd as Float32Array, e as Float32Array, out as Float32Array)) return new Tensor(out, x.shape);
   if (isF32(out)) {
     for (let i = 0; i < n; i++) {
       const v = xd[i]!;

@@ -72,7 +72,7 @@ export interface Backend {
   readonly autoMinElements?: number;
   /**
    * Optional: silu's and softplus's Float32 passes (src/autograd/fused.ts owns the formulas; results
-   * must equal its JS loops bit for bit). The two forward passes return false when they could not
+   * must equal its JS loops bit for bit). The forward passes return false when they could not
    * compute every element faithfully (e.g. |x| ≥ 708 or NaN on a vector path): the caller then
    * runs its own loop over the whole array.
    */
@@ -81,6 +81,8 @@ export interface Backend {
     silu(x: Float32Array, s: Float32Array, out: Float32Array): boolean;
     /** e = exp(−|x|), softplus's stored value. */
     expNegAbs(x: Float32Array, e: Float32Array): boolean;
+    /** softplus(x) from its stored e: max(x, 0) + log(1 + e). */
+    softplus(x: Float32Array, e: Float32Array, out: Float32Array): boolean;
     siluBackward(g: Float32Array, x: Float32Array, s: Float32Array, out: Float32Array): void;
     softplusBackward(g: Float32Array, x: Float32Array, e: Float32Array, out: Float32Array): void;
   };

@@ -18,6 +18,7 @@
  *   silu_fwd(x, s, out, bytes) → i32         s = sigmoid(x) (silu's stored value), out = x·s
  *   silu_bwd(g, x, s, out, bytes)            silu's backward through the stored s
  *   expnegabs(x, e, bytes) → i32             e = exp(−|x|), softplus's stored value
+ *   softplus_fwd(x, e, out, bytes) → i32     softplus from its stored e (fdlibm's log, below)
  *   softplus_bwd(g, x, e, out, bytes)        softplus's backward through the stored e
  */
 import { Code, I32, V128, type ExportedFn } from './emit.js';
@@ -223,6 +224,126 @@ function softplusBackward(): Code {
   return c;
 }
 
+/** fdlibm's log (e_log.c) for u in [1, 2]: its branches become compares on u. */
+const LG = [6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01, 2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01];
+/** Mantissa high bits ≥ 0x6A09C (u ≥ √2 or so): log works on u/2 with k = 1. */
+const HALVE_FROM = highWord(0x3ff6a09c);
+/** |f| < 2⁻²⁰ (mantissa high bits 0, 0xFFFFE or 0xFFFFF): fdlibm's short series. */
+const SERIES_BELOW = highWord(0x3ff00001);
+const SERIES_FROM = highWord(0x3ffffffe);
+/** Mantissa high bits in 0x6147A..0x6B851: fdlibm's i > 0 branch. */
+const MID_FROM = highWord(0x3ff6147a);
+const MID_BELOW = highWord(0x3ff6b852);
+
+interface LogConsts { zero: number; one: number; two: number; half: number; third: number; lnHi: number; lnLo: number; halveFrom: number; seriesBelow: number; seriesFrom: number; midFrom: number; midBelow: number; lg: number[] }
+
+function logConstants(c: Code): LogConsts {
+  const cst = (v: number): number => {
+    const l = c.local(V128);
+    c.f64(v).f64x2Splat().set(l);
+    return l;
+  };
+  return {
+    zero: cst(0), one: cst(1), two: cst(2), half: cst(0.5), third: cst(0.33333333333333333), lnHi: cst(LN2_HI), lnLo: cst(LN2_LO),
+    halveFrom: cst(HALVE_FROM), seriesBelow: cst(SERIES_BELOW), seriesFrom: cst(SERIES_FROM), midFrom: cst(MID_FROM), midBelow: cst(MID_BELOW),
+    lg: LG.map(cst),
+  };
+}
+
+/**
+ * Push log(u) for the f64x2 local u, every lane in [1, 2] (fdlibm's operations; every branch is
+ * computed and each lane selects its own).
+ */
+function log(c: Code, k: LogConsts, u: number): void {
+  const { zero, one, two, half, third, lnHi, lnLo, lg } = k;
+  const k1 = c.local(V128), dk = c.local(V128), f = c.local(V128), r = c.local(V128), s = c.local(V128);
+  const z = c.local(V128), w = c.local(V128), rr = c.local(V128), hfsq = c.local(V128);
+  /** k = 0: `a`; k = 1: `b` (dk·ln2_hi − …). */
+  const byK = (a: () => void, b: () => void): void => select(c, () => c.get(k1), b, a);
+  c.get(u).get(k.halveFrom).f64x2Ge().set(k1);
+  select(c, () => c.get(k1), () => c.get(one), () => c.get(zero));
+  c.set(dk);
+  select(c, () => c.get(k1), () => c.get(u).get(half).f64x2Mul(), () => c.get(u));
+  c.get(one).f64x2Sub().set(f);
+  // |f| < 2⁻²⁰: f = 0 gives k·ln2 (0 for k = 0), else R = f²(½ − f/3) and f − R or k·ln2_hi − ((R − k·ln2_lo) − f)
+  c.get(f).get(f).f64x2Mul().get(half).get(third).get(f).f64x2Mul().f64x2Sub().f64x2Mul().set(rr);
+  select(c, () => c.get(f).get(zero).f64x2Eq(),
+    () => byK(() => c.get(zero), () => c.get(dk).get(lnHi).f64x2Mul().get(dk).get(lnLo).f64x2Mul().f64x2Add()),
+    () => byK(() => c.get(f).get(rr).f64x2Sub(), () => c.get(dk).get(lnHi).f64x2Mul().get(rr).get(dk).get(lnLo).f64x2Mul().f64x2Sub().get(f).f64x2Sub().f64x2Sub()));
+  c.set(r);
+  // s = f/(2 + f), z = s², w = z², R = z(Lg1 + w(Lg3 + w(Lg5 + w·Lg7))) + w(Lg2 + w(Lg4 + w·Lg6))
+  c.get(f).get(two).get(f).f64x2Add().f64x2Div().set(s);
+  c.get(s).get(s).f64x2Mul().set(z);
+  c.get(z).get(z).f64x2Mul().set(w);
+  c.get(z).get(lg[0]!).get(w).get(lg[2]!).get(w).get(lg[4]!).get(w).get(lg[6]!);
+  for (let i = 0; i < 3; i++) c.f64x2Mul().f64x2Add();
+  c.f64x2Mul();
+  c.get(w).get(lg[1]!).get(w).get(lg[3]!).get(w).get(lg[5]!);
+  for (let i = 0; i < 2; i++) c.f64x2Mul().f64x2Add();
+  c.f64x2Mul().f64x2Add().set(rr);
+  c.get(half).get(f).f64x2Mul().get(f).f64x2Mul().set(hfsq);
+  select(c, () => c.get(u).get(k.seriesBelow).f64x2Lt().get(u).get(k.seriesFrom).f64x2Ge().v128Or(), () => c.get(r),
+    () => select(c, () => c.get(u).get(k.midFrom).f64x2Ge().get(u).get(k.midBelow).f64x2Lt().v128And(),
+      // f − (hfsq − s(hfsq + R)) | k·ln2_hi − ((hfsq − (s(hfsq + R) + k·ln2_lo)) − f)
+      () => byK(() => c.get(f).get(hfsq).get(s).get(hfsq).get(rr).f64x2Add().f64x2Mul().f64x2Sub().f64x2Sub(),
+        () => c.get(dk).get(lnHi).f64x2Mul().get(hfsq).get(s).get(hfsq).get(rr).f64x2Add().f64x2Mul().get(dk).get(lnLo).f64x2Mul().f64x2Add().f64x2Sub().get(f).f64x2Sub().f64x2Sub()),
+      // f − s(f − R) | k·ln2_hi − ((s(f − R) − k·ln2_lo) − f)
+      () => byK(() => c.get(f).get(s).get(f).get(rr).f64x2Sub().f64x2Mul().f64x2Sub(),
+        () => c.get(dk).get(lnHi).f64x2Mul().get(s).get(f).get(rr).f64x2Sub().f64x2Mul().get(dk).get(lnLo).f64x2Mul().f64x2Sub().get(f).f64x2Sub().f64x2Sub())));
+}
+
+/** bad |= lanes of u outside [1, 2] (NaN included). */
+const outsideOneTwo = (c: Code, k: LogConsts, u: number, bad: number): void => {
+  c.get(bad).get(u).get(k.one).f64x2Lt().v128Or().get(u).get(k.two).f64x2Gt().v128Or().get(u).get(u).f64x2Ne().v128Or().set(bad);
+};
+
+/**
+ * softplus's forward from its stored e: out = (v > 0 or NaN ? v : 0) + fround(log(fround(e + 1))),
+ * with fdlibm's log for u = fround(e + 1) in [1, 2] (e = exp(−|v|) is in [0, 1]). Returns 1 when
+ * a u left [1, 2] (NaN).
+ */
+function softplusForward(): Code {
+  const [x, e, out, bytes] = [0, 1, 2, 3];
+  const c = new Code([I32, I32, I32, I32], [I32]);
+  const k = logConstants(c);
+  const bad = c.local(V128), v = c.local(V128), u = c.local(V128);
+  c.v128Zero().set(bad);
+  pairs(c, bytes, (at) => {
+    load(c, x, at, v);
+    load(c, e, at, u);
+    fround(c.get(u).get(k.one).f64x2Add()).set(u);
+    outsideOneTwo(c, k, u, bad);
+    store(c, out, at, () => {
+      select(c, () => c.get(v).get(k.zero).f64x2Gt().get(v).get(v).f64x2Ne().v128Or(), () => c.get(v), () => c.get(k.zero));
+      log(c, k, u);
+      fround(c).f64x2Add();
+    });
+  });
+  c.get(bad).v128AnyTrue();
+  return c;
+}
+
+/**
+ * log over Float64 pairs in [1, 2], log_f64(x, out, bytes) → i32 (1 when a lane was outside):
+ * like exp_f64 below, for the tests only.
+ */
+export function logF64Function(): ExportedFn {
+  const [x, out, bytes] = [0, 1, 2];
+  const c = new Code([I32, I32, I32], [I32]);
+  const k = logConstants(c);
+  const bad = c.local(V128), at = c.local(I32), u = c.local(V128);
+  c.v128Zero().set(bad);
+  c.forLoop(at, () => c.i32(0), () => c.get(bytes), 16, () => {
+    c.get(x).get(at).add().v128Load(0, 3).set(u);
+    outsideOneTwo(c, k, u, bad);
+    c.get(out).get(at).add();
+    log(c, k, u);
+    c.v128Store(0, 3);
+  });
+  c.get(bad).v128AnyTrue();
+  return { name: 'log_f64', code: c };
+}
+
 /**
  * exp over Float64 pairs, exp_f64(x, out, bytes) → i32 (1 when a lane left the fast path): not part
  * of the backend; the tests build it to hold the exp above to Math.exp's bits directly, which the
@@ -243,11 +364,10 @@ export function expF64Function(): ExportedFn {
   return { name: 'exp_f64', code: c };
 }
 
-export function activationFunctions(): ExportedFn[] {
+/** Two modules' worth (each under the synchronous-compilation limit): the exp passes, then the rest. */
+export function activationFunctions(): ExportedFn[][] {
   return [
-    { name: 'silu_fwd', code: siluForward() },
-    { name: 'silu_bwd', code: siluBackward() },
-    { name: 'expnegabs', code: expNegAbs() },
-    { name: 'softplus_bwd', code: softplusBackward() },
+    [{ name: 'silu_fwd', code: siluForward() }, { name: 'expnegabs', code: expNegAbs() }],
+    [{ name: 'silu_bwd', code: siluBackward() }, { name: 'softplus_fwd', code: softplusForward() }, { name: 'softplus_bwd', code: softplusBackward() }],
   ];
 }

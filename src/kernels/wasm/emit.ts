@@ -56,7 +56,7 @@ const SIMD = {
   f64x2Abs: 0xec, f64x2Neg: 0xed, f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Trunc: 0x7a,
   f64x2Eq: 0x47, f64x2Ne: 0x48, f64x2Lt: 0x49, f64x2Gt: 0x4a, f64x2Ge: 0x4c,
   i32x4TruncSatF64x2Zero: 0xfc, i64x2ExtendLowI32x4: 0xc7, i64x2Shl: 0xcb, i64x2Add: 0xce,
-  v128And: 0x4e, v128AnyTrue: 0x53, i32x4Add: 0xae, i32x4ExtractLane: 0x1b,
+  v128And: 0x4e, v128AnyTrue: 0x53,
 } as const;
 
 /**
@@ -190,8 +190,6 @@ export class Code {
   /** Pops a vector and an i32 shift count. */
   i64x2Shl(): this { return this.simd(SIMD.i64x2Shl); }
   i64x2Add(): this { return this.simd(SIMD.i64x2Add); }
-  i32x4Add(): this { return this.simd(SIMD.i32x4Add); }
-  i32x4Extract(lane: number): this { return this.simd(SIMD.i32x4ExtractLane, lane); }
 
   /** Structured control: `body` runs with the label depth tracked, so br targets are relative. */
   block(body: () => void): this { return this.structured(0x02, body); }

@@ -14,7 +14,7 @@ import { DEFAULT_TILING, matmulFunctions, type Tiling } from './matmul-kernel.js
  * bytes at run time (no toolchain, no .wasm file). Float64 is not supported; the registry and the
  * engine route it to 'js'.
  *
- * Loading is synchronous (`new WebAssembly.Module`): three modules on one memory, each kept under
+ * Loading is synchronous (`new WebAssembly.Module`): four modules on one memory, each kept under
  * 4 KiB, the size up to which browsers allow synchronous compilation on the main thread. Where WebAssembly is
  * missing or compilation is refused (a Content-Security-Policy without 'wasm-unsafe-eval'),
  * `createWasmBackend` throws an Error that says so; the registry records it and `auto` stays on 'js'.
@@ -50,9 +50,9 @@ export function wasmConvModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes([...convFunctions(), ...batchNormFunctions()]);
 }
 
-/** The third module, on the same memory: silu's and softplus's passes (./act-kernel.ts). */
-export function wasmActModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes(activationFunctions());
+/** The third and fourth modules, on the same memory: silu's and softplus's passes (./act-kernel.ts). */
+export function wasmActModuleBytes(): Uint8Array<ArrayBuffer>[] {
+  return activationFunctions().map((fns) => moduleBytes(fns));
 }
 
 export interface WasmOptions {
@@ -110,7 +110,7 @@ function compile(modules: readonly Uint8Array<ArrayBuffer>[], wasm: typeof WebAs
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const tiling = options.tiling ?? DEFAULT_TILING;
   const bytes = wasmModuleBytes(tiling), convBytes = wasmConvModuleBytes(), actBytes = wasmActModuleBytes();
-  const { exports: k, memory } = compile([bytes, convBytes, actBytes], 'wasm' in options ? options.wasm : globalThis.WebAssembly);
+  const { exports: k, memory } = compile([bytes, convBytes, ...actBytes], 'wasm' in options ? options.wasm : globalThis.WebAssembly);
   const arena = new Arena(memory);
   const { mr, nr } = tiling;
   const traffic = { calls: 0, bytesIn: 0, bytesOut: 0 };
@@ -442,6 +442,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const activations: NonNullable<Backend['activations']> = {
     silu: (x, s, out) => activationPass(k.silu_fwd!, [x], [s, out]) === 0,
     expNegAbs: (x, e) => activationPass(k.expnegabs!, [x], [e]) === 0,
+    softplus: (x, e, out) => activationPass(k.softplus_fwd!, [x, e], [out]) === 0,
     siluBackward: (g, x, s, out) => void activationPass(k.silu_bwd!, [g, x, s], [out]),
     softplusBackward: (g, x, e, out) => void activationPass(k.softplus_bwd!, [g, x, e], [out]),
   };
@@ -464,7 +465,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     traffic: () => ({ ...traffic }),
     describe: () => ({
       engine: 'webassembly-simd128', kernel: `f32x4 ${mr}x${nr} packed tile`, moduleBytes: String(bytes.length), convModuleBytes: String(convBytes.length),
-      actModuleBytes: String(actBytes.length),
+      actModuleBytes: actBytes.map((b) => b.length).join('+'),
       compile: 'synchronous', memoryBytes: String(memory.buffer.byteLength),
     }),
   };
