@@ -130,6 +130,39 @@ describe('optimisers', () => {
     }
   });
 
+  it('Adam, Adam with L2 and AdamW give the textbook update bit for bit over many steps (Float32 and Float64)', () => {
+    // Kingma & Ba's update with bias correction, the moments in Float64, written the plain way.
+    const reference = (w: number[], grads: number[][], lr: number, wd: number, decoupled: boolean, round: (x: number) => number): number[] => {
+      const m = w.map(() => 0), v = w.map(() => 0), [b1, b2, eps] = [0.9, 0.999, 1e-8];
+      grads.forEach((g, step) => {
+        const t = step + 1, c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+        for (let k = 0; k < w.length; k++) {
+          const gk = g[k]! + (decoupled ? 0 : wd) * w[k]!;
+          m[k] = b1 * m[k]! + (1 - b1) * gk;
+          v[k] = b2 * v[k]! + (1 - b2) * gk * gk;
+          w[k] = round(w[k]! * (decoupled ? 1 - lr * wd : 1) - ((lr / c1) * m[k]!) / (Math.sqrt(v[k]! / c2) + eps));
+        }
+      });
+      return w;
+    };
+    const rng = new Rng(5);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const round = dtype === 'float32' ? Math.fround : (x: number) => x;
+      for (const [wd, decoupled] of [[0, false], [0.01, false], [0.01, true]] as const) {
+        const w0 = Array.from({ length: 37 }, () => round(rng.normal()));
+        const grads = Array.from({ length: 25 }, () => w0.map(() => round(rng.normal() * 0.1)));
+        const w = tensor(w0, undefined, { dtype, requiresGrad: true });
+        const opt = decoupled ? new AdamW([w], { lr: 0.02, weightDecay: wd }) : new Adam([w], { lr: 0.02, weightDecay: wd });
+        for (const g of grads) {
+          opt.zeroGrad();
+          w.mul(tensor(g, undefined, { dtype })).sum().backward();
+          opt.step();
+        }
+        expect(w.toArray(), `${dtype} wd ${wd} decoupled ${decoupled}`).toEqual(reference([...w0], grads, 0.02, wd, decoupled, round));
+      }
+    }
+  });
+
   it('Adam takes a first step of size lr in the gradient sign direction (bias correction)', () => {
     const w = tensor([0.5, -0.5], undefined, { dtype: 'float64', requiresGrad: true });
     const opt = new Adam([w], { lr: 0.01 });

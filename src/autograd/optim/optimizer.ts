@@ -122,16 +122,23 @@ export class Adam extends Optimizer {
 
   protected update(i: number, w: Float32Array | Float64Array, g: Float32Array | Float64Array): void {
     const m = this.m[i]!, v = this.v[i]!;
-    const b1 = this.beta1, b2 = this.beta2, lr = this.lr, wd = this.weightDecay;
+    const b1 = this.beta1, b2 = this.beta2, lr = this.lr, wd = this.weightDecay, eps = this.eps;
     const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
     const step = lr / c1;
     const decay = this.decoupled ? 1 - lr * wd : 1;
     const l2 = this.decoupled ? 0 : wd;
+    const a1 = 1 - b1, a2 = 1 - b2;
+    // Every loop-invariant read hoisted and each element read once: the same operations in the
+    // same order (a1·gk is (1 − β1)·gk), so the same bits; this loop runs over every parameter
+    // in every step of every predictor fit.
     for (let k = 0; k < w.length; k++) {
-      const gk = g[k]! + l2 * w[k]!;
-      m[k] = b1 * m[k]! + (1 - b1) * gk;
-      v[k] = b2 * v[k]! + (1 - b2) * gk * gk;
-      w[k] = w[k]! * decay - (step * m[k]!) / (Math.sqrt(v[k]! / c2) + this.eps);
+      const wk = w[k]!;
+      const gk = g[k]! + l2 * wk;
+      const mk = b1 * m[k]! + a1 * gk;
+      const vk = b2 * v[k]! + a2 * gk * gk;
+      m[k] = mk;
+      v[k] = vk;
+      w[k] = wk * decay - (step * mk) / (Math.sqrt(vk / c2) + eps);
     }
   }
 }
