@@ -1,16 +1,18 @@
 /**
- * The wasm backend's activation passes (src/kernels/wasm/act-kernel.ts: silu's forward and exp(−|x|)
- * through fdlibm's exp in f64x2 lanes, silu's and softplus's backward) against the JS loops of
- * src/autograd/fused.ts on the js backend: equal bit for bit, on a million values spread over every
- * magnitude and on fast-check arrays with the special values; the forward passes report the lanes
- * they cannot compute (|x| ≥ 708, NaN, ±Inf), and fused.ts then falls back to its loop.
+ * The wasm backend's activation passes (src/kernels/wasm/act-kernel.ts: silu's forward, softplus's
+ * exp(−|x|) and forward, both backward passes) and the fdlibm exp and log they run on f64x2 lanes
+ * (src/kernels/wasm/fdlibm.ts): exp and log against Math.exp and Math.log in Float64, bit for bit;
+ * the passes against the JS loops of src/autograd/fused.ts on the js backend, bit for bit, on a
+ * million values of every magnitude and on fast-check arrays with the special values; the forward
+ * passes report the lanes they cannot compute (|x| ≥ 708, NaN, ±Inf), and fused.ts then falls back
+ * to its loop.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { siluBackward, siluForward, siluSaved, softplusBackward, softplusForward, softplusSaved } from '../src/autograd/fused.js';
 import { Tensor } from '../src/autograd/tensor.js';
 import { registerBackend, unregisterBackend, withBackend } from '../src/kernels/registry.js';
-import { expF64Function, logF64Function } from '../src/kernels/wasm/act-kernel.js';
+import { expF64Function, logF64Function } from '../src/kernels/wasm/fdlibm.js';
 import { moduleBytes } from '../src/kernels/wasm/emit.js';
 import { SYNC_COMPILE_LIMIT, WASM_MIN_ELEMENTS, createWasmBackend, wasmActModuleBytes } from '../src/kernels/wasm/index.js';
 
