@@ -38,6 +38,12 @@ ORDER=(nb201-cifar10 nb201-cifar100 nb201-imagenet16 nb201-cifar100-flops40 nb20
 for name in "${ORDER[@]}"; do
   [ -n "${T[$name]+x}" ] || { echo "unknown table '$name' (tables: ${!T[*]})" >&2; exit 2; }
   [ -f "$OUT/$name/table.md" ] && { echo "skip $name (done)"; continue; }
+  # A table a session could not finish keeps its finished runs here (the session's /tmp does not
+  # outlive it); --resume then runs only the rest.
+  part="$(dirname "$0")/$name.partial-runs.tar.gz"
+  if [ -f "$part" ] && [ ! -d "$OUT/$name/runs" ]; then
+    mkdir -p "$OUT/$name" && tar -xzf "$part" -C "$OUT/$name" && echo "unpacked $(basename "$part") into $OUT/$name"
+  fi
   echo "start $name $(date -u +%FT%TZ)"
   # shellcheck disable=SC2086 # the settings are word lists on purpose
   $P compare ${T[$name]} --resume --out "$OUT/$name" || { echo "failed $name" >&2; exit 1; }
