@@ -3,8 +3,68 @@ import type { FloatArray } from '../kernels/backend.js';
 export type DType = 'float32' | 'float64';
 export type { FloatArray };
 
+/**
+ * Buffers of gradients that a reverse sweep (engine.backwardImpl) consumed and proved dead: it
+ * allocated them, and no gradient, result or leaf refers to them any more. The rules that run next,
+ * and the next step's forward pass, need arrays of the same sizes; reusing these saves the
+ * zero-filled allocation, the first touch of fresh pages and the garbage collection of large
+ * arrays. Only buffers a sweep allocated are ever handed back, and dead they stay dead, so the free
+ * lists may outlive the sweep; their total size is capped.
+ */
+const free = new Map<number, FloatArray[]>();
+let freeBytes = 0;
+/** Buffers the running sweep allocated (and has not handed back), by their ArrayBuffer; null outside a sweep. */
+let owned: Map<ArrayBufferLike, FloatArray> | null = null;
+let reusedCount = 0;
+
+/** Smaller arrays are cheap to allocate (V8 keeps them on its heap); not worth tracking. */
+const RECYCLE_MIN_ELEMENTS = 1024;
+/** At most this many bytes wait in the free lists; beyond it a dead buffer is left to the GC. */
+const FREE_MAX_BYTES = 64 << 20;
+
 export function allocate(dtype: DType, size: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  if (size < RECYCLE_MIN_ELEMENTS) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  const reused = free.get(size * 2 + (dtype === 'float64' ? 1 : 0))?.pop();
+  let a: FloatArray;
+  if (reused !== undefined) {
+    reusedCount++;
+    freeBytes -= reused.byteLength;
+    a = reused.fill(0);
+  } else a = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  owned?.set(a.buffer, a);
+  return a;
+}
+
+/** How many allocations a recycled buffer has served since the process started (tests, benches). */
+export function recycledAllocations(): number {
+  return reusedCount;
+}
+
+/** Start recording allocations for recycling (engine.backwardImpl; not re-entrant). */
+export function startRecycling(): void {
+  owned = new Map();
+}
+
+/** The sweep is over: its remaining buffers may be referenced anywhere, none is handed back. */
+export function stopRecycling(): void {
+  owned = null;
+}
+
+/**
+ * Hand back the buffer under `data` (or a view of it) if the running sweep allocated it; the
+ * caller guarantees that nothing references it any more. Returns whether it was taken.
+ */
+export function recycle(data: FloatArray): boolean {
+  const a = owned?.get(data.buffer);
+  if (a === undefined) return false;
+  owned!.delete(data.buffer);
+  if (freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
+  const key = a.length * 2 + (a instanceof Float64Array ? 1 : 0);
+  const list = free.get(key);
+  if (list === undefined) free.set(key, [a]);
+  else list.push(a);
+  freeBytes += a.byteLength;
+  return true;
 }
 
 export function dtypeOf(a: FloatArray): DType {

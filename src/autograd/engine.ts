@@ -3,7 +3,7 @@
  * gradients are wanted, records a Node on the result; `backward` walks those nodes in reverse
  * topological order, asking the backward table for each op's vector-Jacobian product.
  */
-import type { FloatArray } from './dtype.js';
+import { recycle, startRecycling, stopRecycling, type FloatArray } from './dtype.js';
 import { forward } from './forward.js';
 import type { Node } from './node.js';
 import type { OpAttrs, OpName } from './op-types.js';
@@ -13,6 +13,8 @@ import { vjp } from './vjp.js';
 
 interface EngineState {
   gradEnabled: boolean;
+  /** Recycle dead gradient buffers within a reverse sweep (see backwardImpl). */
+  recycle: boolean;
   /** Depth of nested valueAndGrad evaluations; >0 while a gradient function is being traced. */
   traceDepth: number;
   checkNaN: boolean;
@@ -20,7 +22,7 @@ interface EngineState {
   clock: number;
 }
 
-const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false, clock: 0 };
+const state: EngineState = { gradEnabled: true, recycle: true, traceDepth: 0, checkNaN: false, clock: 0 };
 
 /**
  * Version of each buffer that has ever been written in place: the clock value of its last write.
@@ -44,10 +46,16 @@ export function versionOf(data: FloatArray): number {
 export interface DebugOptions {
   /** Throw as soon as an op produces NaN from NaN-free inputs, naming the op and shapes. */
   readonly checkNaN?: boolean;
+  /**
+   * Reuse the buffers of consumed gradients within a reverse sweep (default true). Off, every rule
+   * output is a fresh array: a way to rule recycling out when a gradient looks wrong.
+   */
+  readonly recycle?: boolean;
 }
 
 export function setDebug(opts: DebugOptions): void {
   if (opts.checkNaN !== undefined) state.checkNaN = opts.checkNaN;
+  if (opts.recycle !== undefined) state.recycle = opts.recycle;
 }
 
 export function isGradEnabled(): boolean {
@@ -143,37 +151,70 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const result = new Map<Tensor, Tensor>();
   const wanted = wrt === undefined ? null : new Set(wrt);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i]!;
-    const g = grads.get(t);
-    if (g === undefined) continue;
-    grads.delete(t);
-    if (wanted?.has(t)) result.set(t, g);
-    const node = t.node;
-    if (node === null) {
-      if (wanted === null) accumulateLeaf(t, g);
-      continue;
+  // How many entries of `grads` view each buffer (rules hand one gradient to several inputs, and
+  // reshape's is a view of g's buffer). A consumed gradient whose buffer no entry views, that no
+  // result holds and that this sweep allocated is dead: its buffer is recycled for the rules that
+  // run next (dtype.ts). Leaves get clones, never the swept buffers.
+  const refs = new Map<ArrayBufferLike, number>();
+  const ref = (x: Tensor, d: number) => refs.set(x.data.buffer, (refs.get(x.data.buffer) ?? 0) + d);
+  const pinned = new Set<ArrayBufferLike>();
+  const release = (dead: readonly Tensor[]) => {
+    for (const x of dead) if (!pinned.has(x.data.buffer) && refs.get(x.data.buffer) === 0) recycle(x.data);
+  };
+  ref(seed, 1);
+  if (state.recycle) startRecycling();
+  try {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      ref(g, -1);
+      if (wanted?.has(t)) {
+        result.set(t, g);
+        pinned.add(g.data.buffer);
+      }
+      const dead = [g];
+      const node = t.node;
+      if (node === null) {
+        if (wanted === null) accumulateLeaf(t, g);
+        release(dead);
+        continue;
+      }
+      const needs = node.inputs.map((c) => c.requiresGrad && (relevant === null || relevant.has(c)));
+      if (!needs.some(Boolean)) {
+        release(dead);
+        continue;
+      }
+      if (node.clock !== state.clock) checkSaved(node, t);
+      const rule = vjp[node.op] as ((g: Tensor, ctx: unknown) => (Tensor | null)[]) | undefined;
+      if (rule === undefined) throw new Error(`backward: no backward rule for op '${node.op}'`);
+      const inGrads = noGrad(() => rule(g, { inputs: node.inputs, out: t, attrs: node.attrs, needs }));
+      node.inputs.forEach((c, k) => {
+        if (!needs[k]) return;
+        const gc = inGrads[k];
+        if (gc === null || gc === undefined) {
+          throw new Error(`backward: rule for '${node.op}' returned no gradient for input ${k} ${c.toString()}`);
+        }
+        if (!sameShape(gc.shape, c.shape) || gc.dtype !== c.dtype) {
+          throw new Error(
+            `backward: rule for '${node.op}' produced gradient ${gc.toString()} for input ${k} of ${c.toString()} ` +
+              `(inputs: ${node.inputs.map((x) => fmtShape(x.shape)).join(', ')}; output ${fmtShape(t.shape)})`,
+          );
+        }
+        const prev = grads.get(c);
+        const next = addInto(prev, gc);
+        if (prev !== undefined) {
+          ref(prev, -1);
+          dead.push(prev, gc);
+        }
+        grads.set(c, next);
+        ref(next, 1);
+      });
+      release(dead);
     }
-    const needs = node.inputs.map((c) => c.requiresGrad && (relevant === null || relevant.has(c)));
-    if (!needs.some(Boolean)) continue;
-    if (node.clock !== state.clock) checkSaved(node, t);
-    const rule = vjp[node.op] as ((g: Tensor, ctx: unknown) => (Tensor | null)[]) | undefined;
-    if (rule === undefined) throw new Error(`backward: no backward rule for op '${node.op}'`);
-    const inGrads = noGrad(() => rule(g, { inputs: node.inputs, out: t, attrs: node.attrs, needs }));
-    node.inputs.forEach((c, k) => {
-      if (!needs[k]) return;
-      const gc = inGrads[k];
-      if (gc === null || gc === undefined) {
-        throw new Error(`backward: rule for '${node.op}' returned no gradient for input ${k} ${c.toString()}`);
-      }
-      if (!sameShape(gc.shape, c.shape) || gc.dtype !== c.dtype) {
-        throw new Error(
-          `backward: rule for '${node.op}' produced gradient ${gc.toString()} for input ${k} of ${c.toString()} ` +
-            `(inputs: ${node.inputs.map((x) => fmtShape(x.shape)).join(', ')}; output ${fmtShape(t.shape)})`,
-        );
-      }
-      grads.set(c, addInto(grads.get(c), gc));
-    });
+  } finally {
+    stopRecycling();
   }
   return result;
 }

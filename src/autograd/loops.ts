@@ -28,6 +28,10 @@ function trailing(yShape: Shape, outShape: Shape): boolean {
 }
 
 function binRun(op: Bin, x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, o: FloatArray, oo: number, n: number): void {
+  // A run against one repeated value (a mask or scale per row, a bias per column): the scalar
+  // read once. V8 does not hoist y[yo + i·0] out of the loop; the operations are the same.
+  if (ys === 0 && xs === 1) return binScalarRun(op, x, xo, y[yo]!, false, o, oo, n);
+  if (xs === 0 && ys === 1) return binScalarRun(op, y, yo, x[xo]!, true, o, oo, n);
   switch (op) {
     case Bin.Add: for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs]! + y[yo + i * ys]!; return;
     case Bin.Sub: for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs]! - y[yo + i * ys]!; return;
@@ -36,6 +40,18 @@ function binRun(op: Bin, x: FloatArray, xo: number, xs: number, y: FloatArray, y
     // NaN propagates through maximum/minimum, as in NumPy.
     case Bin.Max: for (let i = 0; i < n; i++) { const a = x[xo + i * xs]!, b = y[yo + i * ys]!; o[oo + i] = a > b || a !== a ? a : b; } return;
     case Bin.Min: for (let i = 0; i < n; i++) { const a = x[xo + i * xs]!, b = y[yo + i * ys]!; o[oo + i] = a < b || a !== a ? a : b; } return;
+  }
+}
+
+/** o[oo + i] = v[vo + i] op s, or s op v[vo + i] when `sFirst` (s was the left operand). */
+function binScalarRun(op: Bin, v: FloatArray, vo: number, s: number, sFirst: boolean, o: FloatArray, oo: number, n: number): void {
+  switch (op) {
+    case Bin.Add: for (let i = 0; i < n; i++) o[oo + i] = sFirst ? s + v[vo + i]! : v[vo + i]! + s; return;
+    case Bin.Sub: if (sFirst) for (let i = 0; i < n; i++) o[oo + i] = s - v[vo + i]!; else for (let i = 0; i < n; i++) o[oo + i] = v[vo + i]! - s; return;
+    case Bin.Mul: for (let i = 0; i < n; i++) o[oo + i] = sFirst ? s * v[vo + i]! : v[vo + i]! * s; return;
+    case Bin.Div: if (sFirst) for (let i = 0; i < n; i++) o[oo + i] = s / v[vo + i]!; else for (let i = 0; i < n; i++) o[oo + i] = v[vo + i]! / s; return;
+    case Bin.Max: for (let i = 0; i < n; i++) { const a = sFirst ? s : v[vo + i]!, b = sFirst ? v[vo + i]! : s; o[oo + i] = a > b || a !== a ? a : b; } return;
+    case Bin.Min: for (let i = 0; i < n; i++) { const a = sFirst ? s : v[vo + i]!, b = sFirst ? v[vo + i]! : s; o[oo + i] = a < b || a !== a ? a : b; } return;
   }
 }
 
@@ -150,7 +166,9 @@ export function broadcastCopy(x: FloatArray, xShape: Shape, out: FloatArray, out
   const sx = broadcastStrides(xShape, outShape);
   walk(outShape, [sx], (offs, oo, n, inner) => {
     const xo = offs[0]!, xs = inner[0]!;
-    for (let i = 0; i < n; i++) out[oo + i] = x[xo + i * xs]!;
+    if (xs === 0) out.fill(x[xo]!, oo, oo + n);
+    else if (xs === 1) for (let i = 0; i < n; i++) out[oo + i] = x[xo + i]!;
+    else for (let i = 0; i < n; i++) out[oo + i] = x[xo + i * xs]!;
   });
 }
 

@@ -158,8 +158,16 @@ export class EnsembleGcn extends Module implements EnsembleNet {
     });
     // Real nodes have one-hot (or softmax) feature rows summing to 1; padding rows are all zero.
     const mask = sum(nodes, -1, true);
-    const pooled = div(sum(mul(h, mask), 2), sum(mask, 1));
+    // A constant mask of ones (no padding: every graph of the batch is full, and the features are
+    // not being climbed) leaves h's bits, and its gradient's, unchanged: skip that pass both ways.
+    const masked = !mask.requiresGrad && allOnes(mask.data) ? h : mul(h, mask);
+    const pooled = div(sum(masked, 2), sum(mask, 1));
     const z = activate(stackedLinear(pooled, this.fcWeight, this.fcBias), this.act);
     return stackedLinear(z, this.outWeight, this.outBias).reshape([M, B]);
   }
+}
+
+function allOnes(d: ArrayLike<number>): boolean {
+  for (let i = 0; i < d.length; i++) if (d[i] !== 1) return false;
+  return true;
 }

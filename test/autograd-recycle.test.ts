@@ -1,0 +1,126 @@
+/**
+ * The reverse sweep recycles the buffers of gradients it has consumed (src/autograd/dtype.ts,
+ * engine.backwardImpl). A buffer handed back while something still refers to it would corrupt
+ * values silently, so every case here compares, bit for bit, against the same computation with
+ * recycling off (setDebug({ recycle: false })): leaf gradients, functional gradients, forward
+ * values after the sweep, and gradients kept from an earlier sweep while later sweeps reuse
+ * buffers. Random programs reuse tensors (add(x, x), shared subexpressions, reshape views,
+ * broadcasts, matmuls), which is where gradients alias. The cases also check that buffers were
+ * in fact reused, so that they cannot pass vacuously.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recycledAllocations } from '../src/autograd/dtype.js';
+import { Rng, setDebug, tensor, valueAndGrad, type Tensor } from '../src/autograd/index.js';
+import { add, exp, matmul, mul, neg, reshape, silu, sub, sum, tanh } from '../src/autograd/ops.js';
+import { NeuralPredictor } from '../src/nas/predictors/neural.js';
+import { nb201Space } from '../src/nas/spaces/nb201.js';
+
+afterEach(() => setDebug({ recycle: true }));
+
+const R = 32, C = 48; // 1,536 elements: above the size from which buffers are recycled
+
+type Step = { op: number; a: number; b: number };
+
+/** Run a program over leaves x [R, C] and w [C, C]; returns every tensor it made (the last is the loss). */
+function program(x: Tensor, w: Tensor, steps: readonly Step[]): Tensor[] {
+  const ts: Tensor[] = [x, mul(x, 0.5)];
+  for (const { op, a, b } of steps) {
+    const p = ts[a % ts.length]!, q = ts[b % ts.length]!;
+    switch (op % 9) {
+      case 0: ts.push(add(p, q)); break;
+      case 1: ts.push(sub(p, p)); break; // one tensor on both sides
+      case 2: ts.push(mul(p, q)); break;
+      case 3: ts.push(tanh(p)); break;
+      case 4: ts.push(reshape(reshape(p, [C, R]), [R, C])); break; // views of one gradient buffer
+      case 5: ts.push(add(p, sum(q, 1, true))); break; // broadcast back over a reduced axis
+      case 6: ts.push(mul(matmul(tanh(p), w), 0.1)); break;
+      case 7: ts.push(silu(add(p, p))); break;
+      case 8: ts.push(neg(exp(mul(tanh(q), 0.5)))); break;
+    }
+  }
+  // Every tensor (and w) feeds the loss, so every path is swept.
+  ts.push(ts.reduce((s, t) => add(s, sum(mul(t, t))), sum(w)));
+  return ts;
+}
+
+function leaves(seed: number, dtype: 'float32' | 'float64'): [Tensor, Tensor] {
+  const rng = new Rng(seed);
+  const make = (n: number, shape: number[]) => tensor(Array.from({ length: n }, () => rng.normal()), shape, { dtype, requiresGrad: true });
+  return [make(R * C, [R, C]), make(C * C, [C, C])];
+}
+
+const bits = (t: Tensor) => Array.from(t.data);
+
+interface Outcome { grads: number[][]; values: number[][]; fgrads: number[][] }
+
+function runBoth(steps: Step[], seed: number, dtype: 'float32' | 'float64'): Outcome {
+  const [x, w] = leaves(seed, dtype);
+  const ts = program(x, w, steps);
+  ts[ts.length - 1]!.backward();
+  const { grads: fgrads } = valueAndGrad((xx, ww) => program(xx!, ww!, steps).at(-1)!)(x, w);
+  return { grads: [bits(x.grad!), bits(w.grad!)], values: ts.map(bits), fgrads: fgrads.map(bits) };
+}
+
+describe('recycled gradient buffers', () => {
+  it('random programs: gradients, functional gradients and forward values equal those without recycling, bit for bit', () => {
+    const before = recycledAllocations();
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ op: fc.nat(8), a: fc.nat(40), b: fc.nat(40) }), { minLength: 1, maxLength: 14 }),
+        fc.nat(1000),
+        fc.constantFrom('float32' as const, 'float64' as const),
+        (steps, seed, dtype) => {
+          setDebug({ recycle: false });
+          const off = runBoth(steps, seed, dtype);
+          setDebug({ recycle: true });
+          const on = runBoth(steps, seed, dtype);
+          const again = runBoth(steps, seed, dtype); // now the free lists hold the first run's buffers
+          expect(on).toEqual(off);
+          expect(again).toEqual(off);
+        },
+      ),
+      { numRuns: 60, seed: 23 },
+    );
+    expect(recycledAllocations() - before).toBeGreaterThan(100);
+  });
+
+  it('gradients and values kept from one sweep are untouched by later sweeps that reuse buffers', () => {
+    const steps: Step[] = [{ op: 6, a: 0, b: 0 }, { op: 0, a: 2, b: 1 }, { op: 7, a: 3, b: 0 }, { op: 5, a: 4, b: 2 }, { op: 4, a: 5, b: 0 }];
+    const [x, w] = leaves(1, 'float32');
+    const ts = program(x, w, steps);
+    ts.at(-1)!.backward();
+    const kept = [x.grad!, w.grad!, ...ts];
+    const snapshot = kept.map(bits);
+    const { grads } = valueAndGrad((xx, ww) => program(xx!, ww!, steps).at(-1)!)(x, w);
+    const gSnap = grads.map(bits);
+    const before = recycledAllocations();
+    for (let s = 2; s < 8; s++) {
+      const [x2, w2] = leaves(s, 'float32');
+      program(x2, w2, [...steps, { op: s, a: s, b: 1 }]).at(-1)!.backward();
+    }
+    expect(recycledAllocations() - before).toBeGreaterThan(20);
+    expect(kept.map(bits)).toEqual(snapshot);
+    expect(grads.map(bits)).toEqual(gSnap);
+  });
+
+  it('the ensemble predictors (MLP and GCN) fit and predict exactly as without recycling', () => {
+    const space = nb201Space();
+    const rng = new Rng(5);
+    const archs = Array.from({ length: 24 }, () => space.sample(rng));
+    const ys = archs.map((a, i) => a.reduce((s, op, e) => s + Math.cos(op + e), 0) + 0.01 * i);
+    for (const kind of ['mlp', 'gcn'] as const) {
+      const fit = (recycle: boolean) => {
+        setDebug({ recycle });
+        const p = new NeuralPredictor(space, { kind, seed: 3, epochs: 8 });
+        p.fit(archs, ys);
+        return { losses: p.lastLosses, members: p.predictMembers(archs).map((m) => Array.from(m)) };
+      };
+      const off = fit(false);
+      const before = recycledAllocations();
+      const on = fit(true);
+      expect(recycledAllocations() - before, kind).toBeGreaterThan(0);
+      expect(on, kind).toEqual(off);
+    }
+  });
+});
