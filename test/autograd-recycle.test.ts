@@ -11,9 +11,14 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recycledAllocations } from '../src/autograd/dtype.js';
+import { releaseGraph } from '../src/autograd/engine.js';
 import { Rng, setDebug, tensor, valueAndGrad, type Tensor } from '../src/autograd/index.js';
 import { add, exp, matmul, mul, neg, reshape, silu, sub, sum, tanh } from '../src/autograd/ops.js';
+import { loadMnistDigits } from '../src/io/mnist.js';
 import { NeuralPredictor } from '../src/nas/predictors/neural.js';
+import { mnistRegNetTask } from '../src/nas/tasks/mnist-regnet.js';
+import { trainRegNetDigits } from '../src/nas/tasks/regnet-train.js';
+import { trainMlp } from '../src/nas/tasks/train-mlp.js';
 import { nb201Space } from '../src/nas/spaces/nb201.js';
 
 afterEach(() => setDebug({ recycle: true }));
@@ -122,5 +127,41 @@ describe('recycled gradient buffers', () => {
       expect(recycledAllocations() - before, kind).toBeGreaterThan(0);
       expect(on, kind).toEqual(off);
     }
+  });
+
+  it('releaseGraph hands back the intermediates and keeps parameters, inputs, constants and views of them', () => {
+    const [x, w] = leaves(9, 'float32');
+    const input = tensor(Array.from({ length: R * C }, (_, i) => Math.sin(i)), [R, C]);
+    const wView = reshape(w, [C * C]); // a view of a parameter's buffer, recorded as an op
+    const h = tanh(add(matmul(mul(x, input), w), reshape(wView, [C, C]).sum(0, true)));
+    const total = sum(mul(h, silu(h)));
+    total.backward();
+    const kept = [x, w, input, x.grad!, w.grad!].map((t) => [t, bits(t)] as const);
+    releaseGraph(total);
+    const before = recycledAllocations();
+    // Allocations of the released sizes now reuse those buffers; write into them.
+    for (let k = 0; k < 6; k++) {
+      add(mul(input, 3), 1);
+      mul(reshape(w.detach(), [C * C]), 2);
+    }
+    expect(recycledAllocations() - before).toBeGreaterThan(3);
+    for (const [t, b] of kept) expect(bits(t)).toEqual(b);
+  });
+
+  it('the live tasks train their networks (an MLP, a small RegNet-style CNN) exactly as without recycling', () => {
+    const t = mnistRegNetTask(loadMnistDigits(), { epochs: 1, split: { train: 256, val: 200, test: 100 } });
+    const cnn = t.space.config(t.space.parse('d1=1,w1=8,g1=2,b1=2,d2=1,w2=16,g2=4,b2=2,d3=1,w3=16,g3=8,b3=2'));
+    const train = (recycle: boolean) => {
+      setDebug({ recycle });
+      const before = recycledAllocations();
+      const mlp = trainMlp({ hidden: [96, 64], activation: 'relu', lr: 0.005, dropout: 0.1 }, t.data.train, [t.data.val], { epochs: 2, batchSize: 32, seed: 4 });
+      const conv = trainRegNetDigits(cnn, t.data.train, [t.data.val], { epochs: 2, batchSize: 32, lr: 0.01, seed: 4 });
+      return { mlp, conv, reused: recycledAllocations() - before };
+    };
+    const off = train(false), on = train(true);
+    expect(off.reused).toBe(0);
+    expect(on.reused).toBeGreaterThan(0);
+    expect(on.mlp).toEqual(off.mlp);
+    expect(on.conv).toEqual(off.conv);
   });
 });

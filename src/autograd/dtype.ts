@@ -16,14 +16,24 @@ let freeBytes = 0;
 /** Buffers the running sweep allocated (and has not handed back), by their ArrayBuffer; null outside a sweep. */
 let owned: Map<ArrayBufferLike, FloatArray> | null = null;
 let reusedCount = 0;
+let enabled = true;
 
 /** Smaller arrays are cheap to allocate (V8 keeps them on its heap); not worth tracking. */
 const RECYCLE_MIN_ELEMENTS = 1024;
 /** At most this many bytes wait in the free lists; beyond it a dead buffer is left to the GC. */
 const FREE_MAX_BYTES = 64 << 20;
 
+/** Turn recycling on or off (engine.setDebug's `recycle`); off empties the free lists. */
+export function setRecycling(on: boolean): void {
+  enabled = on;
+  if (!on) {
+    free.clear();
+    freeBytes = 0;
+  }
+}
+
 export function allocate(dtype: DType, size: number): FloatArray {
-  if (size < RECYCLE_MIN_ELEMENTS) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  if (size < RECYCLE_MIN_ELEMENTS || !enabled) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   const reused = free.get(size * 2 + (dtype === 'float64' ? 1 : 0))?.pop();
   let a: FloatArray;
   if (reused !== undefined) {
@@ -42,7 +52,7 @@ export function recycledAllocations(): number {
 
 /** Start recording allocations for recycling (engine.backwardImpl; not re-entrant). */
 export function startRecycling(): void {
-  owned = new Map();
+  owned = enabled ? new Map() : null;
 }
 
 /** The sweep is over: its remaining buffers may be referenced anywhere, none is handed back. */
@@ -58,6 +68,21 @@ export function recycle(data: FloatArray): boolean {
   const a = owned?.get(data.buffer);
   if (a === undefined) return false;
   owned!.delete(data.buffer);
+  if (freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
+  const key = a.length * 2 + (a instanceof Float64Array ? 1 : 0);
+  const list = free.get(key);
+  if (list === undefined) free.set(key, [a]);
+  else list.push(a);
+  freeBytes += a.byteLength;
+  return true;
+}
+
+/**
+ * Hand back a buffer that the caller knows to be dead although no sweep allocated it (the
+ * intermediate tensors of a released graph: engine.releaseGraph). Whole buffers only.
+ */
+export function recycleDead(a: FloatArray): boolean {
+  if (!enabled || a.length < RECYCLE_MIN_ELEMENTS || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return false;
   if (freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
   const key = a.length * 2 + (a instanceof Float64Array ? 1 : 0);
   const list = free.get(key);

@@ -3,7 +3,7 @@
  * gradients are wanted, records a Node on the result; `backward` walks those nodes in reverse
  * topological order, asking the backward table for each op's vector-Jacobian product.
  */
-import { recycle, startRecycling, stopRecycling, type FloatArray } from './dtype.js';
+import { recycle, recycleDead, setRecycling, startRecycling, stopRecycling, type FloatArray } from './dtype.js';
 import { forward } from './forward.js';
 import type { Node } from './node.js';
 import type { OpAttrs, OpName } from './op-types.js';
@@ -13,8 +13,6 @@ import { vjp } from './vjp.js';
 
 interface EngineState {
   gradEnabled: boolean;
-  /** Recycle dead gradient buffers within a reverse sweep (see backwardImpl). */
-  recycle: boolean;
   /** Depth of nested valueAndGrad evaluations; >0 while a gradient function is being traced. */
   traceDepth: number;
   checkNaN: boolean;
@@ -22,7 +20,7 @@ interface EngineState {
   clock: number;
 }
 
-const state: EngineState = { gradEnabled: true, recycle: true, traceDepth: 0, checkNaN: false, clock: 0 };
+const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false, clock: 0 };
 
 /**
  * Version of each buffer that has ever been written in place: the clock value of its last write.
@@ -47,15 +45,15 @@ export interface DebugOptions {
   /** Throw as soon as an op produces NaN from NaN-free inputs, naming the op and shapes. */
   readonly checkNaN?: boolean;
   /**
-   * Reuse the buffers of consumed gradients within a reverse sweep (default true). Off, every rule
-   * output is a fresh array: a way to rule recycling out when a gradient looks wrong.
+   * Reuse the buffers of dead gradients and released graphs (default true; dtype.ts). Off, every
+   * allocation is a fresh array: a way to rule recycling out when a value looks wrong.
    */
   readonly recycle?: boolean;
 }
 
 export function setDebug(opts: DebugOptions): void {
   if (opts.checkNaN !== undefined) state.checkNaN = opts.checkNaN;
-  if (opts.recycle !== undefined) state.recycle = opts.recycle;
+  if (opts.recycle !== undefined) setRecycling(opts.recycle);
 }
 
 export function isGradEnabled(): boolean {
@@ -162,7 +160,7 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
     for (const x of dead) if (!pinned.has(x.data.buffer) && refs.get(x.data.buffer) === 0) recycle(x.data);
   };
   ref(seed, 1);
-  if (state.recycle) startRecycling();
+  startRecycling();
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i]!;
@@ -217,6 +215,39 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
     stopRecycling();
   }
   return result;
+}
+
+/**
+ * The caller's promise that no tensor recorded in root's graph (root included) will be read again,
+ * leaves and inputs aside: a training step whose loss has been read and whose gradients have been
+ * applied. Their buffers, and the arrays their ops saved, go to the free lists for the next step's
+ * allocations. Buffers shared with a tensor outside the recorded ops (parameters, inputs,
+ * constants, and views of them) are kept. For the engine's own training loops, not a public API: a
+ * tensor of a released graph that is read afterwards holds another tensor's values.
+ */
+export function releaseGraph(root: Tensor): void {
+  const keep = new Set<ArrayBufferLike>();
+  const dead = new Map<ArrayBufferLike, FloatArray>();
+  const seen = new Set<Tensor>([root]);
+  const stack = [root];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (t.node === null) {
+      keep.add(t.data.buffer);
+      continue;
+    }
+    dead.set(t.data.buffer, t.data);
+    for (const v of Object.values(t.node.attrs as Record<string, unknown>)) {
+      if (v instanceof Float32Array || v instanceof Float64Array) dead.set(v.buffer, v);
+    }
+    for (const c of t.node.inputs) {
+      if (!seen.has(c)) {
+        seen.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  for (const [buffer, a] of dead) if (!keep.has(buffer)) recycleDead(a);
 }
 
 /**

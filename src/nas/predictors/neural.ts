@@ -8,7 +8,7 @@
  * trained alone.
  */
 import { softplus } from '../../autograd/composites.js';
-import { noGrad } from '../../autograd/engine.js';
+import { noGrad, releaseGraph } from '../../autograd/engine.js';
 import { add, gather, mul, neg, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
@@ -93,9 +93,12 @@ export class NeuralPredictor<A> implements Predictor<A> {
       opt.zeroGrad();
       // [M] per-member losses; their sum gives every member exactly its own gradient.
       const losses = loss(net.forward(batch));
-      sum(losses).backward();
+      const total = sum(losses);
+      total.backward();
       opt.step();
       for (let m = 0; m < M; m++) curves[m]!.push(losses.data[this.row(m)]!);
+      // Nothing of this step's graph is read again: its buffers serve the next step.
+      releaseGraph(total);
     }
     net.train(false);
     this.lastLosses = curves;
