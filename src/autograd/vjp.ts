@@ -208,10 +208,13 @@ function scatterAdd(g: Tensor, shape: Shape, indices: Int32Array, axis: number):
   const n = shape[axis]!;
   const outer = sizeOf(shape.slice(0, axis));
   const inner = sizeOf(shape.slice(axis + 1));
+  const gd = g.data, L = indices.length;
   for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < indices.length; j++) {
-      const dst = (o * n + indices[j]!) * inner, src = (o * indices.length + j) * inner;
-      for (let q = 0; q < inner; q++) out[dst + q]! += g.data[src + q]!;
+    // A gather of scalars (the ranking loss's pairs): the same additions in the same order, without the inner loop.
+    if (inner === 1) for (let j = 0, base = o * n, at = o * L; j < L; j++) out[base + indices[j]!]! += gd[at + j]!;
+    else for (let j = 0; j < L; j++) {
+      const dst = (o * n + indices[j]!) * inner, src = (o * L + j) * inner;
+      for (let q = 0; q < inner; q++) out[dst + q]! += gd[src + q]!;
     }
   }
   return new Tensor(out, shape);
