@@ -19,6 +19,8 @@ import { NeuralPredictor } from '../src/nas/predictors/neural.js';
 import { mnistRegNetTask } from '../src/nas/tasks/mnist-regnet.js';
 import { trainRegNetDigits } from '../src/nas/tasks/regnet-train.js';
 import { trainMlp } from '../src/nas/tasks/train-mlp.js';
+import { FunctionOracle } from '../src/nas/benchmarks/synthetic.js';
+import { runOne } from '../src/nas/experiment/runner.js';
 import { nb201Space } from '../src/nas/spaces/nb201.js';
 
 afterEach(() => setDebug({ recycle: true }));
@@ -163,5 +165,36 @@ describe('recycled gradient buffers', () => {
     expect(on.reused).toBeGreaterThan(0);
     expect(on.mlp).toEqual(off.mlp);
     expect(on.conv).toEqual(off.conv);
+  });
+
+  it('valueAndGrad with release: the same values and gradients, call after call, and the buffers are reused', () => {
+    const steps: Step[] = [{ op: 6, a: 0, b: 0 }, { op: 7, a: 2, b: 1 }, { op: 5, a: 3, b: 0 }, { op: 4, a: 4, b: 2 }];
+    const [x, w] = leaves(3, 'float32');
+    const f = (xx: Tensor, ww: Tensor) => program(xx, ww, steps).at(-1)!;
+    const plain = valueAndGrad((a, b) => f(a!, b!));
+    const released = valueAndGrad((a, b) => f(a!, b!), undefined, { release: true });
+    const expected = plain(x, w);
+    const before = recycledAllocations();
+    for (let k = 0; k < 4; k++) {
+      const got = released(x, w);
+      expect(bits(got.value)).toEqual(bits(expected.value));
+      expect(got.grads.map(bits)).toEqual(expected.grads.map(bits));
+    }
+    expect(recycledAllocations() - before).toBeGreaterThan(10);
+  });
+
+  it('a PredNAS search (ascent with release) queries the same architectures as without recycling', () => {
+    const space = nb201Space();
+    const w = (a: number[]) => a.reduce((s, op, e) => s + Math.sin(3 * op + e), 0);
+    const oracle = new FunctionOracle('synthetic-nb201', space, space.enumerate(), (a) => ({ val: w(a), test: w(a) }));
+    const run = (recycle: boolean) => {
+      setDebug({ recycle });
+      const r = runOne({ oracle, dataset: 'synthetic', algorithms: ['prednas'], budget: 24, seeds: [0], algorithmOptions: { prednas: { predictor: { epochs: 20, hidden: 48, ensemble: 3 }, steps: 20 } } }, 'prednas', 0);
+      return r.trajectory.map((p) => p.arch);
+    };
+    const off = run(false);
+    const before = recycledAllocations();
+    expect(run(true)).toEqual(off);
+    expect(recycledAllocations() - before).toBeGreaterThan(100);
   });
 });

@@ -302,7 +302,16 @@ export interface ValueAndGrad {
  * used inside f are left alone). f must return a scalar. Nested use (grad of grad) is refused:
  * backward rules run without recording, so a nested derivative would silently be zero.
  */
-export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number | readonly number[]): (...args: Tensor[]) => ValueAndGrad {
+export interface ValueAndGradOptions {
+  /**
+   * f keeps none of the tensors it computes (no closure, cache or log holds one): after each call
+   * their buffers serve later allocations (releaseGraph). For loops the engine's own code runs,
+   * such as the ascent; a tensor that f did keep would silently change.
+   */
+  readonly release?: boolean;
+}
+
+export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number | readonly number[], opts: ValueAndGradOptions = {}): (...args: Tensor[]) => ValueAndGrad {
   return (...args) => {
     if (state.traceDepth > 0) {
       throw new Error('valueAndGrad: higher-order derivatives (grad of grad) are not supported by this engine');
@@ -335,7 +344,9 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number 
       return grads.get(leaf)?.clone() ?? new Tensor(leaf.dtype === 'float64' ? new Float64Array(leaf.size) : new Float32Array(leaf.size), leaf.shape);
     });
     // clone, not detach: f may return (a view of) an argument, e.g. x => x.reshape([]).
-    return { value: value.clone(), grads: out };
+    const kept = value.clone();
+    if (opts.release === true) releaseGraph(value);
+    return { value: kept, grads: out };
   };
 }
 

@@ -12,7 +12,7 @@ export {
   type Pair, type Conv2dOptions, type Pool2dOptions, type BatchNormOptions,
 } from './conv-ops.js';
 export { softmax, logSoftmax, softplus, silu, gelu, layerNorm, dropout, mseLoss, pairwiseRankingLoss, crossEntropy } from './composites.js';
-export { noGrad, isGradEnabled, valueAndGrad, grad, setDebug, type ValueAndGrad, type DebugOptions } from './engine.js';
+export { noGrad, isGradEnabled, valueAndGrad, grad, setDebug, type ValueAndGrad, type ValueAndGradOptions, type DebugOptions } from './engine.js';
 export { vjp, type VjpRule } from './vjp.js';
 export type { OpName, OpAttrs } from './op-types.js';
 export { checkGrads, allclose, GRAD_TOLERANCE, type CheckGradsOptions, type CheckGradsReport } from './check-grads.js';

@@ -124,7 +124,8 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     starts.forEach((a, i) => z.set(this.space.logits(a, this.cfg.logitScale), i * D));
     const m = new Float64Array(S * D), v = new Float64Array(S * D);
     const b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = this.cfg.lr;
-    const gradJ = valueAndGrad((zz) => this.objective(zz));
+    // The objective keeps none of its tensors: each step's graph serves the next step's buffers.
+    const gradJ = valueAndGrad((zz) => this.objective(zz), 0, { release: true });
     const out: A[] = [];
     const found = new Set<string>();
     for (let t = 1; t <= this.cfg.steps; t++) {
