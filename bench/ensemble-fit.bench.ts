@@ -111,7 +111,7 @@ for (let s = 0; s < runs; s++) {
 const med = (k: keyof RunRow) => median(runRows.map((r) => Number(r[k])));
 
 // Before against after: bench/fit-time.ts in the base checkout and in this one, alternately.
-interface TreeRow { mlp_fit_ms: number; gcn_fit_ms: number; prednas_ms: number; prednas_fit_ms: number; queries: string }
+interface TreeRow { mlp_fit_ms: number; gcn_fit_ms: number; prednas_ms: number; prednas_fit_ms: number; prednas_warm_ms?: number; queries: string }
 const baseRows: { before: TreeRow; after: TreeRow; seed: number }[] = [];
 if (values.base !== undefined) {
   const base = resolve(values.base), here = resolve('.');
@@ -147,6 +147,7 @@ const summary = {
     gcn_fit_ms: [bm('before', 'gcn_fit_ms'), bm('after', 'gcn_fit_ms')], gcn_fit_ratio: ratio('gcn_fit_ms'),
     prednas_ms: [bm('before', 'prednas_ms'), bm('after', 'prednas_ms')], prednas_ratio: ratio('prednas_ms'),
     prednas_fit_ms: [bm('before', 'prednas_fit_ms'), bm('after', 'prednas_fit_ms')],
+    prednas_warm_ms: [bm('before', 'prednas_warm_ms'), bm('after', 'prednas_warm_ms')], prednas_warm_ratio: ratio('prednas_warm_ms'),
     same_queries: baseRows.every((r) => r.before.queries === r.after.queries),
   } : null,
 };

@@ -185,7 +185,7 @@ describe('recycled gradient buffers', () => {
 
   it('a PredNAS search (ascent with release) queries the same architectures as without recycling', () => {
     const space = nb201Space();
-    const w = (a: number[]) => a.reduce((s, op, e) => s + Math.sin(3 * op + e), 0);
+    const w = (a: readonly number[]) => a.reduce((s, op, e) => s + Math.sin(3 * op + e), 0);
     const oracle = new FunctionOracle('synthetic-nb201', space, space.enumerate(), (a) => ({ val: w(a), test: w(a) }));
     const run = (recycle: boolean) => {
       setDebug({ recycle });
