@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recycledAllocations } from '../src/autograd/dtype.js';
-import { releaseGraph } from '../src/autograd/engine.js';
+import { graphMark, releaseGraph } from '../src/autograd/engine.js';
 import { Rng, setDebug, tensor, valueAndGrad, type Tensor } from '../src/autograd/index.js';
 import { add, exp, matmul, mul, neg, reshape, silu, sub, sum, tanh } from '../src/autograd/ops.js';
 import { loadMnistDigits } from '../src/io/mnist.js';
@@ -131,22 +131,24 @@ describe('recycled gradient buffers', () => {
     }
   });
 
-  it('releaseGraph hands back the intermediates and keeps parameters, inputs, constants and views of them', () => {
+  it('releaseGraph hands back the intermediates and keeps parameters, inputs, constants, views of them and what was recorded before the mark', () => {
     const [x, w] = leaves(9, 'float32');
     const input = tensor(Array.from({ length: R * C }, (_, i) => Math.sin(i)), [R, C]);
+    const outer = tanh(mul(x, 0.3)); // recorded before the step: captured, not the step's own
+    const mark = graphMark();
     const wView = reshape(w, [C * C]); // a view of a parameter's buffer, recorded as an op
-    const h = tanh(add(matmul(mul(x, input), w), reshape(wView, [C, C]).sum(0, true)));
+    const h = tanh(add(matmul(mul(add(x, outer), input), w), reshape(wView, [C, C]).sum(0, true)));
     const total = sum(mul(h, silu(h)));
     total.backward();
-    const kept = [x, w, input, x.grad!, w.grad!].map((t) => [t, bits(t)] as const);
-    releaseGraph(total);
+    const kept = [x, w, input, outer, x.grad!, w.grad!].map((t) => [t, bits(t)] as const);
+    releaseGraph(total, mark);
+    releaseGraph(total, mark); // a second release hands nothing back twice
     const before = recycledAllocations();
-    // Allocations of the released sizes now reuse those buffers; write into them.
-    for (let k = 0; k < 6; k++) {
-      add(mul(input, 3), 1);
-      mul(reshape(w.detach(), [C * C]), 2);
-    }
+    // Allocations of the released sizes now take those buffers (and write into them), each at most once.
+    const live = Array.from({ length: 16 }, () => add(input, 1));
+    const liveW = Array.from({ length: 4 }, () => mul(reshape(w.detach(), [C * C]), 2));
     expect(recycledAllocations() - before).toBeGreaterThan(3);
+    expect(new Set([...live, ...liveW].map((t) => t.data.buffer)).size).toBe(live.length + liveW.length);
     for (const [t, b] of kept) expect(bits(t)).toEqual(b);
   });
 

@@ -12,6 +12,8 @@ export type { FloatArray };
  * lists may outlive the sweep; their total size is capped.
  */
 const free = new Map<number, FloatArray[]>();
+/** The buffers in the free lists: one handed back twice would serve two tensors at once. */
+const inFree = new WeakSet<ArrayBufferLike>();
 let freeBytes = 0;
 /** Buffers the running sweep allocated (and has not handed back), by their ArrayBuffer; null outside a sweep. */
 let owned: Map<ArrayBufferLike, FloatArray> | null = null;
@@ -27,6 +29,7 @@ const FREE_MAX_BYTES = 64 << 20;
 export function setRecycling(on: boolean): void {
   enabled = on;
   if (!on) {
+    for (const list of free.values()) for (const a of list) inFree.delete(a.buffer);
     free.clear();
     freeBytes = 0;
   }
@@ -39,6 +42,7 @@ export function allocate(dtype: DType, size: number): FloatArray {
   if (reused !== undefined) {
     reusedCount++;
     freeBytes -= reused.byteLength;
+    inFree.delete(reused.buffer);
     a = reused.fill(0);
   } else a = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   owned?.set(a.buffer, a);
@@ -68,13 +72,7 @@ export function recycle(data: FloatArray): boolean {
   const a = owned?.get(data.buffer);
   if (a === undefined) return false;
   owned!.delete(data.buffer);
-  if (freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
-  const key = a.length * 2 + (a instanceof Float64Array ? 1 : 0);
-  const list = free.get(key);
-  if (list === undefined) free.set(key, [a]);
-  else list.push(a);
-  freeBytes += a.byteLength;
-  return true;
+  return pushFree(a);
 }
 
 /**
@@ -83,11 +81,16 @@ export function recycle(data: FloatArray): boolean {
  */
 export function recycleDead(a: FloatArray): boolean {
   if (!enabled || a.length < RECYCLE_MIN_ELEMENTS || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return false;
-  if (freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
+  return pushFree(a);
+}
+
+function pushFree(a: FloatArray): boolean {
+  if (inFree.has(a.buffer) || freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
   const key = a.length * 2 + (a instanceof Float64Array ? 1 : 0);
   const list = free.get(key);
   if (list === undefined) free.set(key, [a]);
   else list.push(a);
+  inFree.add(a.buffer);
   freeBytes += a.byteLength;
   return true;
 }

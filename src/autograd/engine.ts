@@ -18,9 +18,11 @@ interface EngineState {
   checkNaN: boolean;
   /** Ticks on every in-place write made through the API (see bumpVersion). */
   clock: number;
+  /** Nodes recorded so far (Node.seq). */
+  nodes: number;
 }
 
-const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false, clock: 0 };
+const state: EngineState = { gradEnabled: true, traceDepth: 0, checkNaN: false, clock: 0, nodes: 0 };
 
 /**
  * Version of each buffer that has ever been written in place: the clock value of its last write.
@@ -84,7 +86,7 @@ export function apply<K extends OpName>(op: K, inputs: readonly Tensor[], attrs:
   }
   if (state.gradEnabled && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.node = { op, inputs, attrs, clock: state.clock };
+    out.node = { op, inputs, attrs, clock: state.clock, seq: ++state.nodes };
   }
   return out;
 }
@@ -217,22 +219,28 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
   return result;
 }
 
+/** A mark for releaseGraph: the graph recorded after it is what a release may hand back. */
+export function graphMark(): number {
+  return state.nodes;
+}
+
 /**
- * The caller's promise that no tensor recorded in root's graph (root included) will be read again,
- * leaves and inputs aside: a training step whose loss has been read and whose gradients have been
- * applied. Their buffers, and the arrays their ops saved, go to the free lists for the next step's
- * allocations. Buffers shared with a tensor outside the recorded ops (parameters, inputs,
- * constants, and views of them) are kept. For the engine's own training loops, not a public API: a
- * tensor of a released graph that is read afterwards holds another tensor's values.
+ * The caller's promise that no tensor recorded in root's graph after `since` (a graphMark()) will
+ * be read again: a training step whose loss has been read and whose gradients have been applied.
+ * Their buffers, and the arrays their ops saved, go to the free lists for the next step's
+ * allocations. Tensors recorded before the mark (computed outside the step and captured),
+ * leaves, inputs and constants, and every buffer one of them shares, are kept. For the engine's
+ * own training loops, not a public API: a released tensor that is read afterwards holds another
+ * tensor's values.
  */
-export function releaseGraph(root: Tensor): void {
+export function releaseGraph(root: Tensor, since: number): void {
   const keep = new Set<ArrayBufferLike>();
   const dead = new Map<ArrayBufferLike, FloatArray>();
   const seen = new Set<Tensor>([root]);
   const stack = [root];
   while (stack.length > 0) {
     const t = stack.pop()!;
-    if (t.node === null) {
+    if (t.node === null || t.node.seq <= since) {
       keep.add(t.data.buffer);
       continue;
     }
@@ -296,20 +304,22 @@ export interface ValueAndGrad {
   grads: Tensor[];
 }
 
+export interface ValueAndGradOptions {
+  /**
+   * f keeps none of the tensors it computes (no closure, cache or log holds one): after each call
+   * their buffers serve later allocations (releaseGraph; tensors f captures from outside are
+   * kept). For loops the engine's own code runs, such as the ascent; a tensor that f did keep
+   * would silently change.
+   */
+  readonly release?: boolean;
+}
+
 /**
  * Functional gradient: `valueAndGrad(f, argnums)(...args)` evaluates f on fresh leaves that share
  * the argument's data and returns d f / d args[argnums] without touching any `.grad` (parameters
  * used inside f are left alone). f must return a scalar. Nested use (grad of grad) is refused:
  * backward rules run without recording, so a nested derivative would silently be zero.
  */
-export interface ValueAndGradOptions {
-  /**
-   * f keeps none of the tensors it computes (no closure, cache or log holds one): after each call
-   * their buffers serve later allocations (releaseGraph). For loops the engine's own code runs,
-   * such as the ascent; a tensor that f did keep would silently change.
-   */
-  readonly release?: boolean;
-}
 
 export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number | readonly number[], opts: ValueAndGradOptions = {}): (...args: Tensor[]) => ValueAndGrad {
   return (...args) => {
@@ -321,6 +331,7 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number 
       if (args[i] === undefined) throw new Error(`valueAndGrad: argnum ${i} is out of range for ${args.length} argument(s)`);
     }
     const leaves = args.map((a, i) => (which.includes(i) ? new Tensor(a.data, a.shape, true) : a));
+    const mark = state.nodes;
     state.traceDepth++;
     let value: Tensor;
     let grads: Map<Tensor, Tensor>;
@@ -345,7 +356,7 @@ export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number 
     });
     // clone, not detach: f may return (a view of) an argument, e.g. x => x.reshape([]).
     const kept = value.clone();
-    if (opts.release === true) releaseGraph(value);
+    if (opts.release === true) releaseGraph(value, mark);
     return { value: kept, grads: out };
   };
 }

@@ -12,4 +12,6 @@ export interface Node<K extends OpName = OpName> {
    * after being saved, and its gradient would be silently wrong (engine.checkSaved refuses it).
    */
   readonly clock: number;
+  /** Creation order of recorded nodes (engine.graphMark): what a released graph may hand back. */
+  readonly seq: number;
 }

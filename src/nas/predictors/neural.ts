@@ -8,7 +8,7 @@
  * trained alone.
  */
 import { softplus } from '../../autograd/composites.js';
-import { noGrad, releaseGraph } from '../../autograd/engine.js';
+import { graphMark, noGrad, releaseGraph } from '../../autograd/engine.js';
 import { add, gather, mul, neg, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
@@ -92,13 +92,14 @@ export class NeuralPredictor<A> implements Predictor<A> {
     for (let s = 0; s < steps; s++) {
       opt.zeroGrad();
       // [M] per-member losses; their sum gives every member exactly its own gradient.
+      const mark = graphMark();
       const losses = loss(net.forward(batch));
       const total = sum(losses);
       total.backward();
       opt.step();
       for (let m = 0; m < M; m++) curves[m]!.push(losses.data[this.row(m)]!);
       // Nothing of this step's graph is read again: its buffers serve the next step.
-      releaseGraph(total);
+      releaseGraph(total, mark);
     }
     net.train(false);
     this.lastLosses = curves;

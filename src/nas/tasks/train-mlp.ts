@@ -4,7 +4,7 @@
  * candidate and seed give the same accuracies in any process, worker or browser.
  */
 import { crossEntropy } from '../../autograd/composites.js';
-import { noGrad, releaseGraph } from '../../autograd/engine.js';
+import { graphMark, noGrad, releaseGraph } from '../../autograd/engine.js';
 import { MLP, type Activation } from '../../autograd/nn/layers.js';
 import { Adam } from '../../autograd/optim/optimizer.js';
 import { cosineSchedule } from '../../autograd/optim/schedule.js';
@@ -149,6 +149,7 @@ export function fitClassifier(model: Classifier, train: Examples, opts: FitOptio
       for (let r = s; r < e; r++) labels[r - s] = train.y[order[r]!]!;
       opt.lr = lrAt(steps);
       opt.zeroGrad();
+      const mark = graphMark();
       const loss = crossEntropy(model.forward(rows(train.x, train.dim, order, s, e)), labels.subarray(0, e - s));
       const v = loss.data[0]!;
       if (!Number.isFinite(v)) {
@@ -158,7 +159,7 @@ export function fitClassifier(model: Classifier, train: Examples, opts: FitOptio
       loss.backward();
       opt.step();
       // Nothing of this step's graph is read again: its buffers serve the next batch.
-      releaseGraph(loss);
+      releaseGraph(loss, mark);
       steps++;
       sum += v * (e - s);
       count += e - s;
