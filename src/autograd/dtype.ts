@@ -13,7 +13,7 @@ export type { FloatArray };
  */
 const free = new Map<number, FloatArray[]>();
 /** The buffers in the free lists: one handed back twice would serve two tensors at once. */
-const inFree = new WeakSet<ArrayBufferLike>();
+let inFree = new WeakSet<ArrayBufferLike>();
 let freeBytes = 0;
 /** Buffers the running sweep allocated (and has not handed back), by their ArrayBuffer; null outside a sweep. */
 let owned: Map<ArrayBufferLike, FloatArray> | null = null;
@@ -29,8 +29,8 @@ const FREE_MAX_BYTES = 64 << 20;
 export function setRecycling(on: boolean): void {
   enabled = on;
   if (!on) {
-    for (const list of free.values()) for (const a of list) inFree.delete(a.buffer);
     free.clear();
+    inFree = new WeakSet();
     freeBytes = 0;
   }
 }

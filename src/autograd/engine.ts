@@ -151,15 +151,14 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const result = new Map<Tensor, Tensor>();
   const wanted = wrt === undefined ? null : new Set(wrt);
-  // How many entries of `grads` view each buffer (rules hand one gradient to several inputs, and
-  // reshape's is a view of g's buffer). A consumed gradient whose buffer no entry views, that no
-  // result holds and that this sweep allocated is dead: its buffer is recycled for the rules that
-  // run next (dtype.ts). Leaves get clones, never the swept buffers.
+  // How many entries of `grads` and `result` view each buffer (rules hand one gradient to several
+  // inputs, and reshape's is a view of g's buffer). A consumed gradient whose buffer no entry views
+  // and that this sweep allocated is dead: its buffer is recycled for the rules that run next
+  // (dtype.ts). Leaves get clones, never the swept buffers.
   const refs = new Map<ArrayBufferLike, number>();
   const ref = (x: Tensor, d: number) => refs.set(x.data.buffer, (refs.get(x.data.buffer) ?? 0) + d);
-  const pinned = new Set<ArrayBufferLike>();
   const release = (dead: readonly Tensor[]) => {
-    for (const x of dead) if (!pinned.has(x.data.buffer) && refs.get(x.data.buffer) === 0) recycle(x.data);
+    for (const x of dead) if (refs.get(x.data.buffer) === 0) recycle(x.data);
   };
   ref(seed, 1);
   startRecycling();
@@ -172,7 +171,7 @@ export function backwardImpl(root: Tensor, seed: Tensor | undefined, wrt?: reado
       ref(g, -1);
       if (wanted?.has(t)) {
         result.set(t, g);
-        pinned.add(g.data.buffer);
+        ref(g, 1); // returned to the caller: never released
       }
       const dead = [g];
       const node = t.node;
