@@ -11,9 +11,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recycledAllocations } from '../src/autograd/dtype.js';
-import { graphMark, releaseGraph } from '../src/autograd/engine.js';
+import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../src/autograd/engine.js';
 import { Rng, setDebug, tensor, valueAndGrad, type Tensor } from '../src/autograd/index.js';
-import { add, exp, matmul, mul, neg, reshape, silu, sub, sum, tanh } from '../src/autograd/ops.js';
+import { add, broadcastTo, concat, exp, gather, matmul, maximum, mul, neg, pow, reshape, silu, slice, softplus, sub, sum, tanh, transpose, where } from '../src/autograd/ops.js';
 import { loadMnistDigits } from '../src/io/mnist.js';
 import { NeuralPredictor } from '../src/nas/predictors/neural.js';
 import { mnistRegNetTask } from '../src/nas/tasks/mnist-regnet.js';
@@ -26,6 +26,8 @@ import { nb201Space } from '../src/nas/spaces/nb201.js';
 afterEach(() => setDebug({ recycle: true }));
 
 const R = 32, C = 48; // 1,536 elements: above the size from which buffers are recycled
+/** Row indices for gather: some rows twice, some never. */
+const REPEATS = Array.from({ length: R }, (_, i) => (i * 7) % (R - 5));
 
 type Step = { op: number; a: number; b: number };
 
@@ -34,7 +36,7 @@ function program(x: Tensor, w: Tensor, steps: readonly Step[]): Tensor[] {
   const ts: Tensor[] = [x, mul(x, 0.5)];
   for (const { op, a, b } of steps) {
     const p = ts[a % ts.length]!, q = ts[b % ts.length]!;
-    switch (op % 9) {
+    switch (op % 15) {
       case 0: ts.push(add(p, q)); break;
       case 1: ts.push(sub(p, p)); break; // one tensor on both sides
       case 2: ts.push(mul(p, q)); break;
@@ -44,6 +46,14 @@ function program(x: Tensor, w: Tensor, steps: readonly Step[]): Tensor[] {
       case 6: ts.push(mul(matmul(tanh(p), w), 0.1)); break;
       case 7: ts.push(silu(add(p, p))); break;
       case 8: ts.push(neg(exp(mul(tanh(q), 0.5)))); break;
+      // Ops whose outputs are not zero-filled when recycled (dtype.allocateUnset), and the
+      // backward rules that must be (gather's scatter-add, slice's padding).
+      case 9: ts.push(gather(p, REPEATS, 0)); break; // rows repeated and skipped: scatter-add accumulates
+      case 10: ts.push(concat([slice(p, [0, 0], [R, C / 2]), slice(q, [0, C / 2], [R, C])], 1)); break;
+      case 11: ts.push(transpose(reshape(transpose(p), [C, R]))); break;
+      case 12: ts.push(add(where(maximum(tanh(p), 0).detach(), p, q), maximum(p, q))); break;
+      case 13: ts.push(mul(pow(tanh(p), 2), softplus(q))); break;
+      case 14: ts.push(broadcastTo(sum(p, 0, true), [R, C])); break;
     }
   }
   // Every tensor (and w) feeds the loss, so every path is swept.
@@ -74,7 +84,7 @@ describe('recycled gradient buffers', () => {
     const before = recycledAllocations();
     fc.assert(
       fc.property(
-        fc.array(fc.record({ op: fc.nat(8), a: fc.nat(40), b: fc.nat(40) }), { minLength: 1, maxLength: 14 }),
+        fc.array(fc.record({ op: fc.nat(14), a: fc.nat(40), b: fc.nat(40) }), { minLength: 1, maxLength: 14 }),
         fc.nat(1000),
         fc.constantFrom('float32' as const, 'float64' as const),
         (steps, seed, dtype) => {
@@ -198,5 +208,41 @@ describe('recycled gradient buffers', () => {
     const before = recycledAllocations();
     expect(run(true)).toEqual(off);
     expect(recycledAllocations() - before).toBeGreaterThan(100);
+  });
+
+  it('noGradReleased keeps its result and hands back the rest, call after call; a failed call hands back nothing', () => {
+    const [x, w] = leaves(4, 'float32');
+    const input = tensor(Array.from({ length: R * C }, (_, i) => Math.cos(i)), [R, C]);
+    const f = () => reshape(tanh(add(matmul(mul(input, x.detach()), w.detach()), silu(input))), [C, R]);
+    const expected = bits(f());
+    const results = [noGradReleased(f)];
+    const before = recycledAllocations();
+    for (let k = 0; k < 4; k++) results.push(noGradReleased(f));
+    expect(recycledAllocations() - before).toBeGreaterThan(4);
+    // Every result kept its own buffer and its values while the later calls reused the others.
+    expect(new Set(results.map((t) => t.data.buffer)).size).toBe(results.length);
+    for (const t of results) expect(bits(t)).toEqual(expected);
+    expect(bits(input)).toEqual(Array.from({ length: R * C }, (_, i) => Math.fround(Math.cos(i))));
+    let leaked: Tensor | null = null;
+    expect(() => noGradReleased(() => {
+      leaked = add(input, 1);
+      throw new Error('fails after allocating');
+    })).toThrow('fails after allocating');
+    const leakedBits = bits(leaked!);
+    for (let k = 0; k < 3; k++) noGradReleased(f);
+    expect(bits(leaked!)).toEqual(leakedBits);
+  });
+
+  it('releaseGrads clears the gradients and the next step reuses their buffers', () => {
+    const [x, w] = leaves(6, 'float32');
+    const loss = () => sum(mul(tanh(matmul(x, w)), 0.5));
+    loss().backward();
+    const g = [bits(x.grad!), bits(w.grad!)];
+    releaseGrads([x, w]);
+    expect([x.grad, w.grad]).toEqual([null, null]);
+    const before = recycledAllocations();
+    loss().backward();
+    expect(recycledAllocations() - before).toBeGreaterThan(1);
+    expect([bits(x.grad!), bits(w.grad!)]).toEqual(g);
   });
 });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng, add, div, dropout, maximum, minimum, mul, sub, tensor, valueAndGrad } from '../src/autograd/index.js';
 import { withBackend } from '../src/kernels/index.js';
 import { NeuralPredictor } from '../src/nas/predictors/index.js';
+import { PREDICT_ROWS } from '../src/nas/predictors/neural.js';
 import { nb201Space } from '../src/nas/spaces/nb201.js';
 import { SeparateEnsemble } from '../bench/lib/separate-ensemble.js';
 import { FC } from './helpers/gen.js';
@@ -143,4 +144,27 @@ describe('the engine pieces behind the batching', () => {
       { ...FC, numRuns: 30 },
     );
   });
+});
+
+describe('predictions in slices of PREDICT_ROWS architectures', () => {
+  // predict() runs a large pool through the network a slice at a time (NeuralPredictor
+  // memberOutputs); each row's outputs must not depend on which rows share its batch.
+  const cells = distinctCells(2 * PREDICT_ROWS + 77, 31); // two slices, the second with the remainder
+  const ys = cells.map(knownTarget);
+  for (const kind of ['mlp', 'gcn'] as const) {
+    it(`${kind}: a pool of ${cells.length} gives, row by row, what each cell gives alone (js, wasm), and auto gives wasm's`, () => {
+      const p = new NeuralPredictor(space, { kind, ensemble: 3, epochs: 4, hidden: 16, layers: 2, seed: 2 });
+      p.fit(cells.slice(0, 40), ys.slice(0, 40));
+      const byBackend = (name: string) => withBackend(name, () => {
+        const pooled = p.predictMembers(cells).map((m) => Array.from(m));
+        const alone = cells.map((c) => p.predictMembers([c]).map((m) => m[0]!));
+        return { pooled, alone: pooled.map((_, m) => alone.map((a) => a[m]!)) };
+      });
+      for (const name of ['js', 'wasm']) {
+        const { pooled, alone } = byBackend(name);
+        expect(pooled, name).toEqual(alone);
+      }
+      expect(withBackend('auto', () => p.predictMembers(cells).map((m) => Array.from(m)))).toEqual(byBackend('wasm').pooled);
+    });
+  }
 });

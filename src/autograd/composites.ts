@@ -5,7 +5,7 @@
  */
 import type { Rng } from './random.js';
 import * as op from './ops.js';
-import { allocate, type FloatArray } from './dtype.js';
+import { allocate, allocateUnset, type FloatArray } from './dtype.js';
 import { fmtShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -68,7 +68,7 @@ export function dropout(x: Tensor, p: number, rng: Rng | readonly Rng[], trainin
   if (Array.isArray(rng) && (x.rank === 0 || x.shape[0] !== rngs.length)) {
     throw new Error(`dropout: ${rngs.length} rngs for the leading axis of ${fmtShape(x.shape)}`);
   }
-  const mask = allocate(x.dtype, x.size);
+  const mask = allocateUnset(x.dtype, x.size); // fillMask writes every element
   const keep = 1 / (1 - p);
   // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
   const cut = p * 4294967296;

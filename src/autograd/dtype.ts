@@ -17,6 +17,8 @@ let inFree = new WeakSet<ArrayBufferLike>();
 let freeBytes = 0;
 /** Buffers the running sweep allocated (and has not handed back), by their ArrayBuffer; null outside a sweep. */
 let owned: Map<ArrayBufferLike, FloatArray> | null = null;
+/** Buffers allocated while a released forward runs (engine.noGradReleased); null otherwise. */
+let scratch: FloatArray[] | null = null;
 let reusedCount = 0;
 let enabled = true;
 
@@ -35,7 +37,23 @@ export function setRecycling(on: boolean): void {
   }
 }
 
+/** A zero-filled array of `size` elements: a recycled buffer when one of that size is free. */
 export function allocate(dtype: DType, size: number): FloatArray {
+  return take(dtype, size, true);
+}
+
+/**
+ * allocate() for a caller that writes every element before anything reads one (an op whose loop
+ * or kernel fills its whole output): a recycled buffer is handed over as it is, without the
+ * zero-fill pass that the caller would overwrite at once. A fresh array is zeroed by the runtime
+ * anyway. A caller that accumulates into its output (+=) or leaves elements unwritten must use
+ * allocate(): it would read another tensor's old values.
+ */
+export function allocateUnset(dtype: DType, size: number): FloatArray {
+  return take(dtype, size, false);
+}
+
+function take(dtype: DType, size: number, zero: boolean): FloatArray {
   if (size < RECYCLE_MIN_ELEMENTS || !enabled) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   const reused = free.get(size * 2 + (dtype === 'float64' ? 1 : 0))?.pop();
   let a: FloatArray;
@@ -43,9 +61,10 @@ export function allocate(dtype: DType, size: number): FloatArray {
     reusedCount++;
     freeBytes -= reused.byteLength;
     inFree.delete(reused.buffer);
-    a = reused.fill(0);
+    a = zero ? reused.fill(0) : reused;
   } else a = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
   owned?.set(a.buffer, a);
+  scratch?.push(a);
   return a;
 }
 
@@ -93,6 +112,27 @@ function pushFree(a: FloatArray): boolean {
   inFree.add(a.buffer);
   freeBytes += a.byteLength;
   return true;
+}
+
+/** Start recording allocations for a released forward; returns the enclosing one's record. */
+export function startScratch(): FloatArray[] | null {
+  const outer = scratch;
+  scratch = [];
+  return outer;
+}
+
+/**
+ * The released forward is over: every buffer it allocated goes to the free lists except those
+ * under `keep` (its result; null: all, when it failed), which belong to the enclosing record, if any.
+ */
+export function endScratch(outer: FloatArray[] | null, keep: readonly FloatArray[] | null): void {
+  const list = scratch ?? [];
+  scratch = outer;
+  const kept = keep === null ? null : new Set(keep.map((a) => a.buffer));
+  for (const a of list) {
+    if (kept !== null && !kept.has(a.buffer)) recycleDead(a);
+    else outer?.push(a);
+  }
 }
 
 export function dtypeOf(a: FloatArray): DType {

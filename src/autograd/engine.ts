@@ -3,7 +3,7 @@
  * gradients are wanted, records a Node on the result; `backward` walks those nodes in reverse
  * topological order, asking the backward table for each op's vector-Jacobian product.
  */
-import { recycle, recycleDead, setRecycling, startRecycling, stopRecycling, type FloatArray } from './dtype.js';
+import { endScratch, recycle, recycleDead, setRecycling, startRecycling, startScratch, stopRecycling, type FloatArray } from './dtype.js';
 import { forward } from './forward.js';
 import type { Node } from './node.js';
 import type { OpAttrs, OpName } from './op-types.js';
@@ -70,6 +70,24 @@ export function noGrad<T>(fn: () => T): T {
     return fn();
   } finally {
     state.gradEnabled = prev;
+  }
+}
+
+/**
+ * noGrad for a forward pass that keeps nothing it computes but its result (an ensemble's
+ * predictions): once fn returns, every buffer allocated meanwhile, except the result's, goes to
+ * the free lists for later allocations. Without a graph there is nothing for releaseGraph to walk;
+ * this records the allocations instead. For the engine's own code, like releaseGraph: a tensor fn
+ * computed and kept (in a cache, a closure) would later hold another tensor's values.
+ */
+export function noGradReleased(fn: () => Tensor): Tensor {
+  const outer = startScratch();
+  let out: Tensor | undefined;
+  try {
+    out = noGrad(fn);
+    return out;
+  } finally {
+    endScratch(outer, out === undefined ? null : [out.data]);
   }
 }
 
@@ -255,6 +273,22 @@ export function releaseGraph(root: Tensor, since: number): void {
     }
   }
   for (const [buffer, a] of dead) if (!keep.has(buffer)) recycleDead(a);
+}
+
+/**
+ * The caller's promise that the gradients of `params` will not be read again (its optimiser has
+ * applied them, and nothing else holds them): their buffers go to the free lists, where the next
+ * step's gradients find them, and `.grad` is cleared (as zeroGrad would). A leaf's gradient is its
+ * own buffer (accumulateLeaf clones), so only the caller's own references are at stake. For the
+ * engine's own training loops, like releaseGraph.
+ */
+export function releaseGrads(params: readonly Tensor[]): void {
+  for (const p of params) {
+    if (p.grad === null) continue;
+    recycleDead(p.grad.data);
+    p.grad = null;
+    p.gradApplied = false;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 import { runMatmul } from '../kernels/registry.js';
 import { batchNormForward } from './batchnorm.js';
 import { conv2dTensor } from './conv.js';
-import { allocate } from './dtype.js';
+import { allocate, allocateUnset } from './dtype.js';
 import { siluForward, softplusForward } from './fused.js';
 import { Bin, Un, binary, broadcastCopy, permute as permuteLoop, reduce, unary, where as whereLoop } from './loops.js';
 import type { OpAttrs, OpName } from './op-types.js';
@@ -21,7 +21,7 @@ type ReduceForward = (inputs: readonly Tensor[], attrs: OpAttrs['sum']) => Tenso
 function bin(op: Bin): NoAttrsForward {
   return ([a, b]) => {
     const shape = broadcastShapes(a!.shape, b!.shape, 'binary op');
-    const out = allocate(a!.dtype, sizeOf(shape));
+    const out = allocateUnset(a!.dtype, sizeOf(shape));
     binary(op, a!.data, a!.shape, b!.data, b!.shape, out, shape);
     return new Tensor(out, shape);
   };
@@ -29,7 +29,7 @@ function bin(op: Bin): NoAttrsForward {
 
 function un(op: Un): NoAttrsForward {
   return ([x]) => {
-    const out = allocate(x!.dtype, x!.size);
+    const out = allocateUnset(x!.dtype, x!.size);
     unary(op, x!.data, out);
     return new Tensor(out, x!.shape);
   };
@@ -66,7 +66,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
   silu: ([x], { s, y }) => siluForward(x!, s, y),
   softplus: ([x], { e }) => softplusForward(x!, e),
   pow: ([x], { exponent }) => {
-    const out = allocate(x!.dtype, x!.size);
+    const out = allocateUnset(x!.dtype, x!.size);
     const d = x!.data;
     if (exponent === 2) for (let i = 0; i < d.length; i++) out[i] = d[i]! * d[i]!;
     else for (let i = 0; i < d.length; i++) out[i] = Math.pow(d[i]!, exponent);
@@ -74,7 +74,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
   },
   where: ([m, a, b]) => {
     const shape = broadcastShapes(broadcastShapes(m!.shape, a!.shape, 'where'), b!.shape, 'where');
-    const out = allocate(a!.dtype, sizeOf(shape));
+    const out = allocateUnset(a!.dtype, sizeOf(shape));
     whereLoop(m!.data, m!.shape, a!.data, a!.shape, b!.data, b!.shape, out, shape);
     return new Tensor(out, shape);
   },
@@ -83,18 +83,18 @@ export const forward: { [K in OpName]: Forward<K> } = {
   // Contiguous storage makes reshape a relabelling; the buffer is shared, never written in place.
   reshape: ([x], { shape }) => new Tensor(x!.data, shape),
   permute: ([x], { perm }) => {
-    const out = allocate(x!.dtype, x!.size);
+    const out = allocateUnset(x!.dtype, x!.size);
     permuteLoop(x!.data, x!.shape, perm, out);
     return new Tensor(out, perm.map((p) => x!.shape[p]!));
   },
   broadcast: ([x], { shape }) => {
-    const out = allocate(x!.dtype, sizeOf(shape));
+    const out = allocateUnset(x!.dtype, sizeOf(shape));
     broadcastCopy(x!.data, x!.shape, out, shape);
     return new Tensor(out, shape);
   },
   slice: ([x], { begin, end }) => {
     const shape = begin.map((b, i) => end[i]! - b);
-    const out = allocate(x!.dtype, sizeOf(shape));
+    const out = allocateUnset(x!.dtype, sizeOf(shape));
     if (out.length > 0) {
       const xs = stridesOf(x!.shape);
       const offset = begin.reduce((acc, b, i) => acc + b * xs[i]!, 0);
@@ -107,7 +107,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
     const first = xs[0]!;
     const shape = [...first.shape];
     shape[axis] = xs.reduce((acc, t) => acc + t.shape[axis]!, 0);
-    const out = allocate(first.dtype, sizeOf(shape));
+    const out = allocateUnset(first.dtype, sizeOf(shape));
     const outer = sizeOf(shape.slice(0, axis));
     const inner = sizeOf(shape.slice(axis + 1));
     const row = shape[axis]! * inner;
@@ -123,7 +123,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
     const shape = [...x!.shape];
     const n = shape[axis]!;
     shape[axis] = indices.length;
-    const out = allocate(x!.dtype, sizeOf(shape));
+    const out = allocateUnset(x!.dtype, sizeOf(shape));
     const outer = sizeOf(shape.slice(0, axis));
     const inner = sizeOf(shape.slice(axis + 1));
     const xd = x!.data;
@@ -142,7 +142,7 @@ export const forward: { [K in OpName]: Forward<K> } = {
   },
   matmul: ([a, b], { transA, transB }) => {
     const plan = matmulPlan(a!.shape, b!.shape, transA, transB);
-    const out = allocate(a!.dtype, sizeOf(plan.shape));
+    const out = allocateUnset(a!.dtype, sizeOf(plan.shape)); // every backend overwrites out (MatmulSpec)
     runMatmul(
       { a: a!.data, b: b!.data, out, m: plan.m, n: plan.n, k: plan.k, transA, transB, batch: plan.batch, aOffsets: plan.aOffsets, bOffsets: plan.bOffsets },
       a!.dtype,

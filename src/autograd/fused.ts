@@ -9,7 +9,7 @@
  */
 import type { Backend } from '../kernels/backend.js';
 import { elementwiseBackend } from '../kernels/registry.js';
-import { allocate, type FloatArray } from './dtype.js';
+import { allocateUnset, type FloatArray } from './dtype.js';
 import { Tensor } from './tensor.js';
 
 const isF32 = (a: FloatArray): boolean => a instanceof Float32Array;
@@ -29,10 +29,10 @@ function kernels(x: Tensor): NonNullable<Backend['activations']> | null {
  * computes silu's output in the same pass (`y`, else null: siluForward's loop).
  */
 export function siluSaved(x: Tensor): { s: FloatArray; y: FloatArray | null } {
-  const xd = x.data, n = xd.length, s = allocate(x.dtype, n);
+  const xd = x.data, n = xd.length, s = allocateUnset(x.dtype, n);
   const be = kernels(x);
   if (be !== null) {
-    const y = allocate(x.dtype, n);
+    const y = allocateUnset(x.dtype, n);
     if (be.silu(xd as Float32Array, s as Float32Array, y as Float32Array)) return { s, y };
   }
   // loops.ts's sigmoid, split by sign so that exp never overflows (written out: a call per
@@ -46,7 +46,7 @@ export function siluSaved(x: Tensor): { s: FloatArray; y: FloatArray | null } {
 }
 
 export function softplusSaved(x: Tensor): FloatArray {
-  const xd = x.data, n = xd.length, e = allocate(x.dtype, n);
+  const xd = x.data, n = xd.length, e = allocateUnset(x.dtype, n);
   if (kernels(x)?.expNegAbs(xd as Float32Array, e as Float32Array)) return e;
   for (let i = 0; i < n; i++) e[i] = Math.exp(-Math.abs(xd[i]!));
   return e;
@@ -55,7 +55,7 @@ export function softplusSaved(x: Tensor): FloatArray {
 /** x·sigmoid(x), the product of x and the stored sigmoid (`y` when siluSaved's kernel made it). */
 export function siluForward(x: Tensor, s: FloatArray, y: FloatArray | null = null): Tensor {
   if (y !== null) return new Tensor(y, x.shape);
-  const xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  const xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
   for (let i = 0; i < n; i++) out[i] = xd[i]! * s[i]!;
   return new Tensor(out, x.shape);
 }
@@ -65,7 +65,7 @@ export function siluForward(x: Tensor, s: FloatArray, y: FloatArray | null = nul
  * two. Each of those was a stored tensor.
  */
 export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
-  const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  const gd = g.data, xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
   const be = g.dtype === 'float32' ? kernels(x) : null;
   if (be !== null) {
     be.siluBackward(gd as Float32Array, xd as Float32Array, s as Float32Array, out as Float32Array);
@@ -93,7 +93,7 @@ export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
  * `e` is the stored exp(−|x|).
  */
 export function softplusForward(x: Tensor, e: FloatArray): Tensor {
-  const xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  const xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
   if (kernels(x)?.softplus(xd as Float32Array, e as Float32Array, out as Float32Array)) return new Tensor(out, x.shape);
   if (isF32(out)) {
     for (let i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ export function softplusForward(x: Tensor, e: FloatArray): Tensor {
  * sign(x) through abs; g times the max's tie-splitting mask (1, ½ at 0, 0); the two added.
  */
 export function softplusBackward(g: Tensor, x: Tensor, e: FloatArray): Tensor {
-  const gd = g.data, xd = x.data, n = xd.length, out = allocate(x.dtype, n);
+  const gd = g.data, xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
   const be = g.dtype === 'float32' ? kernels(x) : null;
   if (be !== null) {
     be.softplusBackward(gd as Float32Array, xd as Float32Array, e as Float32Array, out as Float32Array);

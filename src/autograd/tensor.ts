@@ -3,7 +3,7 @@
  * the autodiff bookkeeping (requiresGrad, grad, and the node that produced it). Every op is also
  * a method so that code reads left to right: `x.matmul(w).add(b).relu()`.
  */
-import { allocate, dtypeOf, type DType, type FloatArray } from './dtype.js';
+import { allocateUnset, dtypeOf, type DType, type FloatArray } from './dtype.js';
 import { checkShape, fmtShape, sizeOf, type Shape } from './shape.js';
 import type { Node } from './node.js';
 import * as ops from './ops.js';
@@ -95,7 +95,7 @@ export class Tensor {
 
   /** A copy with its own buffer, in the requested dtype. */
   clone(dtype: DType = this.dtype): Tensor {
-    const d = allocate(dtype, this.data.length);
+    const d = allocateUnset(dtype, this.data.length);
     d.set(this.data);
     return new Tensor(d, this.shape, false);
   }

@@ -7,7 +7,7 @@
 import { batchNormBackward } from './batchnorm.js';
 import { conv2dGrads } from './conv.js';
 import { elementwiseBackend } from '../kernels/registry.js';
-import { allocate } from './dtype.js';
+import { allocate, allocateUnset } from './dtype.js';
 import { siluBackward, softplusBackward } from './fused.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import * as op from './ops.js';
@@ -132,7 +132,7 @@ enum Local { Sign, Step, Sigmoid, Tanh }
  * (Sigmoid: s(1−s), Tanh: 1−t²). Same values as g ⊙ mask: relu'(NaN) = abs'(NaN) = 0, as in PyTorch.
  */
 function scaleByLocal(g: Tensor, y: Tensor, kind: Local): Tensor {
-  const out = allocate(g.dtype, g.size);
+  const out = allocateUnset(g.dtype, g.size);
   const gd = g.data, yd = y.data, n = gd.length;
   if (kind === Local.Step && gd instanceof Float32Array && yd instanceof Float32Array && out instanceof Float32Array) {
     const be = elementwiseBackend(n);
@@ -154,7 +154,7 @@ function scaleByLocal(g: Tensor, y: Tensor, kind: Local): Tensor {
 
 /** A non-differentiable elementwise function of x (local derivatives, masks). */
 function mapped(x: Tensor, f: (v: number) => number): Tensor {
-  const out = allocate(x.dtype, x.size);
+  const out = allocateUnset(x.dtype, x.size);
   const d = x.data;
   for (let i = 0; i < d.length; i++) out[i] = f(d[i]!);
   return new Tensor(out, x.shape);
@@ -165,7 +165,7 @@ function mapped2(x: Tensor, y: Tensor, f: (u: number, v: number) => number): Ten
   const shape = broadcastShapes(x.shape, y.shape, 'vjp');
   const sx = broadcastStrides(x.shape, shape), sy = broadcastStrides(y.shape, shape);
   const n = sizeOf(shape);
-  const out = allocate(x.dtype, n);
+  const out = allocateUnset(x.dtype, n);
   const st = stridesOf(shape);
   for (let i = 0; i < n; i++) {
     let ox = 0, oy = 0, r = i;

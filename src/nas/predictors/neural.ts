@@ -8,10 +8,11 @@
  * trained alone.
  */
 import { softplus } from '../../autograd/composites.js';
-import { graphMark, noGrad, releaseGraph } from '../../autograd/engine.js';
+import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../../autograd/engine.js';
 import { add, gather, mul, neg, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
+import type { FloatArray } from '../../autograd/dtype.js';
 import { Tensor } from '../../autograd/tensor.js';
 import type { RelaxedBatch } from '../space.js';
 import { ensembleMoments, fitAffine, type Affine } from './calibration.js';
@@ -21,6 +22,9 @@ import type { Prediction, Predictor, PredictorKind, PredictorOptions, SpaceForPr
 
 export { PREDICTOR_DEFAULTS } from '../defaults.js';
 import { PREDICTOR_DEFAULTS } from '../defaults.js';
+
+/** Architectures per batched forward of predict() (memberOutputs). */
+export const PREDICT_ROWS = 128;
 
 /** Pairs the ranking loss subsamples to per step (pairwiseRankingLoss's maxPairs). */
 export const RANKING_MAX_PAIRS = 4096;
@@ -98,14 +102,15 @@ export class NeuralPredictor<A> implements Predictor<A> {
       total.backward();
       opt.step();
       for (let m = 0; m < M; m++) curves[m]!.push(losses.data[this.row(m)]!);
-      // Nothing of this step's graph is read again: its buffers serve the next step.
+      // Nothing of this step's graph, nor its gradients, is read again: their buffers serve the next step.
       releaseGraph(total, mark);
+      releaseGrads(opt.params);
     }
     net.train(false);
     this.lastLosses = curves;
     const standardised = Float64Array.from(ys, (y) => (y - this.mu) / this.sd);
     this.maps = this.opts.calibrate
-      ? this.memberOutputs(batch).map((out) => fitAffine(out, standardised))
+      ? this.memberOutputs(archs).map((out) => fitAffine(out, standardised))
       : this.memberRngs.map(() => ({ a: 1, b: 0 }));
   }
 
@@ -119,18 +124,33 @@ export class NeuralPredictor<A> implements Predictor<A> {
     return this.net;
   }
 
-  /** Raw outputs per member (member order), one batched forward without a graph. */
-  private memberOutputs(batch: RelaxedBatch): ArrayLike<number>[] {
-    const out = noGrad(() => this.ensureFitted().forward(batch));
-    const B = out.shape[1]!;
-    return this.memberRngs.map((_, m) => out.data.subarray(this.row(m) * B, (this.row(m) + 1) * B));
+  /**
+   * Raw outputs per member (member order): batched forwards without a graph, over slices of
+   * PREDICT_ROWS architectures (the remainder joins the last slice). Each slice's buffers serve the
+   * next one, so a pool of any size costs the memory of one slice and no fresh pages. A row's
+   * outputs do not depend on the other rows of its batch (the products sum each output in the
+   * same order whatever the number of rows, and slices of ≥ PREDICT_ROWS rows stay on the backend
+   * the whole batch used), so the slices give the bits one forward gave.
+   */
+  private memberOutputs(archs: readonly A[]): FloatArray[] {
+    const net = this.ensureFitted();
+    const B = archs.length;
+    const outs = this.memberRngs.map(() => (this.opts.dtype === 'float64' ? new Float64Array(B) : new Float32Array(B)));
+    for (let at = 0; at < B; ) {
+      const end = B - at < 2 * PREDICT_ROWS ? B : at + PREDICT_ROWS;
+      const b = end - at;
+      const out = noGradReleased(() => net.forward(encodeBatch(this.space, archs.slice(at, end), this.opts.dtype)));
+      outs.forEach((o, m) => o.set(out.data.subarray(this.row(m) * b, (this.row(m) + 1) * b), at));
+      at = end;
+    }
+    return outs;
   }
 
   /** Each member's raw (uncalibrated, standardised-unit) output per architecture, in member order. */
   predictMembers(archs: readonly A[]): Float64Array[] {
     this.ensureFitted();
     if (archs.length === 0) return this.memberRngs.map(() => new Float64Array(0));
-    return this.memberOutputs(encodeBatch(this.space, archs, this.opts.dtype)).map((o) => Float64Array.from(o));
+    return this.memberOutputs(archs).map((o) => Float64Array.from(o));
   }
 
   predict(archs: readonly A[]): Prediction {
@@ -138,7 +158,7 @@ export class NeuralPredictor<A> implements Predictor<A> {
     const B = archs.length;
     const mean = new Float64Array(B), std = new Float64Array(B);
     if (B === 0) return { mean, std };
-    const z = ensembleMoments(this.memberOutputs(encodeBatch(this.space, archs, this.opts.dtype)), this.maps);
+    const z = ensembleMoments(this.memberOutputs(archs), this.maps);
     for (let i = 0; i < B; i++) {
       mean[i] = z.mean[i]! * this.sd + this.mu;
       std[i] = z.std[i]! * this.sd;

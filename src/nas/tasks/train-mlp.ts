@@ -4,7 +4,7 @@
  * candidate and seed give the same accuracies in any process, worker or browser.
  */
 import { crossEntropy } from '../../autograd/composites.js';
-import { graphMark, noGrad, releaseGraph } from '../../autograd/engine.js';
+import { graphMark, noGrad, releaseGrads, releaseGraph } from '../../autograd/engine.js';
 import { MLP, type Activation } from '../../autograd/nn/layers.js';
 import { Adam } from '../../autograd/optim/optimizer.js';
 import { cosineSchedule } from '../../autograd/optim/schedule.js';
@@ -158,8 +158,9 @@ export function fitClassifier(model: Classifier, train: Examples, opts: FitOptio
       }
       loss.backward();
       opt.step();
-      // Nothing of this step's graph is read again: its buffers serve the next batch.
+      // Nothing of this step's graph, nor its gradients, is read again: their buffers serve the next batch.
       releaseGraph(loss, mark);
+      releaseGrads(opt.params);
       steps++;
       sum += v * (e - s);
       count += e - s;
