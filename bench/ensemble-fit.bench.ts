@@ -111,7 +111,7 @@ for (let s = 0; s < runs; s++) {
 const med = (k: keyof RunRow) => median(runRows.map((r) => Number(r[k])));
 
 // Before against after: bench/fit-time.ts in the base checkout and in this one, alternately.
-interface TreeRow { mlp_fit_ms: number; gcn_fit_ms: number; prednas_ms: number; prednas_fit_ms: number; prednas_warm_ms?: number; queries: string }
+interface TreeRow { mlp_fit_ms: number; gcn_fit_ms: number; prednas_ms: number; prednas_fit_ms: number; prednas_warm_ms?: number; wen_ms?: number; wen_propose_ms?: number; queries: string }
 const baseRows: { before: TreeRow; after: TreeRow; seed: number }[] = [];
 if (values.base !== undefined) {
   const base = resolve(values.base), here = resolve('.');
@@ -148,6 +148,8 @@ const summary = {
     prednas_ms: [bm('before', 'prednas_ms'), bm('after', 'prednas_ms')], prednas_ratio: ratio('prednas_ms'),
     prednas_fit_ms: [bm('before', 'prednas_fit_ms'), bm('after', 'prednas_fit_ms')],
     prednas_warm_ms: [bm('before', 'prednas_warm_ms'), bm('after', 'prednas_warm_ms')], prednas_warm_ratio: ratio('prednas_warm_ms'),
+    wen_ms: [bm('before', 'wen_ms'), bm('after', 'wen_ms')], wen_ratio: ratio('wen_ms'),
+    wen_propose_ms: [bm('before', 'wen_propose_ms'), bm('after', 'wen_propose_ms')], wen_propose_ratio: ratio('wen_propose_ms'),
     same_queries: baseRows.every((r) => r.before.queries === r.after.queries),
   } : null,
 };

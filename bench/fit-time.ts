@@ -1,7 +1,7 @@
 /**
  * Time of the predictor fit at `--cells` NB-201 cells (ensemble of 5, default settings; MLP and
- * GCN) and of two PredNAS NB-201 runs (budget 100, default settings, seeds `--seed` and the next; the
- * second as a table's later runs meet the process), in this
+ * GCN), of two PredNAS NB-201 runs (budget 100, default settings, seeds `--seed` and the next; the
+ * second as a table's later runs meet the process) and of a Wen run (seed `--seed`), in this
  * checkout, as one JSON line: CPU milliseconds of this process (user + system), and the PredNAS
  * run's wall-clock fit share as the runner records it. Uses only APIs that predate batched ensembles, so that
  * bench/ensemble-fit.bench.ts --base DIR can run it in a checkout of an older commit too.
@@ -46,6 +46,11 @@ if (runs > 0) {
   // A second run in the same process, as every run of a table after the first: the engine's
   // state (JIT, heap, recycled buffers) is then what a table's runs meet.
   out.prednas_warm_ms = Math.round(time(() => { r = runOne(cfg, 'prednas', Number(values.seed ?? 0) + 1); }));
+  out.queries += '|' + r.trajectory.map((p) => p.arch).join(';');
+  // The Wen control: the same predictor, ranking a pool of 1,000 random cells per round.
+  const wenCfg = { ...cfg, algorithms: ['wen'] };
+  out.wen_ms = Math.round(time(() => { r = runOne(wenCfg, 'wen', Number(values.seed ?? 0)); }));
+  out.wen_propose_ms = Math.round(r.timeMs.propose ?? 0);
   out.queries += '|' + r.trajectory.map((p) => p.arch).join(';');
 }
 console.log(JSON.stringify(out));
