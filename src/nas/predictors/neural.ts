@@ -128,9 +128,10 @@ export class NeuralPredictor<A> implements Predictor<A> {
    * Raw outputs per member (member order): batched forwards without a graph, over slices of
    * PREDICT_ROWS architectures (the remainder joins the last slice). Each slice's buffers serve the
    * next one, so a pool of any size costs the memory of one slice and no fresh pages. A row's
-   * outputs do not depend on the other rows of its batch (the products sum each output in the
-   * same order whatever the number of rows, and slices of ≥ PREDICT_ROWS rows stay on the backend
-   * the whole batch used), so the slices give the bits one forward gave.
+   * outputs do not depend on the other rows of its batch: js and wasm sum each product's outputs
+   * in the same order whatever the number of rows, and under 'auto' a slice of ≥ PREDICT_ROWS
+   * rows keeps every product past wasm's crossover, as the whole batch was. So the slices give
+   * the bits one forward gave (test/ensemble-batched.test.ts).
    */
   private memberOutputs(archs: readonly A[]): FloatArray[] {
     const net = this.ensureFitted();
