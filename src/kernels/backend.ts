@@ -112,4 +112,38 @@ export interface Backend {
      */
     backward(g: Float32Array, x: Float32Array, n: number, c: number, s: number, mean: Float64Array, dxCoef: (sums: Float64Array) => Float64Array | null): { sums: Float64Array; dx: Float32Array | null };
   };
+  /**
+   * Optional: Adam's update of Float32 parameters (src/autograd/optim/optimizer.ts owns the
+   * formula; results must equal its loop bit for bit), with each optimiser's Float64 moments kept
+   * in the backend's memory between steps. Used when this backend takes elementwise ops of the
+   * optimiser's total parameter count.
+   */
+  readonly adam?: {
+    /** Moments (zero) for parameters of these sizes. */
+    state(sizes: readonly number[]): AdamState;
+  };
+}
+
+/** The coefficients of one Adam step (AdamState.update), computed by the optimiser. */
+export interface AdamStep {
+  readonly b1: number;
+  readonly b2: number;
+  readonly a1: number;
+  readonly a2: number;
+  readonly l2: number;
+  readonly decay: number;
+  readonly step: number;
+  readonly c2: number;
+  readonly eps: number;
+}
+
+/** One optimiser's moments in a backend's memory. */
+export interface AdamState {
+  /** Update parameter i in place from its gradient, with its moments. */
+  update(i: number, w: Float32Array, g: Float32Array, k: AdamStep): void;
+  /** Parameter i's moments, copied out into m and v, or in from them. */
+  read(i: number, m: Float64Array, v: Float64Array): void;
+  write(i: number, m: Float64Array, v: Float64Array): void;
+  /** Hand the memory back; the state must not be used afterwards. */
+  release(): void;
 }

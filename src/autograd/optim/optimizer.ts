@@ -4,6 +4,8 @@
  * backward into a marked, non-zeroed gradient throws (see engine.accumulateLeaf). A known bug in
  * a popular NAS library's GCN predictor is exactly a missing zero_grad between batches.
  */
+import type { AdamState, AdamStep } from '../../kernels/backend.js';
+import { elementwiseBackend } from '../../kernels/registry.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -100,6 +102,16 @@ export class Adam extends Optimizer {
   private readonly m: Float64Array[];
   private readonly v: Float64Array[];
   private t = 0;
+  /**
+   * The moments in a backend's memory (the wasm backend's f64x2 update: two divisions and a square
+   * root per parameter are most of a small network's step), or null: in m and v. Where they live
+   * follows the backend selection step by step, and they move with it.
+   */
+  private held: AdamState | null = null;
+  /** The step's coefficients, for a backend update. */
+  private k: AdamStep | null = null;
+  private readonly total: number;
+  private readonly allF32: boolean;
 
   constructor(params: readonly Tensor[], opts: AdamOptions) {
     super(params, opts.lr);
@@ -109,10 +121,18 @@ export class Adam extends Optimizer {
     this.weightDecay = opts.weightDecay ?? 0;
     this.m = params.map((p) => new Float64Array(p.size));
     this.v = params.map((p) => new Float64Array(p.size));
+    this.total = params.reduce((s, p) => s + p.size, 0);
+    this.allF32 = params.every((p) => p.dtype === 'float32');
   }
 
   override step(): void {
     this.t++;
+    this.place();
+    const b1 = this.beta1, b2 = this.beta2, lr = this.lr;
+    this.k = this.held === null ? null : {
+      b1, b2, a1: 1 - b1, a2: 1 - b2, l2: this.decoupled ? 0 : this.weightDecay,
+      decay: this.decoupled ? 1 - lr * this.weightDecay : 1, step: lr / (1 - Math.pow(b1, this.t)), c2: 1 - Math.pow(b2, this.t), eps: this.eps,
+    };
     super.step();
   }
 
@@ -120,7 +140,35 @@ export class Adam extends Optimizer {
     return this.t;
   }
 
+  /**
+   * Hand back the backend memory holding the moments (they return to this optimiser's own arrays,
+   * so it can still step). The engine's training loops call it when a fit ends; otherwise the
+   * memory is reclaimed once the optimiser is garbage-collected.
+   */
+  dispose(): void {
+    if (this.held === null) return;
+    this.params.forEach((_, i) => this.held!.read(i, this.m[i]!, this.v[i]!));
+    this.held.release();
+    this.held = null;
+  }
+
+  /** Move the moments to where this step's backend selection updates them. */
+  private place(): void {
+    const be = this.allF32 ? elementwiseBackend(this.total)?.adam ?? null : null;
+    if (be === null) {
+      this.dispose();
+      return;
+    }
+    if (this.held !== null) return;
+    this.held = be.state(this.params.map((p) => p.size));
+    this.params.forEach((_, i) => this.held!.write(i, this.m[i]!, this.v[i]!));
+  }
+
   protected update(i: number, w: Float32Array | Float64Array, g: Float32Array | Float64Array): void {
+    if (this.held !== null && this.k !== null) {
+      this.held.update(i, w as Float32Array, g as Float32Array, this.k); // allF32: every w and g is Float32
+      return;
+    }
     const m = this.m[i]!, v = this.v[i]!;
     const b1 = this.beta1, b2 = this.beta2, lr = this.lr, wd = this.weightDecay, eps = this.eps;
     const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
@@ -130,7 +178,7 @@ export class Adam extends Optimizer {
     const a1 = 1 - b1, a2 = 1 - b2;
     // Every loop-invariant read hoisted and each element read once: the same operations in the
     // same order (a1·gk is (1 − β1)·gk), so the same bits; this loop runs over every parameter
-    // in every step of every predictor fit.
+    // in every step of every predictor fit. A backend's update (AdamState) computes exactly this.
     for (let k = 0; k < w.length; k++) {
       const wk = w[k]!;
       const gk = g[k]! + l2 * wk;

@@ -53,7 +53,7 @@ const SIMD = {
   f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, v128Or: 0x50, v128Bitselect: 0x52,
   // Float64 pairs (the activations' kernels: JS computes in double and rounds once where it stores).
   load64Zero: 0x5d, store64Lane: 0x5b, f64x2Splat: 0x14, f64x2PromoteLow: 0x5f, f32x4DemoteZero: 0x5e,
-  f64x2Abs: 0xec, f64x2Neg: 0xed, f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Trunc: 0x7a,
+  f64x2Abs: 0xec, f64x2Neg: 0xed, f64x2Sqrt: 0xef, f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Trunc: 0x7a,
   f64x2Eq: 0x47, f64x2Ne: 0x48, f64x2Lt: 0x49, f64x2Gt: 0x4a, f64x2Ge: 0x4c,
   i32x4TruncSatF64x2Zero: 0xfc, i64x2ExtendLowI32x4: 0xc7, i64x2Shl: 0xcb, i64x2Add: 0xce,
   v128And: 0x4e, v128AnyTrue: 0x53,
@@ -173,6 +173,7 @@ export class Code {
   f32x4DemoteZero(): this { return this.simd(SIMD.f32x4DemoteZero); }
   f64x2Abs(): this { return this.simd(SIMD.f64x2Abs); }
   f64x2Neg(): this { return this.simd(SIMD.f64x2Neg); }
+  f64x2Sqrt(): this { return this.simd(SIMD.f64x2Sqrt); }
   f64x2Add(): this { return this.simd(SIMD.f64x2Add); }
   f64x2Sub(): this { return this.simd(SIMD.f64x2Sub); }
   f64x2Mul(): this { return this.simd(SIMD.f64x2Mul); }

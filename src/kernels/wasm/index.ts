@@ -1,6 +1,7 @@
 import type { Backend, BinaryKind, FloatArray, MatmulSpec, UnaryKind } from '../backend.js';
 import type { ConvGeometry } from '../conv.js';
 import { activationFunctions } from './act-kernel.js';
+import { adamStates } from './adam-state.js';
 import { Arena, type Layout } from './arena.js';
 import { batchNormFunctions } from './bn-kernel.js';
 import { convFunctions, GEO_INTS } from './conv-kernel.js';
@@ -110,7 +111,8 @@ function compile(modules: readonly Uint8Array<ArrayBuffer>[], wasm: typeof WebAs
 export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   const tiling = options.tiling ?? DEFAULT_TILING;
   const bytes = wasmModuleBytes(tiling), convBytes = wasmConvModuleBytes(), actBytes = wasmActModuleBytes();
-  const { exports: k, memory } = compile([bytes, convBytes, ...actBytes], 'wasm' in options ? options.wasm : globalThis.WebAssembly);
+  const wasmNs = 'wasm' in options ? options.wasm : globalThis.WebAssembly;
+  const { exports: k, memory } = compile([bytes, convBytes, ...actBytes], wasmNs);
   const arena = new Arena(memory);
   const { mr, nr } = tiling;
   const traffic = { calls: 0, bytesIn: 0, bytesOut: 0 };
@@ -460,6 +462,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
     conv2d: { forward: convForward, backward: convBackward },
     batchNorm,
     activations,
+    adam: adamStates(wasmNs!), // compile() has thrown if there is no WebAssembly
     moduleSize: bytes.length,
     memoryBytes: () => memory.buffer.byteLength,
     traffic: () => ({ ...traffic }),

@@ -106,6 +106,7 @@ export class NeuralPredictor<A> implements Predictor<A> {
       releaseGraph(total, mark);
       releaseGrads(opt.params);
     }
+    opt.dispose();
     net.train(false);
     this.lastLosses = curves;
     const standardised = Float64Array.from(ys, (y) => (y - this.mu) / this.sd);

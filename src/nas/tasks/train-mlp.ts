@@ -167,5 +167,6 @@ export function fitClassifier(model: Classifier, train: Examples, opts: FitOptio
     }
     lastLoss = sum / count;
   }
+  opt.dispose();
   return { finalLoss: lastLoss, steps };
 }
