@@ -66,6 +66,34 @@ describe('Adam on the wasm backend', () => {
     );
   });
 
+  it('both paths give the textbook update (bias-corrected moments in Float64, L2 or decoupled decay)', () => {
+    for (const decoupled of [false, true]) {
+      const base = { sizes: [1500, 7], steps: 12, seed: 21, decoupled, weightDecay: 0.05 };
+      // Kingma & Ba's Adam written out here, step by step, with the draws train() makes.
+      const rng = new Rng(base.seed), draw = new Rng(base.seed + 1);
+      const w = base.sizes.map((n) => Float32Array.from({ length: n }, () => rng.normal() * 0.3));
+      const m = base.sizes.map((n) => new Float64Array(n)), v = base.sizes.map((n) => new Float64Array(n));
+      for (let s = 0; s < base.steps; s++) {
+        const lr = 0.01 * (1 + (s % 5) / 10), t = s + 1;
+        w.forEach((wi, i) => {
+          if (i === w.length - 1 && s % 3 === 2) return;
+          const scale = [1e-30, 1e-6, 1, 1e3][(s + i) % 4]!;
+          const g = Float32Array.from({ length: wi.length }, (_, k) => (k % 7 === 0 ? 0 : draw.normal() * scale));
+          for (let k = 0; k < wi.length; k++) {
+            const gk = g[k]! + (decoupled ? 0 : base.weightDecay) * wi[k]!;
+            m[i]![k] = 0.9 * m[i]![k]! + (1 - 0.9) * gk;
+            v[i]![k] = 0.999 * v[i]![k]! + (1 - 0.999) * gk * gk;
+            const shrunk = wi[k]! * (decoupled ? 1 - lr * base.weightDecay : 1);
+            wi[k] = shrunk - (lr / (1 - 0.9 ** t)) * m[i]![k]! / (Math.sqrt(v[i]![k]! / (1 - 0.999 ** t)) + 1e-8);
+          }
+        });
+      }
+      const want = w.map((a) => Array.from(a));
+      expect(train({ ...base, on: () => 'js' }), `js, decoupled ${decoupled}`).toEqual(want);
+      expect(train({ ...base, on: () => 'wasm' }), `wasm, decoupled ${decoupled}`).toEqual(want);
+    }
+  });
+
   it('the moments follow the backend selection step by step, and auto takes wasm', () => {
     const base = { sizes: [1025, 3, 2048], steps: 24, seed: 4, decoupled: false, weightDecay: 1e-3 };
     const js = train({ ...base, on: () => 'js' });

@@ -353,7 +353,6 @@ export interface ValueAndGradOptions {
  * used inside f are left alone). f must return a scalar. Nested use (grad of grad) is refused:
  * backward rules run without recording, so a nested derivative would silently be zero.
  */
-
 export function valueAndGrad(f: (...args: Tensor[]) => Tensor, argnums?: number | readonly number[], opts: ValueAndGradOptions = {}): (...args: Tensor[]) => ValueAndGrad {
   return (...args) => {
     if (state.traceDepth > 0) {

@@ -108,7 +108,7 @@ export class Adam extends Optimizer {
    * follows the backend selection step by step, and they move with it.
    */
   private held: AdamState | null = null;
-  /** The step's coefficients, for a backend update. */
+  /** This step's coefficients, which the JS loop and a backend's update both read. */
   private k: AdamStep | null = null;
   private readonly total: number;
   private readonly allF32: boolean;
@@ -128,10 +128,10 @@ export class Adam extends Optimizer {
   override step(): void {
     this.t++;
     this.place();
-    const b1 = this.beta1, b2 = this.beta2, lr = this.lr;
-    this.k = this.held === null ? null : {
-      b1, b2, a1: 1 - b1, a2: 1 - b2, l2: this.decoupled ? 0 : this.weightDecay,
-      decay: this.decoupled ? 1 - lr * this.weightDecay : 1, step: lr / (1 - Math.pow(b1, this.t)), c2: 1 - Math.pow(b2, this.t), eps: this.eps,
+    const b1 = this.beta1, b2 = this.beta2, lr = this.lr, wd = this.weightDecay;
+    this.k = {
+      b1, b2, a1: 1 - b1, a2: 1 - b2, l2: this.decoupled ? 0 : wd, decay: this.decoupled ? 1 - lr * wd : 1,
+      step: lr / (1 - Math.pow(b1, this.t)), c2: 1 - Math.pow(b2, this.t), eps: this.eps,
     };
     super.step();
   }
@@ -165,17 +165,12 @@ export class Adam extends Optimizer {
   }
 
   protected update(i: number, w: Float32Array | Float64Array, g: Float32Array | Float64Array): void {
-    if (this.held !== null && this.k !== null) {
-      this.held.update(i, w as Float32Array, g as Float32Array, this.k); // allF32: every w and g is Float32
+    if (this.held !== null) {
+      this.held.update(i, w as Float32Array, g as Float32Array, this.k!); // allF32: every w and g is Float32
       return;
     }
     const m = this.m[i]!, v = this.v[i]!;
-    const b1 = this.beta1, b2 = this.beta2, lr = this.lr, wd = this.weightDecay, eps = this.eps;
-    const c1 = 1 - Math.pow(b1, this.t), c2 = 1 - Math.pow(b2, this.t);
-    const step = lr / c1;
-    const decay = this.decoupled ? 1 - lr * wd : 1;
-    const l2 = this.decoupled ? 0 : wd;
-    const a1 = 1 - b1, a2 = 1 - b2;
+    const { b1, b2, a1, a2, l2, decay, step, c2, eps } = this.k!;
     // Every loop-invariant read hoisted and each element read once: the same operations in the
     // same order (a1·gk is (1 − β1)·gk), so the same bits; this loop runs over every parameter
     // in every step of every predictor fit. A backend's update (AdamState) computes exactly this.
