@@ -3,7 +3,7 @@
  * shared data is present): exit codes, output files, results.json against its schema.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../src/io/journal.js';
 import { validateResults } from '../src/nas/report/results-schema.js';
@@ -113,6 +113,17 @@ describe('prednas CLI basics', () => {
     expect(table).toMatch(/\| 40 \|( [0-9.-]+ ± [0-9.]+ \|){8} [0-9]+ ± [0-9]+ \|/);
     expect(readFileSync(join(out, 'scatter-n40.svg'), 'utf8')).toMatch(/Kendall τ = [0-9.-]+/);
     expect(readFileSync(join(out, 'scatter-n40.svg'), 'utf8').match(/<circle/g)).toHaveLength(60);
+    // The kernels are recorded (js unless --backend says otherwise) and a bad choice is refused.
+    expect(res.kernelBackend).toBe('js');
+    expect(table).toMatch(/\(prednas [^,]+, kernels js\)\.\n$/);
+    const wasmOut = join(dir, 'pe-wasm');
+    const w = runCli(['predictor-eval', '--space', spec, '--dataset', 'synthetic', '--train-sizes', '10', '--seeds', '0', '--test-size', '60', '--ensemble', '1', '--backend', 'wasm', '--out', wasmOut, '--json']);
+    expect(w.code, w.stderr).toBe(0);
+    expect((readResultsFile(wasmOut) as any).kernelBackend).toBe('wasm');
+    const bad = runCli(['predictor-eval', '--space', spec, '--dataset', 'synthetic', '--backend', 'gpu', '--out', join(dir, 'pe-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--backend: expected one of js, wasm, auto, got 'gpu'/);
+    expect(existsSync(join(dir, 'pe-bad'))).toBe(false);
     const tooBig = runCli(['predictor-eval', '--space', spec, '--dataset', 'synthetic', '--train-sizes', '200', '--test-size', '200', '--out', out]);
     expect(tooBig.code).toBe(1);
     expect(tooBig.stderr).toMatch(/has 300 architectures with results, fewer than the largest train size \(200\) \+ test size \(200\)/);

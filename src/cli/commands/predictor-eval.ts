@@ -9,11 +9,12 @@ import { evaluatePredictor, predictorEvalTable } from '../../nas/report/predicto
 import { scatterSvg } from '../../nas/report/plots.js';
 import { parseIntFlag, parseIntList, parseSeeds } from '../args.js';
 import { need, str, type Ctx } from '../context.js';
-import { benchmarkRequest, BENCH_FLAGS, predictorOptions } from './bench-common.js';
+import { benchmarkRequest, BENCH_FLAGS, kernelBackend, predictorOptions } from './bench-common.js';
 
 export const PREDICTOR_EVAL_FLAGS = {
   ...BENCH_FLAGS, predictor: { type: 'string' }, 'train-sizes': { type: 'string' }, seeds: { type: 'string' },
-  'test-size': { type: 'string' }, epochs: { type: 'string' }, ensemble: { type: 'string' }, out: { type: 'string' },
+  'test-size': { type: 'string' }, epochs: { type: 'string' }, ensemble: { type: 'string' }, backend: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 export const PREDICTOR_EVAL_HELP = `prednas predictor-eval — how well a predictor ranks unseen architectures
@@ -26,6 +27,8 @@ Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json
   --test-size N        held-out architectures, disjoint from every training set (default 500)
   --epochs N           full-batch Adam steps per fit (default: the predictor's, ${PREDICTOR_DEFAULTS.epochs})
   --ensemble M         ensemble members (default: the predictor's, ${PREDICTOR_DEFAULTS.ensemble})
+  --backend B          kernels: js (default), wasm or auto (SIMD; rounds differently from js, so
+                       the metrics move in their last digits, and the fit-time column shrinks)
   --dataset D, --fidelity F, --encoding E, --data DIR   as for search
   --out DIR            writes results.json.gz (gzipped JSON, schema prednas.predictor-eval/1), table.md and
                        scatter-n<SIZE>.svg (predicted vs true on the test set, with Kendall τ)
@@ -37,6 +40,7 @@ export function predictorEval(ctx: Ctx): void {
   const out = resolve(need(v, 'out', 'a directory for the table and plots'));
   const b = loadBenchmark(benchmarkRequest(v));
   const predictor = predictorOptions(v);
+  const backend = kernelBackend(v);
   const kind = predictor.kind;
   const trainSizes = parseIntList('train-sizes', str(v, 'train-sizes') ?? '10,20,50,100,200', 2);
   const seeds = parseSeeds(str(v, 'seeds') ?? '0..2');
@@ -48,8 +52,8 @@ export function predictorEval(ctx: Ctx): void {
   });
   bar.done();
   const version = packageVersion();
-  const table = predictorEvalTable(res) + `\nProduced by \`prednas ${process.argv.slice(2).join(' ')}\` (prednas ${version}).\n`;
-  writeResultsFile(out, { ...res, prednas: version });
+  const table = predictorEvalTable(res) + `\nProduced by \`prednas ${process.argv.slice(2).join(' ')}\` (prednas ${version}, kernels ${backend}).\n`;
+  writeResultsFile(out, { ...res, prednas: version, kernelBackend: backend });
   writeFileAtomic(resolve(out, 'table.md'), table);
   const files = [RESULTS_FILE, 'table.md'];
   for (const s of res.scatter) {
