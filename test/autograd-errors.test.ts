@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, matmul, max, mseLoss, pairwiseRankingLoss, permute, pow, reshape,
+  add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, maskMul, matmul, max, mseLoss, pairwiseRankingLoss, permute, pow, reshape,
   Rng, Tensor, setDebug, slice, sqrt, sub, sum, tensor, transpose, valueAndGrad, vjp, where, zeros, type VjpRule,
 } from '../src/autograd/index.js';
 
@@ -129,6 +129,8 @@ describe('creation', () => {
   it('op arguments', () => {
     expect(() => pow(z(2), NaN)).toThrow('pow: exponent must be a finite number, got NaN');
     expect(() => dropout(z(2), 1, new Rng(0))).toThrow('dropout: p must be in [0, 1), got 1');
+    expect(() => maskMul(z(2, 3), new Float64Array(5))).toThrow('maskMul: mask must be a Float64Array of 6 elements (x Tensor(float64, [2,3])), got Float64Array(5)');
+    expect(() => maskMul(z(2), new Float32Array(2))).toThrow('maskMul: mask must be a Float64Array of 2 elements');
     expect(() => add(1 as unknown as Tensor, 2)).toThrow('add: at least one operand must be a Tensor');
     expect(() => log([1, 2] as unknown as Tensor)).toThrow('log: expected a Tensor, got object');
   });

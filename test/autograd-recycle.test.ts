@@ -10,9 +10,9 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recycledAllocations } from '../src/autograd/dtype.js';
+import { allocateUnset, recycledAllocations } from '../src/autograd/dtype.js';
 import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../src/autograd/engine.js';
-import { Rng, setDebug, tensor, valueAndGrad, type Tensor } from '../src/autograd/index.js';
+import { Rng, dropout, setDebug, tensor, valueAndGrad, type OpAttrs, type Tensor } from '../src/autograd/index.js';
 import { add, broadcastTo, concat, exp, gather, matmul, maximum, mul, neg, pow, reshape, silu, slice, softplus, sub, sum, tanh, transpose, where } from '../src/autograd/ops.js';
 import { loadMnistDigits } from '../src/io/mnist.js';
 import { NeuralPredictor } from '../src/nas/predictors/neural.js';
@@ -160,6 +160,23 @@ describe('recycled gradient buffers', () => {
     expect(recycledAllocations() - before).toBeGreaterThan(3);
     expect(new Set([...live, ...liveW].map((t) => t.data.buffer)).size).toBe(live.length + liveW.length);
     for (const [t, b] of kept) expect(bits(t)).toEqual(b);
+  });
+
+  it("releaseGraph hands back dropout's mask with the step's graph (the mask is maskMul's own)", () => {
+    const x = tensor(Float32Array.from({ length: R * C }, (_, i) => Math.cos(i)), [R, C], { requiresGrad: true });
+    const mark = graphMark();
+    const y = dropout(x, 0.5, new Rng(3));
+    expect(y.node?.op).toBe('maskMul');
+    const mask = (y.node!.attrs as OpAttrs['maskMul']).mask;
+    const total = sum(mul(y, y));
+    total.backward();
+    const grad = bits(x.grad!), input = bits(x);
+    releaseGraph(total, mark);
+    // The free list of that size now holds the mask's buffer among the step's others.
+    const taken = Array.from({ length: 8 }, () => allocateUnset('float32', mask.length).buffer);
+    expect(taken).toContain(mask.buffer);
+    expect(bits(x.grad!)).toEqual(grad);
+    expect(bits(x)).toEqual(input);
   });
 
   it('the live tasks train their networks (an MLP, a small RegNet-style CNN) exactly as without recycling', () => {

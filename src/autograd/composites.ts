@@ -75,7 +75,7 @@ export function dropout(x: Tensor, p: number, rng: Rng | readonly Rng[], trainin
   const per = x.size / rngs.length;
   if (dropBits.length < per) dropBits = new Uint32Array(per);
   for (let s = 0; s < rngs.length; s++) fillMask(mask, s * per, rngs[s]!.fillU32(dropBits.subarray(0, per)), cut, keep);
-  return op.mul(x, new Tensor(mask, x.shape));
+  return op.maskMul(x, mask);
 }
 
 export function mseLoss(pred: Tensor, target: Tensor): Tensor {

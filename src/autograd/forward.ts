@@ -64,6 +64,11 @@ export const forward: { [K in OpName]: Forward<K> } = {
   sigmoid: un(Un.Sigmoid),
   tanh: un(Un.Tanh),
   silu: ([x], { s, y }) => siluForward(x!, s, y),
+  maskMul: ([x], { mask }) => {
+    const out = allocateUnset(x!.dtype, x!.size);
+    binary(Bin.Mul, x!.data, x!.shape, mask, x!.shape, out, x!.shape);
+    return new Tensor(out, x!.shape);
+  },
   softplus: ([x], { e }) => softplusForward(x!, e),
   pow: ([x], { exponent }) => {
     const out = allocateUnset(x!.dtype, x!.size);

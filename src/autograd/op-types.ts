@@ -26,6 +26,12 @@ export interface OpAttrs {
   silu: { readonly s: FloatArray; readonly y: FloatArray | null };
   /** log(1 + exp(x)), overflow-free, slope ½ at 0 (fused.ts); `e` is exp(−|x|), stored. */
   softplus: { readonly e: FloatArray };
+  /**
+   * x ⊙ mask for a constant mask of x's shape and dtype (dropout's product). The mask is the op's
+   * own attribute, never differentiated: a released training step hands it back with the graph,
+   * where a mask passed as an input tensor stayed allocated as any captured constant does.
+   */
+  maskMul: { readonly mask: FloatArray };
   /** x ** exponent for a constant scalar exponent. */
   pow: { readonly exponent: number };
   /** inputs [mask, a, b]: mask ≠ 0 selects a. The mask gets no gradient. */

@@ -3,7 +3,7 @@
  * and what was expected), then hand over to the engine, which runs the forward table and records
  * the node. Plain numbers are promoted to scalar tensors of the other operand's dtype.
  */
-import { allocate } from './dtype.js';
+import { allocate, type FloatArray } from './dtype.js';
 import { apply } from './engine.js';
 import { siluSaved, softplusSaved } from './fused.js';
 import { NO_ATTRS } from './op-types.js';
@@ -59,6 +59,17 @@ export function silu(x: Tensor): Tensor {
 export function softplus(x: Tensor): Tensor {
   checkTensor('softplus', x);
   return apply('softplus', [x], { e: softplusSaved(x) });
+}
+
+/** x ⊙ mask, the mask (x's size and dtype) a constant that gets no gradient (dropout's product). */
+export function maskMul(x: Tensor, mask: FloatArray): Tensor {
+  checkTensor('maskMul', x);
+  const want = x.dtype === 'float64' ? Float64Array : Float32Array;
+  if (!(mask instanceof want) || mask.length !== x.size) {
+    const got = mask instanceof Float32Array || mask instanceof Float64Array ? `${mask.constructor.name}(${mask.length})` : String(mask);
+    throw new Error(`maskMul: mask must be a ${want.name} of ${x.size} elements (x ${x.toString()}), got ${got}`);
+  }
+  return apply('maskMul', [x], { mask });
 }
 
 export function pow(x: Tensor, exponent: number): Tensor {

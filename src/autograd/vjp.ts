@@ -62,6 +62,7 @@ export const vjp: { [K in OpName]: VjpRule<K> } = {
   sigmoid: (g, { out }) => [scaleByLocal(g, out, Local.Sigmoid)],
   tanh: (g, { out }) => [scaleByLocal(g, out, Local.Tanh)],
   silu: (g, { inputs: [x], attrs: { s } }) => [siluBackward(g, x!, s)],
+  maskMul: (g, { attrs: { mask } }) => [op.maskMul(g, mask)],
   softplus: (g, { inputs: [x], attrs: { e } }) => [softplusBackward(g, x!, e)],
   pow: (g, { inputs: [x], attrs: { exponent: p } }) => [
     p === 0 ? op.mul(g, 0) : op.mul(g, mapped(x!, (v) => p * Math.pow(v, p - 1))),

@@ -84,6 +84,15 @@ export const primitiveCases: { readonly [K in OpName]: fc.Arbitrary<Instance> } 
     run: ([a, b], { mask }) => E.where(E.tensor(Float64Array.from(mask.data), mask.shape, { dtype: 'float64' }), a!, b!),
     ref: ([a, b], { mask }) => R.where(mask, a!, b!),
   }),
+  // Dropout's masks hold 0 and 1/(1 − p); any constant must do. The mask takes x's dtype.
+  maskMul: def<{ mask: Arr }>({
+    arb: shapeArb().chain((s) =>
+      fc.tuple(arrOf(s, uniform(-2, 2)), arrOf(s, (n) => fc.array(fc.constantFrom(0, 1.25, 0, 2, -0.5, 1e-3), { minLength: n, maxLength: n })))
+        .map(([x, mask]) => ({ xs: [x], a: { mask } })),
+    ),
+    run: ([x], { mask }) => E.maskMul(x!, x!.dtype === 'float64' ? Float64Array.from(mask.data) : Float32Array.from(mask.data)),
+    ref: ([x], { mask }) => R.binary(x!, mask, (u, v) => u * v),
+  }),
   sum: reduceCase('sum'),
   max: reduceCase('max'),
   reshape: def<{ shape: number[] }>({
