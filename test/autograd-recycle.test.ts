@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocateUnset, recycledAllocations } from '../src/autograd/dtype.js';
+import { allocateUnset, recycleDead, recycledAllocations } from '../src/autograd/dtype.js';
 import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../src/autograd/engine.js';
 import { Rng, dropout, setDebug, tensor, valueAndGrad, type OpAttrs, type Tensor } from '../src/autograd/index.js';
 import { add, broadcastTo, concat, exp, gather, matmul, maximum, mul, neg, pow, reshape, silu, slice, softplus, sub, sum, tanh, transpose, where } from '../src/autograd/ops.js';
@@ -177,6 +177,35 @@ describe('recycled gradient buffers', () => {
     expect(taken).toContain(mask.buffer);
     expect(bits(x.grad!)).toEqual(grad);
     expect(bits(x)).toEqual(input);
+  });
+
+  it('a full free list evicts the sizes least recently used; the newest hand-back is kept', () => {
+    setDebug({ recycle: false }); // empties the free lists
+    setDebug({ recycle: true });
+    const M = 1 << 20; // 4 MiB as Float32: sixteen fill the 64 MiB cap
+    const fromLists = (size: number, count: number) => {
+      const before = recycledAllocations();
+      const got = Array.from({ length: count }, () => allocateUnset('float32', size));
+      return { got, reused: recycledAllocations() - before };
+    };
+    // A plain cap, once stale sizes filled it, refused every later buffer.
+    const stale = Array.from({ length: 16 }, () => new Float32Array(M));
+    for (const a of stale) expect(recycleDead(a)).toBe(true);
+    const fresh = new Float32Array(M / 4);
+    expect(recycleDead(fresh)).toBe(true);
+    expect(allocateUnset('float32', M / 4)).toBe(fresh);
+    expect(fromLists(M, 16).reused).toBe(15); // one stale buffer made room
+    // Two sizes waiting; the one taken and handed back last is the one kept.
+    setDebug({ recycle: false });
+    setDebug({ recycle: true });
+    const a = Array.from({ length: 8 }, () => new Float32Array(M)), b = Array.from({ length: 7 }, () => new Float32Array(M + 256));
+    for (const x of [...a, ...b]) recycleDead(x);
+    recycleDead(allocateUnset('float32', M)); // size A used after size B
+    for (let i = 0; i < 2; i++) expect(recycleDead(new Float32Array(M / 2))).toBe(true); // the second needs room
+    expect(fromLists(M + 256, 7).reused).toBe(6);
+    expect(fromLists(M, 8).reused).toBe(8);
+    expect(fromLists(M / 2, 2).reused).toBe(2);
+    expect(recycleDead(new Float32Array(17 * M))).toBe(false); // larger than the cap
   });
 
   it('the live tasks train their networks (an MLP, a small RegNet-style CNN) exactly as without recycling', () => {

@@ -11,7 +11,11 @@ export type { FloatArray };
  * arrays. Only buffers a sweep allocated are ever handed back, and dead they stay dead, so the free
  * lists may outlive the sweep; their total size is capped.
  */
-const free = new Map<number, FloatArray[]>();
+const free = new Map<number, FreeList>();
+/** The free buffers of one size and dtype, and when that size was last handed back or taken. */
+interface FreeList { readonly arrays: FloatArray[]; used: number }
+/** Advances at every take and hand-back: the free lists' clock for eviction. */
+let tick = 0;
 /** The buffers in the free lists: one handed back twice would serve two tensors at once. */
 let inFree = new WeakSet<ArrayBufferLike>();
 let freeBytes = 0;
@@ -24,7 +28,12 @@ let enabled = true;
 
 /** Smaller arrays are cheap to allocate (V8 keeps them on its heap); not worth tracking. */
 const RECYCLE_MIN_ELEMENTS = 1024;
-/** At most this many bytes wait in the free lists; beyond it a dead buffer is left to the GC. */
+/**
+ * At most this many bytes wait in the free lists. A buffer handed back beyond it first evicts the
+ * sizes least recently used (left to the GC): a search fits its predictor on a few more cells each
+ * round, so the sizes of earlier rounds go stale, and refusing the current round's buffers instead
+ * (as a plain cap does once stale ones fill it) would make every step allocate afresh.
+ */
 const FREE_MAX_BYTES = 64 << 20;
 
 /** Turn recycling on or off (engine.setDebug's `recycle`); off empties the free lists. */
@@ -55,9 +64,11 @@ export function allocateUnset(dtype: DType, size: number): FloatArray {
 
 function take(dtype: DType, size: number, zero: boolean): FloatArray {
   if (size < RECYCLE_MIN_ELEMENTS || !enabled) return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-  const reused = free.get(size * 2 + (dtype === 'float64' ? 1 : 0))?.pop();
+  const list = free.get(size * 2 + (dtype === 'float64' ? 1 : 0));
+  const reused = list?.arrays.pop();
   let a: FloatArray;
   if (reused !== undefined) {
+    list!.used = ++tick;
     reusedCount++;
     freeBytes -= reused.byteLength;
     inFree.delete(reused.buffer);
@@ -104,14 +115,32 @@ export function recycleDead(a: FloatArray): boolean {
 }
 
 function pushFree(a: FloatArray): boolean {
-  if (inFree.has(a.buffer) || freeBytes + a.byteLength > FREE_MAX_BYTES) return false;
+  if (inFree.has(a.buffer) || a.byteLength > FREE_MAX_BYTES) return false;
   const key = a.length * 2 + (a instanceof Float64Array ? 1 : 0);
-  const list = free.get(key);
-  if (list === undefined) free.set(key, [a]);
-  else list.push(a);
+  let list = free.get(key);
+  if (list === undefined) free.set(key, (list = { arrays: [], used: 0 }));
+  list.used = ++tick;
+  while (freeBytes + a.byteLength > FREE_MAX_BYTES) evictOldest(list);
+  list.arrays.push(a);
   inFree.add(a.buffer);
   freeBytes += a.byteLength;
   return true;
+}
+
+/**
+ * Drop one buffer of the least recently used size other than `current` (or, when only `current`
+ * holds any, one of its own: the newest hand-back is worth more than an older one of its size).
+ */
+function evictOldest(current: FreeList): void {
+  let oldest: FreeList = current;
+  for (const [key, list] of free) {
+    if (list.arrays.length === 0) {
+      if (list !== current) free.delete(key);
+    } else if (list !== current && (oldest === current || list.used < oldest.used)) oldest = list;
+  }
+  const a = oldest.arrays.shift()!;
+  inFree.delete(a.buffer);
+  freeBytes -= a.byteLength;
 }
 
 /** Start recording allocations for a released forward; returns the enclosing one's record. */
