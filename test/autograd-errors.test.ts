@@ -80,6 +80,15 @@ describe('indices and bounds', () => {
     expect(() => gather(z(3, 2), [-1])).toThrow('gather: index -1 at position 0 is out of range [0, 3)');
     expect(() => gather(z(3, 2), [0.5], 1)).toThrow('gather: index 0.5 at position 0 is out of range [0, 2) for axis 1');
     expect(() => gather(z(3, 2), [0], 2)).toThrow('gather: axis 2 is out of range for a rank-2 tensor');
+    // Int32Array indices: integers already, so only their range is checked; the op keeps a copy.
+    expect(() => gather(z(3, 2), Int32Array.of(0, 3))).toThrow('gather: index 3 at position 1 is out of range [0, 3) for axis 0 of [3,2]');
+    expect(() => gather(z(3, 2), Int32Array.of(-2))).toThrow('gather: index -2 at position 0 is out of range [0, 3)');
+    const x = f64([1, 2, 3], [3], true), idx = Int32Array.of(2, 2, 0);
+    const y = gather(x, idx);
+    idx.fill(1); // the caller refills its array before backward
+    y.backward(f64([1, 10, 100]));
+    expect(y.toArray()).toEqual([3, 3, 1]);
+    expect(x.grad!.toArray()).toEqual([100, 0, 11]);
   });
 
   it('slice: bounds past the end, reversed, fractional, and mismatched lengths', () => {

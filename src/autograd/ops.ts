@@ -190,11 +190,15 @@ export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor 
   checkTensor('gather', x);
   const ax = normAxis(axis, x.rank, 'gather');
   const n = x.shape[ax]!;
-  const idx = Int32Array.from(indices);
-  for (let i = 0; i < indices.length; i++) {
+  // The op keeps its own copy (the caller may refill its array, as the ranking loss does every step).
+  // An Int32Array's elements are integers already, so only their range needs checking; any other
+  // array goes through Int32 conversion, which alters a fractional, huge or non-number index:
+  // comparing with the original catches it.
+  const exact = indices instanceof Int32Array;
+  const idx = exact ? indices.slice() : Int32Array.from(indices);
+  for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
-    // Int32 conversion alters a fractional, huge or non-number index: comparing with the original catches it.
-    if (v < 0 || v >= n || v !== indices[i]) {
+    if (v < 0 || v >= n || (!exact && v !== indices[i])) {
       const w = indices[i]!;
       throw new Error(`gather: index ${w} at position ${i} is out of range [0, ${n}) for axis ${ax} of ${fmtShape(x.shape)}`);
     }
