@@ -28,7 +28,7 @@ Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json
   --epochs N           full-batch Adam steps per fit (default: the predictor's, ${PREDICTOR_DEFAULTS.epochs})
   --ensemble M         ensemble members (default: the predictor's, ${PREDICTOR_DEFAULTS.ensemble})
   --backend B          kernels: js (default), wasm or auto (SIMD; rounds differently from js, so
-                       the metrics move in their last digits, and the fit-time column shrinks)
+                       the metrics may move in their last digits; the fit-time column shrinks)
   --dataset D, --fidelity F, --encoding E, --data DIR   as for search
   --out DIR            writes results.json.gz (gzipped JSON, schema prednas.predictor-eval/1), table.md and
                        scatter-n<SIZE>.svg (predicted vs true on the test set, with Kendall τ)
@@ -38,9 +38,9 @@ Usage: prednas predictor-eval --space nb201|nb101|nbmacro|tnb101-macro|SPEC.json
 export function predictorEval(ctx: Ctx): void {
   const { v } = ctx;
   const out = resolve(need(v, 'out', 'a directory for the table and plots'));
-  const b = loadBenchmark(benchmarkRequest(v));
   const predictor = predictorOptions(v);
-  const backend = kernelBackend(v);
+  const backend = kernelBackend(v); // before the tables load: a typo costs no load time
+  const b = loadBenchmark(benchmarkRequest(v));
   const kind = predictor.kind;
   const trainSizes = parseIntList('train-sizes', str(v, 'train-sizes') ?? '10,20,50,100,200', 2);
   const seeds = parseSeeds(str(v, 'seeds') ?? '0..2');
