@@ -3,8 +3,9 @@
  * versus got. Assertions match the specific content, not just "it threw".
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { maskMul } from '../src/autograd/ops.js';
 import {
-  add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, maskMul, matmul, max, mseLoss, pairwiseRankingLoss, permute, pow, reshape,
+  add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, matmul, max, mseLoss, pairwiseRankingLoss, permute, pow, reshape,
   Rng, Tensor, setDebug, slice, sqrt, sub, sum, tensor, transpose, valueAndGrad, vjp, where, zeros, type VjpRule,
 } from '../src/autograd/index.js';
 

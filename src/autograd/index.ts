@@ -4,7 +4,7 @@ export type { Shape } from './shape.js';
 export { Rng } from './random.js';
 export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions } from './creation.js';
 export {
-  add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, pow, where, maskMul,
+  add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, pow, where,
   sum, mean, max, reshape, permute, transpose, broadcastTo, slice, concat, gather, matmul,
 } from './ops.js';
 export {

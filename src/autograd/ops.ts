@@ -61,7 +61,12 @@ export function softplus(x: Tensor): Tensor {
   return apply('softplus', [x], { e: softplusSaved(x) });
 }
 
-/** x ⊙ mask, the mask (x's size and dtype) a constant that gets no gradient (dropout's product). */
+/**
+ * x ⊙ mask, the mask (x's size and dtype) a constant that gets no gradient: dropout's product.
+ * The op takes the mask over: a released training step (engine.releaseGraph) hands it back to the
+ * free lists with the graph, so the caller must not read or write it afterwards. That is why it
+ * is the engine's own (composites.ts's dropout) and not exported with the public ops.
+ */
 export function maskMul(x: Tensor, mask: FloatArray): Tensor {
   checkTensor('maskMul', x);
   const want = x.dtype === 'float64' ? Float64Array : Float32Array;

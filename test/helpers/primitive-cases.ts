@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import * as E from '../../src/autograd/index.js';
+import { maskMul } from '../../src/autograd/ops.js';
 import type { OpName, Tensor } from '../../src/autograd/index.js';
 import * as R from './reference.js';
 import type { Arr } from './reference.js';
@@ -90,7 +91,7 @@ export const primitiveCases: { readonly [K in OpName]: fc.Arbitrary<Instance> } 
       fc.tuple(arrOf(s, uniform(-2, 2)), arrOf(s, (n) => fc.array(fc.constantFrom(0, 1.25, 0, 2, -0.5, 1e-3), { minLength: n, maxLength: n })))
         .map(([x, mask]) => ({ xs: [x], a: { mask } })),
     ),
-    run: ([x], { mask }) => E.maskMul(x!, x!.dtype === 'float64' ? Float64Array.from(mask.data) : Float32Array.from(mask.data)),
+    run: ([x], { mask }) => maskMul(x!, x!.dtype === 'float64' ? Float64Array.from(mask.data) : Float32Array.from(mask.data)),
     ref: ([x], { mask }) => R.binary(x!, mask, (u, v) => u * v),
   }),
   sum: reduceCase('sum'),
