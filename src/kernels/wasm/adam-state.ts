@@ -59,11 +59,12 @@ export function adamStates(wasm: typeof WebAssembly): { state(sizes: readonly nu
     new Uint8Array(inst.memory.buffer, 0, top).fill(0);
     const f32 = new Float32Array(inst.memory.buffer), f64 = new Float64Array(inst.memory.buffer);
     let released = false;
-    const check = (i: number, ...xs: ArrayLike<number>[]): number => {
+    // Two arrays per call, named: a rest parameter would allocate on every parameter of every step.
+    const check = (i: number, a: ArrayLike<number>, b: ArrayLike<number>): number => {
       if (released) throw new Error('wasm adam: state used after release()');
       const n = sizes[i];
-      if (n === undefined || xs.some((x) => x.length !== n)) {
-        throw new Error(`wasm adam: parameter ${i} has ${n ?? 'no'} elements, got arrays of ${xs.map((x) => x.length).join(', ')}`);
+      if (n === undefined || a.length !== n || b.length !== n) {
+        throw new Error(`wasm adam: parameter ${i} has ${n ?? 'no'} elements, got arrays of ${a.length}, ${b.length}`);
       }
       return n;
     };
