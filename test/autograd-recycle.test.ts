@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocateUnset, recycleDead, recycledAllocations } from '../src/autograd/dtype.js';
+import { allocateUnset, FREE_MAX_BYTES, recycleDead, recycledAllocations } from '../src/autograd/dtype.js';
 import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../src/autograd/engine.js';
 import { Rng, dropout, setDebug, tensor, valueAndGrad, type OpAttrs, type Tensor } from '../src/autograd/index.js';
 import { add, broadcastTo, concat, exp, gather, matmul, maximum, mul, neg, pow, reshape, silu, slice, softplus, sub, sum, tanh, transpose, where } from '../src/autograd/ops.js';
@@ -182,30 +182,30 @@ describe('recycled gradient buffers', () => {
   it('a full free list evicts the sizes least recently used; the newest hand-back is kept', () => {
     setDebug({ recycle: false }); // empties the free lists
     setDebug({ recycle: true });
-    const M = 1 << 20; // 4 MiB as Float32: sixteen fill the 64 MiB cap
-    const fromLists = (size: number, count: number) => {
+    const M = 1 << 20, full = FREE_MAX_BYTES / (4 * M); // Float32 buffers of 4 MiB: `full` of them fill the cap
+    const reusedOf = (size: number, count: number) => {
       const before = recycledAllocations();
-      const got = Array.from({ length: count }, () => allocateUnset('float32', size));
-      return { got, reused: recycledAllocations() - before };
+      for (let i = 0; i < count; i++) allocateUnset('float32', size);
+      return recycledAllocations() - before;
     };
     // A plain cap, once stale sizes filled it, refused every later buffer.
-    const stale = Array.from({ length: 16 }, () => new Float32Array(M));
-    for (const a of stale) expect(recycleDead(a)).toBe(true);
+    for (let i = 0; i < full; i++) expect(recycleDead(new Float32Array(M))).toBe(true);
     const fresh = new Float32Array(M / 4);
     expect(recycleDead(fresh)).toBe(true);
     expect(allocateUnset('float32', M / 4)).toBe(fresh);
-    expect(fromLists(M, 16).reused).toBe(15); // one stale buffer made room
-    // Two sizes waiting; the one taken and handed back last is the one kept.
+    expect(reusedOf(M, full)).toBe(full - 1); // one stale buffer made room
+    // Two sizes waiting (A: half the cap, B: just under the rest); the one used last is kept.
     setDebug({ recycle: false });
     setDebug({ recycle: true });
-    const a = Array.from({ length: 8 }, () => new Float32Array(M)), b = Array.from({ length: 7 }, () => new Float32Array(M + 256));
-    for (const x of [...a, ...b]) recycleDead(x);
+    const nA = full / 2, nB = full / 2 - 1;
+    for (let i = 0; i < nA; i++) recycleDead(new Float32Array(M));
+    for (let i = 0; i < nB; i++) recycleDead(new Float32Array(M + 256));
     recycleDead(allocateUnset('float32', M)); // size A used after size B
     for (let i = 0; i < 2; i++) expect(recycleDead(new Float32Array(M / 2))).toBe(true); // the second needs room
-    expect(fromLists(M + 256, 7).reused).toBe(6);
-    expect(fromLists(M, 8).reused).toBe(8);
-    expect(fromLists(M / 2, 2).reused).toBe(2);
-    expect(recycleDead(new Float32Array(17 * M))).toBe(false); // larger than the cap
+    expect(reusedOf(M + 256, nB)).toBe(nB - 1);
+    expect(reusedOf(M, nA)).toBe(nA);
+    expect(reusedOf(M / 2, 2)).toBe(2);
+    expect(recycleDead(new Float32Array(FREE_MAX_BYTES / 4 + 1))).toBe(false); // larger than the cap
   });
 
   it('the live tasks train their networks (an MLP, a small RegNet-style CNN) exactly as without recycling', () => {

@@ -34,7 +34,7 @@ const RECYCLE_MIN_ELEMENTS = 1024;
  * round, so the sizes of earlier rounds go stale, and refusing the current round's buffers instead
  * (as a plain cap does once stale ones fill it) would make every step allocate afresh.
  */
-const FREE_MAX_BYTES = 64 << 20;
+export const FREE_MAX_BYTES = 64 << 20;
 
 /** Turn recycling on or off (engine.setDebug's `recycle`); off empties the free lists. */
 export function setRecycling(on: boolean): void {
