@@ -64,11 +64,15 @@ describe('emitter', () => {
       at += 1 + size;
     }
     expect(at).toBe(bytes.length); // sizes add up exactly
-    expect(ids).toEqual([1, 2, 3, 7, 10]); // type, import, function, export, code
+    expect(ids).toEqual([1, 2, 3, 7, 10, 0]); // type, import, function, export, code, custom ("name")
     expect(WebAssembly.validate(Uint8Array.from(bytes))).toBe(true);
     const mod = new WebAssembly.Module(Uint8Array.from(bytes));
     expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['add', 'add2']);
+    // The name section's function-names subsection: id 1, its size (12), the count, then (index, name) for each.
+    const [names] = WebAssembly.Module.customSections(mod, 'name');
+    const utf8 = (t: string) => [t.length, ...new TextEncoder().encode(t)];
+    expect([...new Uint8Array(names!)]).toEqual([1, 12, 2, 0, ...utf8('add'), 1, ...utf8('add2')]);
     // One type for the two identical signatures: the type section holds a single entry.
     expect(bytes[bytes.indexOf(0x60) - 1]).toBe(1);
     const inst = new WebAssembly.Instance(mod, { env: { memory: new WebAssembly.Memory({ initial: 3 }) } });

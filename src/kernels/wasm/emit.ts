@@ -255,7 +255,9 @@ export interface ExportedFn {
 
 /**
  * A module importing memory "env"."memory" (at least `minPages` 64 KiB pages) and exporting the
- * given functions in order (function index i = fns[i], for `call`).
+ * given functions in order (function index i = fns[i], for `call`). A custom "name" section
+ * (function-names subsection, the same layout as a section) names each function after its export,
+ * so that CPU profiles and stack traces show `silu_fwd` where they showed `wasm-function[0]`.
  */
 export function moduleBytes(fns: readonly ExportedFn[], minPages = 1): Uint8Array<ArrayBuffer> {
   // One type per distinct signature.
@@ -281,5 +283,6 @@ export function moduleBytes(fns: readonly ExportedFn[], minPages = 1): Uint8Arra
     ...section(3, vec(typeOf.map((t) => uleb(t)))),
     ...section(7, exports),
     ...section(10, vec(fns.map(({ code }) => code.encode()))),
+    ...section(0, [...name('name'), ...section(1, vec(fns.map((fn, i) => [...uleb(i), ...name(fn.name)])))]),
   ]);
 }
