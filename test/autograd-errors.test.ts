@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { maskMul } from '../src/autograd/ops.js';
 import {
-  add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, matmul, max, mseLoss, pairwiseRankingLoss, permute, pow, reshape,
+  add, broadcastTo, concat, crossEntropy, div, dropout, gather, log, matmul, max, mseLoss, pairDiff, pairwiseRankingLoss, permute, pow, reshape,
   Rng, Tensor, setDebug, slice, sqrt, sub, sum, tensor, transpose, valueAndGrad, vjp, where, zeros, type VjpRule,
 } from '../src/autograd/index.js';
 
@@ -90,6 +90,21 @@ describe('indices and bounds', () => {
     y.backward(f64([1, 10, 100]));
     expect(y.toArray()).toEqual([3, 3, 1]);
     expect(x.grad!.toArray()).toEqual([100, 0, 11]);
+  });
+
+  it('pairDiff: a non-vector, unequal index lists, out-of-range and fractional indices; its own copies', () => {
+    expect(() => pairDiff(z(3, 2), [0], [1])).toThrow('pairDiff: x must be a vector, got Tensor(float64, [3,2])');
+    expect(() => pairDiff(z(3), [0, 1], [1])).toThrow('pairDiff: i has 2 indices but j has 1');
+    expect(() => pairDiff(z(3), [0, 1], [1, 3])).toThrow('pairDiff: j[1] = 3 is out of range [0, 3) for Tensor(float64, [3])');
+    expect(() => pairDiff(z(3), Int32Array.of(-1), [0])).toThrow('pairDiff: i[0] = -1 is out of range [0, 3)');
+    expect(() => pairDiff(z(3), [0.5], [0])).toThrow('pairDiff: i[0] = 0.5 is out of range [0, 3)');
+    const x = f64([1, 2, 4], [3], true), i = Int32Array.of(2, 1, 2), j = Int32Array.of(0, 0, 2);
+    const y = pairDiff(x, i, j);
+    i.fill(0); // the caller refills its arrays before backward, as the ranking loss does
+    j.fill(1);
+    y.backward(f64([1, 10, 100]));
+    expect(y.toArray()).toEqual([3, 1, 0]);
+    expect(x.grad!.toArray()).toEqual([-11, 10, 1]);
   });
 
   it('slice: bounds past the end, reversed, fractional, and mismatched lengths', () => {

@@ -124,6 +124,11 @@ export const forward: { [K in OpName]: Forward<K> } = {
     }
     return new Tensor(out, shape);
   },
+  pairDiff: ([x], { i, j }) => {
+    const out = allocateUnset(x!.dtype, i.length), xd = x!.data;
+    for (let q = 0; q < i.length; q++) out[q] = xd[i[q]!]! - xd[j[q]!]!;
+    return new Tensor(out, [i.length]);
+  },
   gather: ([x], { indices, axis }) => {
     const shape = [...x!.shape];
     const n = shape[axis]!;

@@ -5,7 +5,7 @@ export { Rng } from './random.js';
 export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions } from './creation.js';
 export {
   add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, pow, where,
-  sum, mean, max, reshape, permute, transpose, broadcastTo, slice, concat, gather, matmul,
+  sum, mean, max, reshape, permute, transpose, broadcastTo, slice, concat, gather, pairDiff, matmul,
 } from './ops.js';
 export {
   conv2d, maxPool2d, avgPool2d, globalAvgPool2d, batchNorm, batchNorm2d,

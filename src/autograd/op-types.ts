@@ -44,6 +44,11 @@ export interface OpAttrs {
   slice: { readonly begin: readonly number[]; readonly end: readonly number[] };
   concat: { readonly axis: number };
   gather: { readonly indices: Int32Array; readonly axis: number };
+  /**
+   * x[i[q]] − x[j[q]] for a vector x (the ranking loss's pair margins): two gathers and their
+   * difference as one pass, and one scatter each way back, with the same roundings.
+   */
+  pairDiff: { readonly i: Int32Array; readonly j: Int32Array };
   /** Batched matmul with NumPy batch broadcasting; transpose flags swap the last two dims. */
   matmul: { readonly transA: boolean; readonly transB: boolean };
   /** 2-D convolution, inputs [x NCHW, w OIHW]; pairs are (height, width). No bias (add it). */

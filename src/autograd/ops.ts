@@ -211,6 +211,28 @@ export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor 
   return apply('gather', [x], { indices: idx, axis: ax });
 }
 
+/**
+ * x[i[q]] − x[j[q]] for each position q of two index arrays of one length, x a vector: what
+ * sub(gather(x, i), gather(x, j)) computes, bit for bit and gradient included, in one op. Indices
+ * are copied (and range-checked) as gather's are.
+ */
+export function pairDiff(x: Tensor, i: ArrayLike<number>, j: ArrayLike<number>): Tensor {
+  checkTensor('pairDiff', x);
+  if (x.rank !== 1) throw new Error(`pairDiff: x must be a vector, got ${x.toString()}`);
+  if (i.length !== j.length) throw new Error(`pairDiff: i has ${i.length} indices but j has ${j.length}`);
+  const n = x.size;
+  const own = (idx: ArrayLike<number>, which: string): Int32Array => {
+    const exact = idx instanceof Int32Array;
+    const out = exact ? idx.slice() : Int32Array.from(idx);
+    for (let q = 0; q < out.length; q++) {
+      const v = out[q]!;
+      if (v < 0 || v >= n || (!exact && v !== idx[q])) throw new Error(`pairDiff: ${which}[${q}] = ${idx[q]} is out of range [0, ${n}) for ${x.toString()}`);
+    }
+    return out;
+  };
+  return apply('pairDiff', [x], { i: own(i, 'i'), j: own(j, 'j') });
+}
+
 /** Matrix product of the last two dims, batch dims broadcast (NumPy matmul for rank >= 2). */
 export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
   checkTensor('matmul', a);

@@ -105,6 +105,7 @@ export const vjp: { [K in OpName]: VjpRule<K> } = {
     });
   },
   gather: (g, { inputs: [x], attrs: { indices, axis } }) => [scatterAdd(g, x!.shape, indices, axis)],
+  pairDiff: (g, { inputs: [x], attrs: { i, j } }) => [pairDiffBackward(g, x!.size, i, j)],
   matmul: (g, { inputs: [a, b], attrs: { transA: tA, transB: tB }, needs }) => {
     // C = op(A)·op(B); each case below is d/dA and d/dB written without transposed copies.
     const mm = (x: Tensor, y: Tensor, ta: boolean, tb: boolean) => op.matmul(x, y, { transA: ta, transB: tb });
@@ -201,6 +202,19 @@ function padInto(g: Tensor, shape: Shape, begin: readonly number[]): Tensor {
     out[o] = g.data[i]!;
   }
   return new Tensor(out, shape);
+}
+
+/**
+ * pairDiff's adjoint as sub(gather(x, i), gather(x, j)) rounds it: g scattered at i and −g at j,
+ * each summed from zero in pair order (gather's adjoint), then the two added (the engine's sum of
+ * two gradients). b[j] −= g is b[j] + (−g): negation is exact.
+ */
+function pairDiffBackward(g: Tensor, n: number, i: Int32Array, j: Int32Array): Tensor {
+  const a = allocate(g.dtype, n), b = allocate(g.dtype, n), gd = g.data;
+  for (let q = 0; q < i.length; q++) a[i[q]!]! += gd[q]!;
+  for (let q = 0; q < j.length; q++) b[j[q]!]! -= gd[q]!;
+  for (let k = 0; k < n; k++) a[k]! += b[k]!;
+  return new Tensor(a, [n]);
 }
 
 /** The adjoint of gather: add each gathered slice's gradient back at its source index. */

@@ -165,6 +165,16 @@ export const primitiveCases: { readonly [K in OpName]: fc.Arbitrary<Instance> } 
     run: ([x], { indices, axis }) => E.gather(x!, indices, axis),
     ref: ([x], { indices, axis }) => R.gather(x!, indices, axis < 0 ? axis + x!.shape.length : axis),
   }),
+  // Pairs over a vector, repeats and i = j pairs included (up to 8 pairs over at most 5 values).
+  pairDiff: def<{ i: number[]; j: number[] }>({
+    arb: fc.integer({ min: 1, max: 5 }).chain((n) => {
+      const idx = (len: number) => fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: len, maxLength: len });
+      return fc.integer({ min: 1, max: 8 }).chain((len) => fc.tuple(arrOf([n], uniform(-2, 2)), idx(len), idx(len)))
+        .map(([x, i, j]) => ({ xs: [x], a: { i, j } }));
+    }),
+    run: ([x], { i, j }) => E.pairDiff(x!, i, j),
+    ref: ([x], { i, j }) => R.binary(R.gather(x!, i, 0), R.gather(x!, j, 0), (u, v) => u - v),
+  }),
   // Batch dims broadcast (dropped or set to 1 per operand), all four transpose-flag combinations.
   matmul: def<{ transA: boolean; transB: boolean }>({
     arb: fc

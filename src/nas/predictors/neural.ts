@@ -9,7 +9,7 @@
  */
 import { softplus } from '../../autograd/composites.js';
 import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../../autograd/engine.js';
-import { add, gather, mul, neg, reshape, sub, sum } from '../../autograd/ops.js';
+import { add, mul, pairDiff, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
 import type { FloatArray } from '../../autograd/dtype.js';
@@ -218,8 +218,8 @@ function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLo
         gj[k * P + q] = k * n + J[perm[q]!]!;
       }
     }
-    const s = reshape(pred, [-1]);
-    const diff = sub(gather(s, gi), gather(s, gj));
-    return mul(sum(reshape(softplus(neg(diff)), [M, P]), 1), 1 / P);
+    // −(s_i − s_j) as s_j − s_i (composites.ts's pairwiseRankingLoss says why that is the same).
+    const margins = pairDiff(reshape(pred, [-1]), gj, gi);
+    return mul(sum(reshape(softplus(margins), [M, P]), 1), 1 / P);
   };
 }
