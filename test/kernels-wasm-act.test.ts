@@ -5,7 +5,9 @@
  * the passes against the JS loops of src/autograd/fused.ts on the js backend, bit for bit, on a
  * million values of every magnitude and on fast-check arrays with the special values; the forward
  * passes report the lanes they cannot compute (|x| ≥ 708, NaN, ±Inf), and fused.ts then falls back
- * to its loop.
+ * to its loop. silu's forward runs a short exp with a rounding test (src/kernels/wasm/silu-fast.ts):
+ * held to the JS loop at every float32 input (all 2³²) and at inputs whose sigmoid lies next to a
+ * float32 rounding boundary, where it must hand the group to the exact pass.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -153,6 +155,84 @@ describe('wasm activation kernels', () => {
     } finally {
       unregisterBackend('wasm-act');
     }
+  });
+
+  describe("silu's forward with the short exp and the rounding test (src/kernels/wasm/silu-fast.ts)", () => {
+    const memory = new WebAssembly.Memory({ initial: 200 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(wasmActModuleBytes()[0]!), { env: { memory } }).exports as Record<string, (...a: number[]) => number>;
+    const N = 1 << 20, X = 0, S = 4 * N, OUT = 8 * N; // three regions of 4 MiB
+    const f32 = new Float32Array(memory.buffer), u32 = new Uint32Array(memory.buffer);
+    const loopS = new Float32Array(N), loopOut = new Float32Array(N);
+    /** fused.ts's loop on x[0..n): s and out, as the js backend stores them. */
+    function jsLoop(n: number): { s: Float32Array; out: Float32Array } {
+      const s = loopS, out = loopOut;
+      for (let i = 0; i < n; i++) {
+        const v = f32[X / 4 + i]!;
+        if (v >= 0) s[i] = 1 / (1 + Math.exp(-v));
+        else { const e = Math.exp(v); s[i] = e / (1 + e); }
+        out[i] = v * s[i]!;
+      }
+      return { s, out };
+    }
+    /** Compare the kernel's s and out with the loop's on the lanes inside the exp's range; count those. */
+    function compare(n: number, what: string): number {
+      const want = jsLoop(n);
+      const ws = new Uint32Array(want.s.buffer, 0, n), wo = new Uint32Array(want.out.buffer, 0, n);
+      let inRange = 0;
+      for (let i = 0; i < n; i++) {
+        if (!(Math.abs(f32[X / 4 + i]!) < 708)) continue;
+        inRange++;
+        if (u32[S / 4 + i] !== ws[i] || u32[OUT / 4 + i] !== wo[i]) {
+          throw new Error(`${what}: x = ${f32[X / 4 + i]} gives s ${f32[S / 4 + i]}, out ${f32[OUT / 4 + i]}; the JS loop ${want.s[i]}, ${want.out[i]}`);
+        }
+      }
+      return inRange;
+    }
+
+    // Every lane is computed alone, so this is the proof for every input: about a minute on one core.
+    it('equals the JS loop at every float32 input inside |x| < 708 (all 2³² bit patterns; 2,288,123,904 in range)', () => {
+      let checked = 0;
+      for (let base = 0; base < 2 ** 32; base += N) {
+        for (let i = 0; i < N; i++) u32[X / 4 + i] = base + i;
+        k.silu_fwd!(X, S, OUT, N * 4);
+        checked += compare(N, 'all float32');
+      }
+      expect(checked).toBe(2_288_123_904);
+    }, 900_000);
+
+    it('equals the JS loop where the sigmoid lies within the margin of a float32 rounding boundary: those groups go to the exact pass', () => {
+      // Scan deterministic inputs for D (the loop's double) within 2⁻³⁶ of a midpoint between float32 neighbours.
+      const near: number[] = [];
+      const f = new Float32Array(1), b = new Uint32Array(f.buffer);
+      let s = 12345;
+      for (let tries = 0; near.length < 64 && tries < 5_000_000; tries++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        const v = Math.fround((s / 2 ** 32 - 0.5) * 40);
+        const d = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+        f[0] = d;
+        const r = f[0];
+        b[0]! += d > r ? 1 : -1; // the float32 neighbour on D's side
+        const mid = (r + f[0]!) / 2;
+        if (Math.abs(d - mid) < 2 ** -36 * d) near.push(v);
+      }
+      expect(near.length).toBe(64);
+      f32.set(near, X / 4);
+      const r = k.silu_fwd!(X, S, OUT, Math.ceil(near.length / 8) * 32);
+      expect(r & 1).toBe(0);
+      expect(r >> 1, 'groups redone by the exact pass').toBeGreaterThan(0);
+      expect(compare(near.length, 'near a rounding boundary')).toBe(64);
+    });
+
+    it('falls back to the exact pass rarely on pre-activation-like values, and reports none on plain ones', () => {
+      const n = 1 << 20;
+      for (let i = 0; i < n; i++) f32[X / 4 + i] = 4 * Math.sin(i * 0.37);
+      const r = k.silu_fwd!(X, S, OUT, n * 4);
+      expect(r & 1).toBe(0);
+      expect(r >> 1).toBeLessThan(n / 8 / 100); // under 1 % of the groups
+      compare(n, 'pre-activations');
+      f32.fill(0.25, X / 4, X / 4 + 64);
+      expect(k.silu_fwd!(X, S, OUT, 256)).toBe(0);
+    });
   });
 
   it('the forward passes report the lanes outside the vector path instead of writing wrong values silently', () => {

@@ -8,7 +8,9 @@
  * 1 and the caller recomputes the whole array with its JS loop.
  *
  * Exports (pointers and sizes in bytes; `bytes` a multiple of 32 (8 floats), the regions padded to it):
- *   silu_fwd(x, s, out, bytes) → i32         s = sigmoid(x) (silu's stored value), out = x·s
+ *   silu_fwd(x, s, out, bytes) → i32         ./silu-fast.ts: the same values as silu_exact, faster
+ *                                            (bit 0 of the result: a lane left the exp's range)
+ *   silu_exact(x, s, out, bytes) → i32       s = sigmoid(x) (silu's stored value), out = x·s
  *   silu_bwd(g, x, s, out, bytes)            silu's backward through the stored s
  *   expnegabs(x, e, bytes) → i32             e = exp(−|x|), softplus's stored value
  *   softplus_fwd(x, e, out, bytes) → i32     softplus from its stored e
@@ -16,6 +18,7 @@
  */
 import { Code, I32, V128, type ExportedFn } from './emit.js';
 import { exp, expConstants, log, logConstants, outsideOneTwo, select, type ExpConsts } from './fdlibm.js';
+import { siluForwardFast } from './silu-fast.js';
 
 /** f64x2 local ← the two f32 at ptr + at, promoted. */
 const load = (c: Code, ptr: number, at: number, into: number): Code => c.get(ptr).get(at).add().load64Zero().f64x2PromoteLow().set(into);
@@ -155,10 +158,13 @@ function softplusForward(): Code {
   return c;
 }
 
-/** Two modules' worth (each under the synchronous-compilation limit): the exp passes, then the rest. */
+/**
+ * Two modules' worth (each under the synchronous-compilation limit): silu's forward (./silu-fast.ts)
+ * with the exact pass it falls back to, as function 1; then the rest.
+ */
 export function activationFunctions(): ExportedFn[][] {
   return [
-    [{ name: 'silu_fwd', code: siluForward() }, { name: 'expnegabs', code: expNegAbs() }],
-    [{ name: 'silu_bwd', code: siluBackward() }, { name: 'softplus_fwd', code: softplusForward() }, { name: 'softplus_bwd', code: softplusBackward() }],
+    [{ name: 'silu_fwd', code: siluForwardFast(1) }, { name: 'silu_exact', code: siluForward() }],
+    [{ name: 'expnegabs', code: expNegAbs() }, { name: 'silu_bwd', code: siluBackward() }, { name: 'softplus_fwd', code: softplusForward() }, { name: 'softplus_bwd', code: softplusBackward() }],
   ];
 }

@@ -442,7 +442,7 @@ export function createWasmBackend(options: WasmOptions = {}): WasmBackend {
   }
 
   const activations: NonNullable<Backend['activations']> = {
-    silu: (x, s, out) => activationPass(k.silu_fwd!, [x], [s, out]) === 0,
+    silu: (x, s, out) => (activationPass(k.silu_fwd!, [x], [s, out]) & 1) === 0,
     expNegAbs: (x, e) => activationPass(k.expnegabs!, [x], [e]) === 0,
     softplus: (x, e, out) => activationPass(k.softplus_fwd!, [x, e], [out]) === 0,
     siluBackward: (g, x, s, out) => void activationPass(k.silu_bwd!, [g, x, s], [out]),
