@@ -40,9 +40,11 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * outputs (0.6 kB), then Adam's update on the wasm backend (its emitter and the per-optimiser
  * memories of src/kernels/wasm/adam-*.ts, the optimiser's moving of its moments; 3.3 kB) took it
  * to 211.2 kB (gzipped 71.9 kB): 213 kB. The pairDiff primitive and the wasm modules' name
- * sections took it to 212.8 kB (gzipped 72.3 kB), within that target.
+ * sections took it to 212.8 kB (gzipped 72.3 kB), then silu's short-exp forward pass (the emitter
+ * of src/kernels/wasm/silu-fast.ts, 2.3 kB; the exact pass stays as its fallback) to 215.1 kB
+ * (gzipped 73.0 kB): 216 kB.
  */
-export const CORE_TARGET_BYTES = 213_000;
+export const CORE_TARGET_BYTES = 216_000;
 
 export interface BundleSize {
   readonly file: string;
