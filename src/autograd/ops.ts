@@ -233,6 +233,18 @@ export function pairDiff(x: Tensor, i: ArrayLike<number>, j: ArrayLike<number>):
   return apply('pairDiff', [x], { i: own(i, 'i'), j: own(j, 'j') });
 }
 
+/**
+ * pairDiff for the engine's own callers (the predictor's ranking losses), whose index arrays are in
+ * range by construction: used as they are, neither copied nor range-checked. The caller must not
+ * refill them before the op's backward has run. Not in the public index: an index out of range,
+ * or arrays refilled too early, would corrupt results silently.
+ */
+export function pairDiffOwned(x: Tensor, i: Int32Array, j: Int32Array): Tensor {
+  checkTensor('pairDiff', x);
+  if (x.rank !== 1 || i.length !== j.length) throw new Error(`pairDiff: x must be a vector and i, j of one length, got ${x.toString()}, ${i.length} and ${j.length} indices`);
+  return apply('pairDiff', [x], { i, j });
+}
+
 /** Matrix product of the last two dims, batch dims broadcast (NumPy matmul for rank >= 2). */
 export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
   checkTensor('matmul', a);

@@ -9,7 +9,7 @@
  */
 import { softplus } from '../../autograd/composites.js';
 import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../../autograd/engine.js';
-import { add, mul, pairDiff, reshape, sub, sum } from '../../autograd/ops.js';
+import { add, mul, pairDiffOwned, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
 import type { FloatArray } from '../../autograd/dtype.js';
@@ -203,12 +203,15 @@ function mseLosses(ys: readonly number[], mu: number, sd: number, dtype: 'float3
  */
 function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLosses {
   const n = ys.length, M = rowRngs.length;
-  const I: number[] = [], J: number[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (ys[i]! > ys[j]!) { I.push(i); J.push(j); }
-  if (I.length === 0) throw new Error('pairwiseRankingLoss: no ordered pairs (all targets equal or fewer than 2 scores)');
+  const pi: number[] = [], pj: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (ys[i]! > ys[j]!) { pi.push(i); pj.push(j); }
+  if (pi.length === 0) throw new Error('pairwiseRankingLoss: no ordered pairs (all targets equal or fewer than 2 scores)');
+  const I = Int32Array.from(pi), J = Int32Array.from(pj);
   const total = I.length, P = Math.min(total, RANKING_MAX_PAIRS);
-  const gi = new Int32Array(M * P), gj = new Int32Array(M * P);
   const perm = new Int32Array(total);
+  // Refilled every step, in range by construction, and lent to the step's pairDiff without a copy
+  // (pairDiffOwned): fit() calls this once per step and has run that step's backward before the next.
+  const gi = new Int32Array(M * P), gj = new Int32Array(M * P);
   return (pred) => {
     for (let k = 0; k < M; k++) {
       if (total > P) rowRngs[k]!.permutation(perm);
@@ -219,7 +222,7 @@ function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLo
       }
     }
     // −(s_i − s_j) as s_j − s_i (composites.ts's pairwiseRankingLoss says why that is the same).
-    const margins = pairDiff(reshape(pred, [-1]), gj, gi);
+    const margins = pairDiffOwned(reshape(pred, [-1]), gj, gi);
     return mul(sum(reshape(softplus(margins), [M, P]), 1), 1 / P);
   };
 }
