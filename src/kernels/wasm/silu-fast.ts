@@ -16,9 +16,9 @@
  * silu_fwd(x, s, out, bytes) → i32, as the exact pass (`bytes` a multiple of 32): s = sigmoid(x),
  * out = x·s; bit 0 set when a lane is outside the exp's range (|x| ≥ 708, NaN: the caller then
  * recomputes the array in JS), and the rest of the result twice the number of groups the exact pass
- * redid (for the tests). test/kernels-wasm-act.test.ts holds it to the JS loop on every 97th float32
- * bit pattern and at values next to rounding boundaries; bench/README.md records the check of all
- * 2³² inputs.
+ * redid (for the tests). test/kernels-wasm-act.test.ts holds it to the JS loop at every float32
+ * input (all 2³² bit patterns: lanes are computed alone, so that is the proof) and at values next
+ * to rounding boundaries, which must take the exact pass.
  */
 import { Code, I32, V128 } from './emit.js';
 import { select } from './fdlibm.js';
@@ -30,15 +30,15 @@ const INV_LN2 = 1.44269504088896338700e+00;
 /** 1.5·2⁵²: x + SHIFT rounds x to an integer k and holds k in the low mantissa bits. */
 const SHIFT = 6755399441055744;
 /**
- * exp(r) ≈ Σ C[i]·rⁱ on |r| ≤ 0.35: the degree-8 Chebyshev interpolant's monomial coefficients
- * (bench/sigmoid-ziv.ts computes them: its --degree 8; written out so that every runtime uses the
- * same doubles).
+ * exp(r) ≈ Σ C[i]·rⁱ on |r| ≤ 0.35: the degree-8 Chebyshev interpolant's monomial coefficients,
+ * written out so that every runtime uses the same doubles (bench/sigmoid-ziv.ts recomputes them and
+ * measures the error).
  */
 export const EXP_POLY = [
   0.99999999999999967, 0.99999999997813671, 0.49999999999794714, 0.16666666904662983, 0.041666666897579606,
   0.0083332634011416724, 0.0013888820061387351, 0.00019917349966651422, 0.000024877150615115881,
 ];
-/** The rounding test's relative margin: 2⁻³⁶, sixteen times the error bound. */
+/** The rounding test's relative margin: 2⁻³⁶, eight times the error bound. */
 export const ZIV_MARGIN = 2 ** -36;
 /** 0x3FF0000000000000 in each i64 lane: 2⁰'s bits, to which k << 52 is added. */
 const ONE_BITS = [...new Array<number>(6).fill(0), 0xf0, 0x3f, ...new Array<number>(6).fill(0), 0xf0, 0x3f];
