@@ -8,7 +8,7 @@
  *    silu input (30,400 values like pre-activations);
  * 3. bits: the fast pass against the JS loop (src/autograd/fused.ts's) at every `--stride`-th
  *    float32 bit pattern inside the exp's range (|x| < 708); the default, 1, is all 2³² of them
- *    (about five minutes on one core): with rounding monotonic and every lane computed alone, that
+ *    (about 70 s on one core): with rounding monotonic and every lane computed alone, that
  *    is the proof that the fast pass stores the loop's bits for every input.
  */
 import { parseArgs } from 'node:util';
