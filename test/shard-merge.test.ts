@@ -5,8 +5,9 @@
  * the only ones left out of the comparisons.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropCheckpoints } from '../src/io/compare-shards.js';
 import { readResultsFile } from '../src/io/results-file.js';
 import { runCli, spawnCli, tempDir } from './fixtures/cli.js';
 import { compareArgs, expectSameFolder, SPACE } from './fixtures/compare-folders.js';
@@ -57,6 +58,18 @@ describe('compare --shard and merge', () => {
     const u = runCli(['compare', '--space', SPACE, '--dataset', 'synthetic', '--seeds', '0..2', '--shard', '4/3', '--out', join(dir, 'never')]);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^prednas compare: --shard: expected 1 <= I <= N, got 4\/3/);
+  });
+
+  it("the finished results drop the checkpoints, and the temporary file of a checkpoint write that a kill cut short", () => {
+    for (const extra of [[], ['notes.txt']]) {
+      const out = tempDir(), runs = join(out, 'runs');
+      mkdirSync(runs);
+      // A kill between writeFileAtomic's open and its rename leaves `.NAME.PID.THREAD.SERIAL.tmp`.
+      for (const f of ['random.seed0.json', 'settings.json', '.random.seed1.json.4242.0.3.tmp', '.settings.json.4242.0.0.tmp', ...extra]) writeFileSync(join(runs, f), '{}');
+      dropCheckpoints(out);
+      // Only a file that is not the checkpoints' keeps the folder.
+      expect(existsSync(runs) ? readdirSync(runs) : null).toEqual(extra.length === 0 ? null : extra);
+    }
   });
 
   it('compare SIGKILLed after some runs were checkpointed, then --resume: only the missing runs are made, results equal an uninterrupted compare', { timeout: 180_000 }, async () => {

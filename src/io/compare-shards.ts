@@ -134,14 +134,18 @@ export function loadCheckpoints(out: string, spec: ExperimentSpec, prednas: stri
   return [...found.values()];
 }
 
+/** writeFileAtomic's temporary file for a checkpoint or the settings: `.NAME.PID.THREAD.SERIAL.tmp`. */
+const CHECKPOINT_TMP = /^\.(?:.+\.seed\d+\.json|settings\.json)\.\d+\.\d+\.\d+\.tmp$/;
+
 /**
  * Once results.json.gz holds every run, the checkpoints are redundant: remove them, so a results
- * folder stays as small as the gzipped results (a later --resume reads the runs from there).
+ * folder stays as small as the gzipped results (a later --resume reads the runs from there). A
+ * compare killed while it wrote a checkpoint leaves that write's temporary file; it goes too.
  */
 export function dropCheckpoints(out: string): void {
   const dir = runsDir(out);
   if (!existsSync(dir)) return;
-  for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f) || f === SETTINGS) unlinkSync(join(dir, f));
+  for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f) || f === SETTINGS || CHECKPOINT_TMP.test(f)) unlinkSync(join(dir, f));
   try { rmdirSync(dir); } catch { /* something else is in there: leave it */ }
 }
 
