@@ -85,7 +85,9 @@ describe('runLoop', () => {
     const dir = tempDir();
     const log = join(dir, 'events.log');
     process.env['FAKE_EVAL_LOG'] = log;
-    process.env['FAKE_EVAL_SLEEP_MS'] = '120';
+    // Evaluations of 0.5–1.5 s: node's start-up on a loaded 2-core machine staggers the evaluators'
+    // own start stamps by hundreds of ms, and 60–180 ms evaluations then seldom all overlapped.
+    process.env['FAKE_EVAL_SLEEP_MS'] = '1000';
     process.env['FAKE_EVAL_FAIL_TRIALS'] = '3,7';
     process.env['FAKE_EVAL_HANG_TRIALS'] = '5';
     try {
