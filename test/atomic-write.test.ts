@@ -8,9 +8,9 @@
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, type AtomicWriteFs } from '../src/io/atomic-write.js';
+import { atomicTempTarget, writeFileAtomic, type AtomicWriteFs } from '../src/io/atomic-write.js';
 
 const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
@@ -102,6 +102,9 @@ describe('writeFileAtomic with injected failures', () => {
     writeFileAtomic(target, 'b', io);
     const tmps = names.filter((n) => n.endsWith('.tmp'));
     expect(new Set(tmps).size).toBe(2);
+    // atomicTempTarget recognises its own temporary names (a killed write's leftovers are cleaned by them).
+    expect(tmps.map((n) => atomicTempTarget(basename(n)))).toEqual(['twice.json', 'twice.json']);
+    expect(atomicTempTarget('twice.json')).toBe(null);
     expect(fs.readFileSync(target, 'utf8')).toBe('b');
   });
 });

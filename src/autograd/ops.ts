@@ -190,24 +190,31 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   return apply('concat', xs, { axis: ax });
 }
 
+/**
+ * An op's own copy of integer indices in [0, n) (the caller may refill its array, as a training
+ * loop does every step); `bad(q)` throws for the first position out of range. An Int32Array's
+ * elements are integers already, so only their range needs checking; any other array goes through
+ * Int32 conversion, which alters a fractional, huge or non-number index: comparing with the
+ * original catches it.
+ */
+function ownIndices(indices: ArrayLike<number>, n: number, bad: (q: number) => never): Int32Array {
+  const exact = indices instanceof Int32Array;
+  const idx = exact ? indices.slice() : Int32Array.from(indices);
+  for (let q = 0; q < idx.length; q++) {
+    const v = idx[q]!;
+    if (v < 0 || v >= n || (!exact && v !== indices[q])) bad(q);
+  }
+  return idx;
+}
+
 /** Rows (or slices along `axis`) of x picked by integer indices; repeated indices are allowed. */
 export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor {
   checkTensor('gather', x);
   const ax = normAxis(axis, x.rank, 'gather');
   const n = x.shape[ax]!;
-  // The op keeps its own copy (the caller may refill its array, as the ranking loss does every step).
-  // An Int32Array's elements are integers already, so only their range needs checking; any other
-  // array goes through Int32 conversion, which alters a fractional, huge or non-number index:
-  // comparing with the original catches it.
-  const exact = indices instanceof Int32Array;
-  const idx = exact ? indices.slice() : Int32Array.from(indices);
-  for (let i = 0; i < idx.length; i++) {
-    const v = idx[i]!;
-    if (v < 0 || v >= n || (!exact && v !== indices[i])) {
-      const w = indices[i]!;
-      throw new Error(`gather: index ${w} at position ${i} is out of range [0, ${n}) for axis ${ax} of ${fmtShape(x.shape)}`);
-    }
-  }
+  const idx = ownIndices(indices, n, (q) => {
+    throw new Error(`gather: index ${indices[q]} at position ${q} is out of range [0, ${n}) for axis ${ax} of ${fmtShape(x.shape)}`);
+  });
   return apply('gather', [x], { indices: idx, axis: ax });
 }
 
@@ -217,20 +224,17 @@ export function gather(x: Tensor, indices: ArrayLike<number>, axis = 0): Tensor 
  * are copied (and range-checked) as gather's are.
  */
 export function pairDiff(x: Tensor, i: ArrayLike<number>, j: ArrayLike<number>): Tensor {
+  checkPairs(x, i, j);
+  const own = (idx: ArrayLike<number>, which: string): Int32Array => ownIndices(idx, x.size, (q) => {
+    throw new Error(`pairDiff: ${which}[${q}] = ${idx[q]} is out of range [0, ${x.size}) for ${x.toString()}`);
+  });
+  return apply('pairDiff', [x], { i: own(i, 'i'), j: own(j, 'j') });
+}
+
+function checkPairs(x: Tensor, i: ArrayLike<number>, j: ArrayLike<number>): void {
   checkTensor('pairDiff', x);
   if (x.rank !== 1) throw new Error(`pairDiff: x must be a vector, got ${x.toString()}`);
   if (i.length !== j.length) throw new Error(`pairDiff: i has ${i.length} indices but j has ${j.length}`);
-  const n = x.size;
-  const own = (idx: ArrayLike<number>, which: string): Int32Array => {
-    const exact = idx instanceof Int32Array;
-    const out = exact ? idx.slice() : Int32Array.from(idx);
-    for (let q = 0; q < out.length; q++) {
-      const v = out[q]!;
-      if (v < 0 || v >= n || (!exact && v !== idx[q])) throw new Error(`pairDiff: ${which}[${q}] = ${idx[q]} is out of range [0, ${n}) for ${x.toString()}`);
-    }
-    return out;
-  };
-  return apply('pairDiff', [x], { i: own(i, 'i'), j: own(j, 'j') });
 }
 
 /**
@@ -240,8 +244,7 @@ export function pairDiff(x: Tensor, i: ArrayLike<number>, j: ArrayLike<number>):
  * or arrays refilled too early, would corrupt results silently.
  */
 export function pairDiffOwned(x: Tensor, i: Int32Array, j: Int32Array): Tensor {
-  checkTensor('pairDiff', x);
-  if (x.rank !== 1 || i.length !== j.length) throw new Error(`pairDiff: x must be a vector and i, j of one length, got ${x.toString()}, ${i.length} and ${j.length} indices`);
+  checkPairs(x, i, j);
   return apply('pairDiff', [x], { i, j });
 }
 

@@ -24,6 +24,11 @@ const realFs: AtomicWriteFs = nodeFs;
 // pid alone is not unique: worker threads share it, and one thread may write the same target twice.
 let serial = 0;
 
+/** The file a writeFileAtomic temporary name (`.NAME.PID.THREAD.SERIAL.tmp`) was for, or null if `name` is not one. */
+export function atomicTempTarget(name: string): string | null {
+  return /^\.(.+)\.\d+\.\d+\.\d+\.tmp$/.exec(name)?.[1] ?? null;
+}
+
 /** `content` may be bytes (e.g. gzipped results) as well as text. */
 export function writeFileAtomic(path: string, content: string | Uint8Array, fs: AtomicWriteFs = realFs): void {
   // Renaming over a device, FIFO, socket or directory would replace it with a plain file (as root,

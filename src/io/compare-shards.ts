@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { atomicTempTarget, writeFileAtomic } from './atomic-write.js';
 import type { ExperimentSpec } from './parallel.js';
 import { readResultsFile } from './results-file.js';
 import type { RunResult } from '../nas/experiment/runner.js';
@@ -134,9 +134,6 @@ export function loadCheckpoints(out: string, spec: ExperimentSpec, prednas: stri
   return [...found.values()];
 }
 
-/** writeFileAtomic's temporary file for a checkpoint or the settings: `.NAME.PID.THREAD.SERIAL.tmp`. */
-const CHECKPOINT_TMP = /^\.(?:.+\.seed\d+\.json|settings\.json)\.\d+\.\d+\.\d+\.tmp$/;
-
 /**
  * Once results.json.gz holds every run, the checkpoints are redundant: remove them, so a results
  * folder stays as small as the gzipped results (a later --resume reads the runs from there). A
@@ -145,7 +142,8 @@ const CHECKPOINT_TMP = /^\.(?:.+\.seed\d+\.json|settings\.json)\.\d+\.\d+\.\d+\.
 export function dropCheckpoints(out: string): void {
   const dir = runsDir(out);
   if (!existsSync(dir)) return;
-  for (const f of readdirSync(dir)) if (/\.seed\d+\.json$/.test(f) || f === SETTINGS || CHECKPOINT_TMP.test(f)) unlinkSync(join(dir, f));
+  const ours = (f: string) => /\.seed\d+\.json$/.test(f) || f === SETTINGS;
+  for (const f of readdirSync(dir)) if (ours(f) || ours(atomicTempTarget(f) ?? '')) unlinkSync(join(dir, f));
   try { rmdirSync(dir); } catch { /* something else is in there: leave it */ }
 }
 

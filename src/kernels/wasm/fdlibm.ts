@@ -19,9 +19,9 @@
 import { Code, I32, V128, type ExportedFn } from './emit.js';
 
 /** fdlibm's constants (e_exp.c). */
-const LN2_HI = 6.93147180369123816490e-01;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700e+00;
+export const LN2_HI = 6.93147180369123816490e-01;
+export const LN2_LO = 1.90821492927058770002e-10;
+export const INV_LN2 = 1.44269504088896338700e+00;
 const P = [1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05, -1.65339022054652515390e-06, 4.13813679705723846039e-08];
 
 /** A double whose high word is `hi` and low word 0: fdlibm compares |x|'s high word against these. */
@@ -37,7 +37,7 @@ const TINY = highWord(0x3e300000); // 2⁻²⁸: exp(x) = 1 + x below
 /** Below this |x|, k stays within −1021..1021, where 2^k is one normal double (fdlibm's k ≥ −1021 branch). */
 const FAST_BELOW = 708;
 /** 0x3FF0000000000000 in each i64 lane: the exponent bias, to which k << 52 is added. */
-const ONE_BITS = [...new Array<number>(6).fill(0), 0xf0, 0x3f, ...new Array<number>(6).fill(0), 0xf0, 0x3f];
+export const ONE_BITS = [...new Array<number>(6).fill(0), 0xf0, 0x3f, ...new Array<number>(6).fill(0), 0xf0, 0x3f];
 
 export type ExpConsts = Record<'one' | 'two' | 'half' | 'mhalf' | 'mone' | 'zero' | 'lnHi' | 'lnLo' | 'invLn2' | 'reduce' | 'kOne' | 'tiny' | 'fast' | 'e' | 'bias' | 'p0' | 'p1' | 'p2' | 'p3' | 'p4', number>;
 

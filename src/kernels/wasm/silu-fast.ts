@@ -21,12 +21,9 @@
  * to rounding boundaries, which must take the exact pass.
  */
 import { Code, I32, V128 } from './emit.js';
-import { select } from './fdlibm.js';
+// fdlibm's ln2 in two parts (k·LN2_HI is exact for |k| < 2²¹), 1/ln2, and 2⁰'s bits per i64 lane.
+import { INV_LN2, LN2_HI, LN2_LO, ONE_BITS, select } from './fdlibm.js';
 
-/** fdlibm's ln2 in two parts (k·LN2_HI is exact for |k| < 2²¹) and 1/ln2 (e_exp.c). */
-const LN2_HI = 6.93147180369123816490e-01;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700e+00;
 /** 1.5·2⁵²: x + SHIFT rounds x to an integer k and holds k in the low mantissa bits. */
 const SHIFT = 6755399441055744;
 /**
@@ -40,8 +37,6 @@ export const EXP_POLY = [
 ];
 /** The rounding test's relative margin: 2⁻³⁶, eight times the error bound. */
 export const ZIV_MARGIN = 2 ** -36;
-/** 0x3FF0000000000000 in each i64 lane: 2⁰'s bits, to which k << 52 is added. */
-const ONE_BITS = [...new Array<number>(6).fill(0), 0xf0, 0x3f, ...new Array<number>(6).fill(0), 0xf0, 0x3f];
 /** Pairs per group: the exact pass's loop step (four pairs), so one call redoes one group. */
 const UNROLL = 4;
 
