@@ -12,6 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { siluBackward, siluForward, siluSaved, softplusBackward, softplusForward, softplusSaved } from '../src/autograd/fused.js';
+import { recycleDead } from '../src/autograd/dtype.js';
 import { Tensor } from '../src/autograd/tensor.js';
 import { registerBackend, unregisterBackend, withBackend } from '../src/kernels/registry.js';
 import { expF64Function, logF64Function } from '../src/kernels/wasm/fdlibm.js';
@@ -162,22 +163,18 @@ describe('wasm activation kernels', () => {
     const k = new WebAssembly.Instance(new WebAssembly.Module(wasmActModuleBytes()[0]!), { env: { memory } }).exports as Record<string, (...a: number[]) => number>;
     const N = 1 << 20, X = 0, S = 4 * N, OUT = 8 * N; // three regions of 4 MiB
     const f32 = new Float32Array(memory.buffer), u32 = new Uint32Array(memory.buffer);
-    const loopS = new Float32Array(N), loopOut = new Float32Array(N);
-    /** fused.ts's loop on x[0..n): s and out, as the js backend stores them. */
+    /** fused.ts's own loops (the js backend) on x[0..n): s and out as the engine stores them. */
     function jsLoop(n: number): { s: Float32Array; out: Float32Array } {
-      const s = loopS, out = loopOut;
-      for (let i = 0; i < n; i++) {
-        const v = f32[X / 4 + i]!;
-        if (v >= 0) s[i] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); s[i] = e / (1 + e); }
-        out[i] = v * s[i]!;
-      }
-      return { s, out };
+      const x = new Tensor(f32.subarray(X / 4, X / 4 + n), [n]);
+      return js(() => {
+        const { s } = siluSaved(x);
+        return { s: s as Float32Array, out: siluForward(x, s).data as Float32Array };
+      });
     }
     /** Compare the kernel's s and out with the loop's on the lanes inside the exp's range; count those. */
     function compare(n: number, what: string): number {
       const want = jsLoop(n);
-      const ws = new Uint32Array(want.s.buffer, 0, n), wo = new Uint32Array(want.out.buffer, 0, n);
+      const ws = new Uint32Array(want.s.buffer, want.s.byteOffset, n), wo = new Uint32Array(want.out.buffer, want.out.byteOffset, n);
       let inRange = 0;
       for (let i = 0; i < n; i++) {
         if (!(Math.abs(f32[X / 4 + i]!) < 708)) continue;
@@ -186,6 +183,9 @@ describe('wasm activation kernels', () => {
           throw new Error(`${what}: x = ${f32[X / 4 + i]} gives s ${f32[S / 4 + i]}, out ${f32[OUT / 4 + i]}; the JS loop ${want.s[i]}, ${want.out[i]}`);
         }
       }
+      // Hand the loop's two arrays back so the next chunk's take them (4 MiB each, 4,096 chunks).
+      recycleDead(want.s);
+      recycleDead(want.out);
       return inRange;
     }
 
