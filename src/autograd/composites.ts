@@ -5,7 +5,8 @@
  */
 import type { Rng } from './random.js';
 import * as op from './ops.js';
-import { allocate, allocateUnset, type FloatArray } from './dtype.js';
+import { allocate, allocateUnset } from './dtype.js';
+import { dropoutMask } from './dropout-mask.js';
 import { fmtShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -46,15 +47,6 @@ export function layerNorm(x: Tensor, gamma?: Tensor, beta?: Tensor, eps = 1e-5):
   return y;
 }
 
-function fillMask(mask: FloatArray, at: number, bits: Uint32Array, cut: number, keep: number): void {
-  // keep·1 or keep·0 (keep is finite and positive: the same values as a select), without the
-  // branch that mispredicted on every dropped element.
-  for (let i = 0; i < bits.length; i++) mask[at + i] = keep * +(bits[i]! >= cut);
-}
-
-/** Dropout's draws, reused across calls (it runs in every training step; read before returning). */
-let dropBits = new Uint32Array(0);
-
 /**
  * Inverted dropout: zero each element with probability p, scale survivors by 1/(1-p). With one
  * rng per slice along the leading axis (`rng` an array of x.shape[0] streams), slice i draws from
@@ -68,13 +60,8 @@ export function dropout(x: Tensor, p: number, rng: Rng | readonly Rng[], trainin
   if (Array.isArray(rng) && (x.rank === 0 || x.shape[0] !== rngs.length)) {
     throw new Error(`dropout: ${rngs.length} rngs for the leading axis of ${fmtShape(x.shape)}`);
   }
-  const mask = allocateUnset(x.dtype, x.size); // fillMask writes every element
-  const keep = 1 / (1 - p);
-  // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
-  const cut = p * 4294967296;
-  const per = x.size / rngs.length;
-  if (dropBits.length < per) dropBits = new Uint32Array(per);
-  for (let s = 0; s < rngs.length; s++) fillMask(mask, s * per, rngs[s]!.fillU32(dropBits.subarray(0, per)), cut, keep);
+  const mask = allocateUnset(x.dtype, x.size); // dropoutMask writes every element
+  dropoutMask(mask, p, rngs);
   return op.maskMul(x, mask);
 }
 

@@ -58,6 +58,11 @@ export function setDebug(opts: DebugOptions): void {
   if (opts.recycle !== undefined) setRecycling(opts.recycle);
 }
 
+/** Whether setDebug's NaN check is on (a compiled training step that bypasses apply() steps aside). */
+export function isNaNCheckOn(): boolean {
+  return state.checkNaN;
+}
+
 export function isGradEnabled(): boolean {
   return state.gradEnabled;
 }

@@ -7,7 +7,7 @@ import { batchNormForward } from './batchnorm.js';
 import { conv2dTensor } from './conv.js';
 import { allocate, allocateUnset } from './dtype.js';
 import { siluForward, softplusForward } from './fused.js';
-import { Bin, Un, binary, broadcastCopy, permute as permuteLoop, reduce, unary, where as whereLoop } from './loops.js';
+import { Bin, Un, binary, broadcastCopy, pairDiffLoop, permute as permuteLoop, reduce, unary, where as whereLoop } from './loops.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import { avgPoolForward, maxPoolForward } from './pool.js';
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from './shape.js';
@@ -125,8 +125,8 @@ export const forward: { [K in OpName]: Forward<K> } = {
     return new Tensor(out, shape);
   },
   pairDiff: ([x], { i, j }) => {
-    const out = allocateUnset(x!.dtype, i.length), xd = x!.data;
-    for (let q = 0; q < i.length; q++) out[q] = xd[i[q]!]! - xd[j[q]!]!;
+    const out = allocateUnset(x!.dtype, i.length);
+    pairDiffLoop(x!.data, i, j, out);
     return new Tensor(out, [i.length]);
   },
   gather: ([x], { indices, axis }) => {

@@ -18,9 +18,15 @@ const isF32 = (a: FloatArray): boolean => a instanceof Float32Array;
  * The backend's kernels for these passes (the wasm backend's, which reproduce the loops below bit
  * for bit), when the data is Float32 and large enough to hand over.
  */
-function kernels(x: Tensor): NonNullable<Backend['activations']> | null {
-  return x.dtype === 'float32' ? elementwiseBackend(x.size)?.activations ?? null : null;
+function kernels(x: FloatArray): NonNullable<Backend['activations']> | null {
+  return isF32(x) ? elementwiseBackend(x.length)?.activations ?? null : null;
 }
+
+/*
+ * Each pass exists twice: on arrays the caller owns (the *Into functions: a compiled training
+ * step's resident buffers, predictors/mlp-step.ts) and on tensors (the engine's ops, which
+ * allocate and call the array pass). One loop per pass, so the two agree bit for bit.
+ */
 
 /**
  * The one transcendental pass of each op, as the compositions stored it: sigmoid(x) for silu,
@@ -29,34 +35,57 @@ function kernels(x: Tensor): NonNullable<Backend['activations']> | null {
  * computes silu's output in the same pass (`y`, else null: siluForward's loop).
  */
 export function siluSaved(x: Tensor): { s: FloatArray; y: FloatArray | null } {
-  const xd = x.data, n = xd.length, s = allocateUnset(x.dtype, n);
-  const be = kernels(x);
-  if (be !== null) {
+  const n = x.size, s = allocateUnset(x.dtype, n);
+  if (kernels(x.data) !== null) {
     const y = allocateUnset(x.dtype, n);
-    if (be.silu(xd as Float32Array, s as Float32Array, y as Float32Array)) return { s, y };
-  }
+    if (siluSavedInto(x.data, s, y)) return { s, y };
+  } else siluSavedInto(x.data, s, null);
+  return { s, y: null };
+}
+
+/**
+ * s = sigmoid(x); with `y`, the backend's kernel may also write y = x·s in the same pass. Returns
+ * whether it did (false: s alone is written, by the loop).
+ */
+export function siluSavedInto(xd: FloatArray, s: FloatArray, y: FloatArray | null): boolean {
+  const be = kernels(xd);
+  if (be !== null && y !== null && be.silu(xd as Float32Array, s as Float32Array, y as Float32Array)) return true;
   // loops.ts's sigmoid, split by sign so that exp never overflows (written out: a call per
   // element was not inlined).
+  const n = xd.length;
   for (let i = 0; i < n; i++) {
     const v = xd[i]!;
     if (v >= 0) s[i] = 1 / (1 + Math.exp(-v));
     else { const e = Math.exp(v); s[i] = e / (1 + e); }
   }
-  return { s, y: null };
+  return false;
+}
+
+/** silu's stored sigmoid and its output, into the caller's arrays: siluSaved then siluForward. */
+export function siluInto(xd: FloatArray, s: FloatArray, y: FloatArray): void {
+  if (!siluSavedInto(xd, s, y)) siluProductInto(xd, s, y);
+}
+
+function siluProductInto(xd: FloatArray, s: FloatArray, out: FloatArray): void {
+  for (let i = 0; i < xd.length; i++) out[i] = xd[i]! * s[i]!;
 }
 
 export function softplusSaved(x: Tensor): FloatArray {
-  const xd = x.data, n = xd.length, e = allocateUnset(x.dtype, n);
-  if (kernels(x)?.expNegAbs(xd as Float32Array, e as Float32Array)) return e;
-  for (let i = 0; i < n; i++) e[i] = Math.exp(-Math.abs(xd[i]!));
+  const e = allocateUnset(x.dtype, x.size);
+  softplusSavedInto(x.data, e);
   return e;
+}
+
+export function softplusSavedInto(xd: FloatArray, e: FloatArray): void {
+  if (kernels(xd)?.expNegAbs(xd as Float32Array, e as Float32Array)) return;
+  for (let i = 0; i < xd.length; i++) e[i] = Math.exp(-Math.abs(xd[i]!));
 }
 
 /** x·sigmoid(x), the product of x and the stored sigmoid (`y` when siluSaved's kernel made it). */
 export function siluForward(x: Tensor, s: FloatArray, y: FloatArray | null = null): Tensor {
   if (y !== null) return new Tensor(y, x.shape);
-  const xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
-  for (let i = 0; i < n; i++) out[i] = xd[i]! * s[i]!;
+  const out = allocateUnset(x.dtype, x.size);
+  siluProductInto(x.data, s, out);
   return new Tensor(out, x.shape);
 }
 
@@ -65,11 +94,17 @@ export function siluForward(x: Tensor, s: FloatArray, y: FloatArray | null = nul
  * two. Each of those was a stored tensor.
  */
 export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
-  const gd = g.data, xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
-  const be = g.dtype === 'float32' ? kernels(x) : null;
+  const out = allocateUnset(x.dtype, x.size);
+  siluBackwardInto(g.data, x.data, s, out);
+  return new Tensor(out, x.shape);
+}
+
+export function siluBackwardInto(gd: FloatArray, xd: FloatArray, s: FloatArray, out: FloatArray): void {
+  const n = xd.length;
+  const be = isF32(gd) ? kernels(xd) : null;
   if (be !== null) {
     be.siluBackward(gd as Float32Array, xd as Float32Array, s as Float32Array, out as Float32Array);
-    return new Tensor(out, x.shape);
+    return;
   }
   // Math.fround written out at each site (through a variable it was not inlined: 5x slower).
   if (isF32(out)) {
@@ -83,7 +118,6 @@ export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
       out[i] = gi * si + gi * xd[i]! * (si * (1 - si));
     }
   }
-  return new Tensor(out, x.shape);
 }
 
 /**
@@ -93,8 +127,14 @@ export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
  * `e` is the stored exp(−|x|).
  */
 export function softplusForward(x: Tensor, e: FloatArray): Tensor {
-  const xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
-  if (kernels(x)?.softplus(xd as Float32Array, e as Float32Array, out as Float32Array)) return new Tensor(out, x.shape);
+  const out = allocateUnset(x.dtype, x.size);
+  softplusInto(x.data, e, out);
+  return new Tensor(out, x.shape);
+}
+
+export function softplusInto(xd: FloatArray, e: FloatArray, out: FloatArray): void {
+  const n = xd.length;
+  if (kernels(xd)?.softplus(xd as Float32Array, e as Float32Array, out as Float32Array)) return;
   if (isF32(out)) {
     for (let i = 0; i < n; i++) {
       const v = xd[i]!;
@@ -106,7 +146,6 @@ export function softplusForward(x: Tensor, e: FloatArray): Tensor {
       out[i] = (v > 0 || v !== v ? v : 0) + Math.log(e[i]! + 1);
     }
   }
-  return new Tensor(out, x.shape);
 }
 
 /**
@@ -114,11 +153,17 @@ export function softplusForward(x: Tensor, e: FloatArray): Tensor {
  * sign(x) through abs; g times the max's tie-splitting mask (1, ½ at 0, 0); the two added.
  */
 export function softplusBackward(g: Tensor, x: Tensor, e: FloatArray): Tensor {
-  const gd = g.data, xd = x.data, n = xd.length, out = allocateUnset(x.dtype, n);
-  const be = g.dtype === 'float32' ? kernels(x) : null;
+  const out = allocateUnset(x.dtype, x.size);
+  softplusBackwardInto(g.data, x.data, e, out);
+  return new Tensor(out, x.shape);
+}
+
+export function softplusBackwardInto(gd: FloatArray, xd: FloatArray, e: FloatArray, out: FloatArray): void {
+  const n = xd.length;
+  const be = isF32(gd) ? kernels(xd) : null;
   if (be !== null) {
     be.softplusBackward(gd as Float32Array, xd as Float32Array, e as Float32Array, out as Float32Array);
-    return new Tensor(out, x.shape);
+    return;
   }
   const sign = (v: number) => (v > 0 ? 1 : v < 0 ? -1 : 0);
   const tie = (v: number) => (v === 0 ? 0.5 : v > 0 || v !== v ? 1 : 0);
@@ -133,5 +178,4 @@ export function softplusBackward(g: Tensor, x: Tensor, e: FloatArray): Tensor {
       out[i] = gi * tie(v) + -((gi / (ei + 1)) * ei) * sign(v);
     }
   }
-  return new Tensor(out, x.shape);
 }

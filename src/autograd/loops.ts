@@ -285,3 +285,20 @@ export function permute(x: FloatArray, xShape: Shape, perm: readonly number[], o
     for (let i = 0; i < n; i++) out[oo + i] = x[xo + i * xi]!;
   });
 }
+
+/** out[q] = x[i[q]] − x[j[q]] (the pairDiff primitive's forward). */
+export function pairDiffLoop(x: FloatArray, i: Int32Array, j: Int32Array, out: FloatArray): void {
+  for (let q = 0; q < i.length; q++) out[q] = x[i[q]!]! - x[j[q]!]!;
+}
+
+/**
+ * pairDiff's adjoint as sub(gather(x, i), gather(x, j)) rounds it: g scattered at i and −g at j,
+ * each summed from zero in pair order (gather's adjoint), then the two added (the engine's sum of
+ * two gradients). b[j] −= g is b[j] + (−g): negation is exact. `a` and `b` arrive zeroed; the
+ * gradient is left in `a`.
+ */
+export function pairDiffAdjoint(g: FloatArray, i: Int32Array, j: Int32Array, a: FloatArray, b: FloatArray): void {
+  for (let q = 0; q < i.length; q++) a[i[q]!]! += g[q]!;
+  for (let q = 0; q < j.length; q++) b[j[q]!]! -= g[q]!;
+  for (let k = 0; k < a.length; k++) a[k]! += b[k]!;
+}

@@ -8,6 +8,7 @@ import { batchNormBackward } from './batchnorm.js';
 import { conv2dGrads } from './conv.js';
 import { elementwiseBackend } from '../kernels/registry.js';
 import { allocate, allocateUnset } from './dtype.js';
+import { pairDiffAdjoint } from './loops.js';
 import { siluBackward, softplusBackward } from './fused.js';
 import type { OpAttrs, OpName } from './op-types.js';
 import * as op from './ops.js';
@@ -204,16 +205,10 @@ function padInto(g: Tensor, shape: Shape, begin: readonly number[]): Tensor {
   return new Tensor(out, shape);
 }
 
-/**
- * pairDiff's adjoint as sub(gather(x, i), gather(x, j)) rounds it: g scattered at i and −g at j,
- * each summed from zero in pair order (gather's adjoint), then the two added (the engine's sum of
- * two gradients). b[j] −= g is b[j] + (−g): negation is exact.
- */
+/** pairDiff's adjoint (loops.ts's pairDiffAdjoint says how it rounds). */
 function pairDiffBackward(g: Tensor, n: number, i: Int32Array, j: Int32Array): Tensor {
-  const a = allocate(g.dtype, n), b = allocate(g.dtype, n), gd = g.data;
-  for (let q = 0; q < i.length; q++) a[i[q]!]! += gd[q]!;
-  for (let q = 0; q < j.length; q++) b[j[q]!]! -= gd[q]!;
-  for (let k = 0; k < n; k++) a[k]! += b[k]!;
+  const a = allocate(g.dtype, n);
+  pairDiffAdjoint(g.data, i, j, a, allocate(g.dtype, n));
   return new Tensor(a, [n]);
 }
 

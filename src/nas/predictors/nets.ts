@@ -63,9 +63,10 @@ export class EnsembleMlp extends Module implements EnsembleNet {
   readonly members: number;
   readonly weights: Tensor[];
   readonly biases: Tensor[];
-  private readonly dropRngs: Rng[] | null;
-  private readonly p: number;
-  private readonly act: Activation;
+  /** Dropout's streams, one per member (null without dropout), and its rate. */
+  readonly dropRngs: Rng[] | null;
+  readonly p: number;
+  readonly act: Activation;
 
   constructor(readonly features: number, opts: NetOptions) {
     super();

@@ -8,7 +8,7 @@
  * trained alone.
  */
 import { softplus } from '../../autograd/composites.js';
-import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../../autograd/engine.js';
+import { graphMark, isNaNCheckOn, noGradReleased, releaseGrads, releaseGraph } from '../../autograd/engine.js';
 import { add, mul, pairDiffOwned, reshape, sub, sum } from '../../autograd/ops.js';
 import { Adam } from '../../autograd/optim/index.js';
 import { Rng } from '../../autograd/random.js';
@@ -17,6 +17,7 @@ import { Tensor } from '../../autograd/tensor.js';
 import type { RelaxedBatch } from '../space.js';
 import { ensembleMoments, fitAffine, type Affine } from './calibration.js';
 import { encodeBatch } from './encode-batch.js';
+import { MlpRankingStep, type PairDraws } from './mlp-step.js';
 import { EnsembleGcn, EnsembleMlp, type EnsembleNet } from './nets.js';
 import type { Prediction, Predictor, PredictorKind, PredictorOptions, SpaceForPredictor } from './predictor.js';
 
@@ -28,6 +29,16 @@ export const PREDICT_ROWS = 128;
 
 /** Pairs the ranking loss subsamples to per step (pairwiseRankingLoss's maxPairs). */
 export const RANKING_MAX_PAIRS = 4096;
+
+let compiledSteps = true;
+
+/**
+ * Train the MLP predictor by its compiled step (default) or through the engine's ops: the same
+ * bits either way (test/mlp-step.test.ts compares the two); off is for that test and for benches.
+ */
+export function setCompiledSteps(on: boolean): void {
+  compiledSteps = on;
+}
 
 export class NeuralPredictor<A> implements Predictor<A> {
   readonly kind: PredictorKind;
@@ -89,11 +100,19 @@ export class NeuralPredictor<A> implements Predictor<A> {
     const o = { hidden: this.opts.hidden, layers: this.opts.layers, dropout: this.opts.dropout, activation: 'silu' as const, rngs: netRngs, dtype: this.opts.dtype };
     const net = this.kind === 'gcn' ? new EnsembleGcn(this.space.graphDims!.f, o) : new EnsembleMlp(this.space.flatDim, o);
     this.net = net;
-    const loss = this.opts.loss === 'mse' ? mseLosses(ys, this.mu, this.sd, this.opts.dtype) : rankingLosses(ys, rowRngs);
+    const pairs = this.opts.loss === 'mse' ? null : rankingPairs(ys, rowRngs);
+    const loss = pairs === null ? mseLosses(ys, this.mu, this.sd, this.opts.dtype) : rankingLosses(pairs, M);
     net.train(true);
     const opt = new Adam(net.parameters(), { lr: this.opts.lr, weightDecay: this.opts.weightDecay });
     const curves: number[][] = Array.from({ length: M }, () => []);
-    for (let s = 0; s < steps; s++) {
+    // The MLP under the ranking loss trains by the compiled step (same bits, mlp-step.ts); the
+    // engine's NaN check needs the engine's ops.
+    const compiled = net instanceof EnsembleMlp && pairs !== null && compiledSteps && !isNaNCheckOn() ? new MlpRankingStep(net, batch.flat, pairs, opt) : null;
+    for (let s = 0; s < steps && compiled !== null; s++) {
+      const losses = compiled.step();
+      for (let m = 0; m < M; m++) curves[m]!.push(losses[this.row(m)]!);
+    }
+    for (let s = 0; s < steps && compiled === null; s++) {
       opt.zeroGrad();
       // [M] per-member losses; their sum gives every member exactly its own gradient.
       const mark = graphMark();
@@ -197,11 +216,11 @@ function mseLosses(ys: readonly number[], mu: number, sd: number, dtype: 'float3
 }
 
 /**
- * Per-member pairwise ranking loss ([M, n] → [M]), pairwiseRankingLoss on each row: the ordered
- * pairs are listed once per fit, and every step each row subsamples them with its own stream, the
- * same draws (Rng.permutation: shuffle's Fisher–Yates on the pair indices) as pairwiseRankingLoss makes.
+ * Each step's ranking pairs for M members ([M, n] predictions flattened): the ordered pairs are
+ * listed once per fit, and every step each row subsamples them with its own stream, the same draws
+ * (Rng.permutation: shuffle's Fisher–Yates on the pair indices) as pairwiseRankingLoss makes.
  */
-function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLosses {
+function rankingPairs(ys: readonly number[], rowRngs: readonly Rng[]): PairDraws {
   const n = ys.length, M = rowRngs.length;
   const pi: number[] = [], pj: number[] = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (ys[i]! > ys[j]!) { pi.push(i); pj.push(j); }
@@ -209,10 +228,8 @@ function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLo
   const I = Int32Array.from(pi), J = Int32Array.from(pj);
   const total = I.length, P = Math.min(total, RANKING_MAX_PAIRS);
   const perm = new Int32Array(total);
-  // Refilled every step, in range by construction, and lent to the step's pairDiff without a copy
-  // (pairDiffOwned): fit() calls this once per step and has run that step's backward before the next.
   const gi = new Int32Array(M * P), gj = new Int32Array(M * P);
-  return (pred) => {
+  const draw = () => {
     for (let k = 0; k < M; k++) {
       if (total > P) rowRngs[k]!.permutation(perm);
       else for (let q = 0; q < total; q++) perm[q] = q;
@@ -221,6 +238,17 @@ function rankingLosses(ys: readonly number[], rowRngs: readonly Rng[]): MemberLo
         gj[k * P + q] = k * n + J[perm[q]!]!;
       }
     }
+  };
+  return { P, gi, gj, draw };
+}
+
+/** Per-member pairwise ranking loss ([M, n] → [M]), pairwiseRankingLoss on each row with rankingPairs' pairs. */
+function rankingLosses(pairs: PairDraws, M: number): MemberLosses {
+  const { P, gi, gj } = pairs;
+  return (pred) => {
+    pairs.draw();
+    // Refilled every step, in range by construction, and lent to the step's pairDiff without a copy
+    // (pairDiffOwned): fit() calls this once per step and has run that step's backward before the next.
     // −(s_i − s_j) as s_j − s_i (composites.ts's pairwiseRankingLoss says why that is the same).
     const margins = pairDiffOwned(reshape(pred, [-1]), gj, gi);
     return mul(sum(reshape(softplus(margins), [M, P]), 1), 1 / P);

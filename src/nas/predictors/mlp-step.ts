@@ -1,0 +1,188 @@
+/**
+ * The stacked MLP ensemble's training step under the ranking loss, compiled: the forward pass,
+ * the loss, the reverse sweep and the gradients written into buffers allocated once per fit, with
+ * no tensors, graph, topological sort or allocator on the way. A fit runs this step sixty times
+ * per round of every search, and on its small matrices the engine's bookkeeping per op cost about
+ * as much as the kernels (bench/README, "A compiled training step").
+ *
+ * It computes what the engine computes, bit for bit: every pass is the engine's own function on
+ * the same operands in the same order (the forward table's matmul plans and registry dispatch,
+ * loops.ts's broadcast add, reductions and pair loops, fused.ts's silu and softplus passes,
+ * composites.ts's dropout mask), and each gradient is the one its backward rule (vjp.ts) forms:
+ * add passes g on and sums it over the rows for the bias, matmul's rules take g·Wᵀ and hᵀ·g,
+ * maskMul multiplies by the mask, pairDiff scatters. The 'auto' backend's choices depend only on
+ * the sizes, so they are the same too. test/mlp-step.test.ts holds it to the engine's fit on every
+ * parameter and loss, f32 and f64, js and auto. The optimiser is the fit's own Adam.
+ */
+import { dropoutMask } from '../../autograd/dropout-mask.js';
+import { allocate, type FloatArray } from '../../autograd/dtype.js';
+import { matmulPlan, type MatmulPlan } from '../../autograd/forward.js';
+import { siluBackwardInto, siluInto, softplusBackwardInto, softplusInto, softplusSavedInto } from '../../autograd/fused.js';
+import { Bin, binary, pairDiffAdjoint, pairDiffLoop, reduce } from '../../autograd/loops.js';
+import type { Optimizer } from '../../autograd/optim/index.js';
+import { Tensor } from '../../autograd/tensor.js';
+import { runMatmul } from '../../kernels/registry.js';
+import type { EnsembleMlp } from './nets.js';
+
+/** Each step's ranking pairs: P per member, member k's at [k·P, (k+1)·P) of gi and gj (flat row indices). */
+export interface PairDraws {
+  readonly P: number;
+  readonly gi: Int32Array;
+  readonly gj: Int32Array;
+  /** Draw this step's pairs into gi and gj. */
+  draw(): void;
+}
+
+interface Layer {
+  readonly w: Tensor;
+  readonly b: Tensor;
+  /** Shapes of the layer's input, product and bias. */
+  readonly inShape: number[];
+  readonly outShape: number[];
+  /** The product's plans: forward h·W, then the rules' g·Wᵀ (null on the first layer, whose input wants none) and hᵀ·g. */
+  readonly fwd: MatmulPlan;
+  readonly dIn: MatmulPlan | null;
+  readonly dW: MatmulPlan;
+  /** Product, pre-activation, sigmoid, activation, dropout mask, layer output (the last four hidden layers only). */
+  readonly mm: FloatArray;
+  readonly z: FloatArray;
+  readonly s: FloatArray | null;
+  readonly y: FloatArray | null;
+  readonly mask: FloatArray | null;
+  readonly h: FloatArray;
+  /** Gradients of the pre-activation, the weight, the bias; of the layer's input (null on the first). */
+  readonly gz: FloatArray;
+  readonly gw: FloatArray;
+  readonly gb: FloatArray;
+  readonly gIn: FloatArray | null;
+  readonly gInMasked: FloatArray | null;
+}
+
+export class MlpRankingStep {
+  private readonly layers: Layer[] = [];
+  private readonly dtype: 'float32' | 'float64';
+  private readonly M: number;
+  private readonly margins: FloatArray;
+  private readonly e: FloatArray;
+  private readonly sp: FloatArray;
+  private readonly gMargins: FloatArray;
+  private readonly gSp: FloatArray;
+  private readonly sums: FloatArray;
+  private readonly losses: FloatArray;
+  private readonly inv: FloatArray;
+  private readonly scatter: FloatArray;
+  private readonly grads: Map<Tensor, Tensor>;
+
+  /**
+   * For `net` (training mode) on the rows `x` ([n, F], no gradient), its parameters updated by
+   * `opt`, the pairs from `pairs`.
+   */
+  constructor(private readonly net: EnsembleMlp, private readonly x: Tensor, private readonly pairs: PairDraws, private readonly opt: Optimizer) {
+    if (net.act !== 'silu') throw new Error(`MlpRankingStep: compiled for silu, the network uses ${net.act}`);
+    if (x.rank !== 2 || x.shape[1] !== net.features) throw new Error(`MlpRankingStep: rows must be [n, ${net.features}], got [${x.shape.join(', ')}]`);
+    const M = net.members, n = x.shape[0]!, L = net.weights.length, dt = x.dtype;
+    this.M = M;
+    this.dtype = dt;
+    let inShape = [...x.shape];
+    for (let i = 0; i < L; i++) {
+      const w = net.weights[i]!, b = net.biases[i]!, [, fin, fout] = w.shape as [number, number, number];
+      const outShape = [M, n, fout], size = M * n * fout, hidden = i < L - 1;
+      const drop = hidden && net.dropRngs !== null;
+      const z = allocate(dt, size), y = hidden ? allocate(dt, size) : null;
+      this.layers.push({
+        w, b, inShape, outShape,
+        fwd: matmulPlan(inShape, w.shape, false, false),
+        dIn: i === 0 ? null : matmulPlan(outShape, w.shape, false, true),
+        dW: matmulPlan(inShape, outShape, true, false),
+        mm: allocate(dt, size), z, s: hidden ? allocate(dt, size) : null, y,
+        mask: drop ? allocate(dt, size) : null,
+        h: drop ? allocate(dt, size) : hidden ? y! : z,
+        gz: allocate(dt, size), gw: allocate(dt, w.size), gb: allocate(dt, b.size),
+        gIn: i === 0 ? null : allocate(dt, M * n * fin),
+        gInMasked: i > 0 && net.dropRngs !== null ? allocate(dt, M * n * fin) : null,
+      });
+      inShape = outShape;
+    }
+    const P = pairs.P;
+    this.margins = allocate(dt, M * P);
+    this.e = allocate(dt, M * P);
+    this.sp = allocate(dt, M * P);
+    this.gSp = allocate(dt, M * P);
+    this.gMargins = allocate(dt, M * P);
+    this.sums = allocate(dt, M);
+    this.losses = allocate(dt, M);
+    // mul(·, 1/P)'s scalar, stored in the dtype as ops.ts promotes it.
+    this.inv = allocate(dt, 1);
+    this.inv[0] = 1 / P;
+    this.scatter = allocate(dt, M * n);
+    this.grads = new Map(this.layers.flatMap((l) => [[l.w, new Tensor(l.gw, l.w.shape)], [l.b, new Tensor(l.gb, l.b.shape)]] as [Tensor, Tensor][]));
+    for (const p of opt.params) if (!this.grads.has(p)) throw new Error(`MlpRankingStep: the optimiser holds ${p.toString()}, which is not one of the network's weights or biases`);
+  }
+
+  /** One training step (forward, backward, the optimiser's update); returns the members' losses [M], in row order. */
+  step(): FloatArray {
+    const { M, layers, dtype: dt } = this;
+    const L = layers.length, P = this.pairs.P;
+    let h = this.x.data;
+    for (let i = 0; i < L; i++) {
+      const l = layers[i]!;
+      matmulInto(h, l.w.data, l.mm, l.fwd, false, false, dt);
+      binary(Bin.Add, l.mm, l.outShape, l.b.data, l.b.shape, l.z, l.outShape);
+      if (l.y !== null) {
+        siluInto(l.z, l.s!, l.y);
+        if (l.mask !== null) {
+          dropoutMask(l.mask, this.net.p, this.net.dropRngs!);
+          binary(Bin.Mul, l.y, l.outShape, l.mask, l.outShape, l.h, l.outShape);
+        }
+      }
+      h = l.h;
+    }
+    // The loss: softplus(s_j − s_i) over each member's pairs, summed per member, times 1/P.
+    const { gi, gj } = this.pairs;
+    this.pairs.draw();
+    pairDiffLoop(h, gj, gi, this.margins);
+    softplusSavedInto(this.margins, this.e);
+    softplusInto(this.margins, this.e, this.sp);
+    this.sums.fill(0);
+    reduce('sum', this.sp, [M, P], this.sums, [M, 1]);
+    binary(Bin.Mul, this.sums, [M], this.inv, [], this.losses, [M]);
+    // Backward. The seed 1 through sum's and mul's rules gives every pair 1·(1/P), exactly 1/P.
+    this.gSp.fill(this.inv[0]!);
+    softplusBackwardInto(this.gSp, this.margins, this.e, this.gMargins);
+    const top = layers[L - 1]!;
+    top.gz.fill(0);
+    this.scatter.fill(0);
+    pairDiffAdjoint(this.gMargins, gj, gi, top.gz, this.scatter);
+    for (let i = L - 1; i >= 0; i--) {
+      const l = layers[i]!, hIn = i === 0 ? this.x.data : layers[i - 1]!.h;
+      l.gb.fill(0);
+      reduce('sum', l.gz, l.outShape, l.gb, l.b.shape);
+      matmulInto(hIn, l.gz, l.gw, l.dW, true, false, dt);
+      if (i === 0) break;
+      const below = layers[i - 1]!;
+      matmulInto(l.gz, l.w.data, l.gIn!, l.dIn!, false, true, dt);
+      let g = l.gIn!;
+      if (below.mask !== null) {
+        binary(Bin.Mul, g, below.outShape, below.mask, below.outShape, l.gInMasked!, below.outShape);
+        g = l.gInMasked!;
+      }
+      siluBackwardInto(g, below.z, below.s!, below.gz);
+    }
+    const params = this.opt.params;
+    for (const p of params) {
+      p.grad = this.grads.get(p)!;
+      p.gradApplied = false;
+    }
+    this.opt.step();
+    for (const p of params) {
+      p.grad = null;
+      p.gradApplied = false;
+    }
+    return this.losses;
+  }
+}
+
+/** The forward table's matmul on the caller's buffers: the same spec, to the same dispatch. */
+function matmulInto(a: FloatArray, b: FloatArray, out: FloatArray, plan: MatmulPlan, transA: boolean, transB: boolean, dtype: 'float32' | 'float64'): void {
+  runMatmul({ a, b, out, m: plan.m, n: plan.n, k: plan.k, transA, transB, batch: plan.batch, aOffsets: plan.aOffsets, bOffsets: plan.bOffsets }, dtype);
+}
