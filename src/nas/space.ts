@@ -30,6 +30,26 @@ export interface RelaxedBatch {
   readonly nodes?: Tensor;
 }
 
+/**
+ * A relaxed batch whose graph view is built when first read, then kept: the MLP predictor and the
+ * cost formulas read `flat` alone, and an ascent relaxes its starts in every step, so building
+ * the view's concatenations and broadcasts there was work nobody used. Its tensors, once built,
+ * are the ones an eager build made.
+ */
+export function lazyGraphView(flat: Tensor, graph: () => { readonly adj: Tensor; readonly nodes: Tensor }): RelaxedBatch {
+  let built: { readonly adj: Tensor; readonly nodes: Tensor } | null = null;
+  const view = () => (built ??= graph());
+  return {
+    flat,
+    get adj() {
+      return view().adj;
+    },
+    get nodes() {
+      return view().nodes;
+    },
+  };
+}
+
 /** Analytic or tabulated costs; units are the space's own and are documented by it. */
 export interface ArchCost {
   readonly params?: number;

@@ -15,7 +15,7 @@
  */
 import { concat, slice, type Tensor } from '../../autograd/index.js';
 import type { Rng } from '../../autograd/random.js';
-import type { ArchEncoding, Projection, RelaxedBatch, SearchSpace } from '../space.js';
+import { lazyGraphView, type ArchEncoding, type Projection, type RelaxedBatch, type SearchSpace } from '../space.js';
 import type { ChoiceArch, ChoiceSpace } from './choices.js';
 import type { CellArch, CellSpace } from './cell.js';
 
@@ -76,7 +76,8 @@ export class ChoiceCellSpace implements SearchSpace<ChoiceCellArch> {
     const v = this.choices.relax(slice(z, [0, 0], [b, split]), opts);
     const c = this.cell.relax(slice(z, [0, split], [b, this.logitDim]), opts);
     const flat = concat([v.flat, c.flat], 1);
-    return c.adj && c.nodes ? { flat, adj: c.adj, nodes: c.nodes } : { flat };
+    // The cell's graph view, still unbuilt: read through its getters only if a predictor asks.
+    return 'adj' in c ? lazyGraphView(flat, () => ({ adj: c.adj!, nodes: c.nodes! })) : { flat };
   }
 
   project(z: ArrayLike<number>): Projection<ChoiceCellArch> {

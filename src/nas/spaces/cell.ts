@@ -18,7 +18,7 @@
  */
 import { add, concat, exp, matmul, mul, neg, reshape, sigmoid, slice, softmax, softplus, sub, tensor, zeros, type Tensor } from '../../autograd/index.js';
 import type { Rng } from '../../autograd/random.js';
-import type { ArchEncoding, Projection, RelaxedBatch, SearchSpace } from '../space.js';
+import { lazyGraphView, type ArchEncoding, type Projection, type RelaxedBatch, type SearchSpace } from '../space.js';
 import { mutateCell, neighbourCells } from './cell-edits.js';
 import { cellCanonical, cellCheck, cellHash, cellParse, cellToString, validateCellSpec, type CellArch, type CellSpec } from './cell-graph.js';
 import { cellLayout, fromSlots, repairEdges, toSlots, type CellLayout } from './cell-slots.js';
@@ -138,13 +138,13 @@ export class CellSpace implements SearchSpace<CellArch> {
     const o = { dtype: z.dtype };
     const ze = slice(z, [0, 0], [b, E]);
     const edges = sigmoid(ze);
-    const adj = reshape(matmul(edges, tensor(this.scatter, [E, n * n], o)), [b, n, n]);
+    const adj = () => reshape(matmul(edges, tensor(this.scatter, [E, n * n], o)), [b, n, n]);
     const oneHotRow = (at: number): Tensor => {
       const row = new Float64Array(f);
       row[at] = 1;
       return add(zeros([b, 1, f], o), tensor(row, [1, 1, f], o));
     };
-    if (interior === 0) return { flat: edges, adj, nodes: concat([oneHotRow(0), oneHotRow(f - 1)], 1) };
+    if (interior === 0) return lazyGraphView(edges, () => ({ adj: adj(), nodes: concat([oneHotRow(0), oneHotRow(f - 1)], 1) }));
     const probs = softmax(reshape(slice(z, [0, E], [b, this.logitDim]), [b, interior, k]).div(tau), -1);
     // log(1 − σ(z)) = −softplus(z): stable, and sums of logs give the "no edge at all" products.
     const logNone = neg(softplus(ze));
@@ -153,9 +153,11 @@ export class CellSpace implements SearchSpace<CellArch> {
     const gate = mul(sub(1, noIn), sub(1, noOut)); // [B, I]
     const ops = mul(probs, reshape(gate, [b, interior, 1]));
     const flat = concat([edges, reshape(ops, [b, interior * k])], 1);
-    const pad = zeros([b, interior, 1], o);
-    const middle = concat([pad, ops, pad], 2); // [B, I, f]
-    return { flat, adj, nodes: concat([oneHotRow(0), middle, oneHotRow(f - 1)], 1) };
+    return lazyGraphView(flat, () => {
+      const pad = zeros([b, interior, 1], o);
+      const middle = concat([pad, ops, pad], 2); // [B, I, f]
+      return { adj: adj(), nodes: concat([oneHotRow(0), middle, oneHotRow(f - 1)], 1) };
+    });
   }
 
   project(z: ArrayLike<number>): Projection<CellArch> {

@@ -19,7 +19,7 @@
  */
 import { add, concat, exp, matmul, mul, neg, reshape, sigmoid, slice, softmax, softplus, sub, tensor, zeros, type Tensor } from '../../autograd/index.js';
 import type { Rng } from '../../autograd/random.js';
-import type { ArchEncoding, Projection, RelaxedBatch, SearchSpace } from '../space.js';
+import { lazyGraphView, type ArchEncoding, type Projection, type RelaxedBatch, type SearchSpace } from '../space.js';
 import { NB101_OPS, isNb101Valid, nb101Canonical, nb101Check, nb101Parse, nb101ToString, type Nb101Arch } from './nb101-graph.js';
 import { nb101Hash } from './nb101-hash.js';
 import { EDGE_PAIRS, INTERIOR, NUM_EDGE_SLOTS, SLOTS, fromSlots, mutateCell, neighbourCells, repairEdges, toSlots } from './nb101-slots.js';
@@ -105,12 +105,14 @@ export class Nb101Space implements SearchSpace<Nb101Arch> {
     const gate = mul(sub(1, noIn), sub(1, noOut)); // [B, 5]
     const ops = mul(probs, reshape(gate, [b, INTERIOR, 1]));
     const flat = concat([edges, reshape(ops, [b, INTERIOR * NUM_OPS])], 1);
-    const adj = reshape(matmul(edges, tensor(SCATTER, [NUM_EDGE_SLOTS, SLOTS * SLOTS], o)), [b, SLOTS, SLOTS]);
-    const pad = zeros([b, INTERIOR, 1], o);
-    const interior = concat([pad, ops, pad], 2); // [B, 5, 5]
-    const inputRow = add(zeros([b, 1, FEATURES], o), tensor([1, 0, 0, 0, 0], [1, 1, FEATURES], o));
-    const outputRow = add(zeros([b, 1, FEATURES], o), tensor([0, 0, 0, 0, 1], [1, 1, FEATURES], o));
-    return { flat, adj, nodes: concat([inputRow, interior, outputRow], 1) };
+    return lazyGraphView(flat, () => {
+      const adj = reshape(matmul(edges, tensor(SCATTER, [NUM_EDGE_SLOTS, SLOTS * SLOTS], o)), [b, SLOTS, SLOTS]);
+      const pad = zeros([b, INTERIOR, 1], o);
+      const interior = concat([pad, ops, pad], 2); // [B, 5, 5]
+      const inputRow = add(zeros([b, 1, FEATURES], o), tensor([1, 0, 0, 0, 0], [1, 1, FEATURES], o));
+      const outputRow = add(zeros([b, 1, FEATURES], o), tensor([0, 0, 0, 0, 1], [1, 1, FEATURES], o));
+      return { adj, nodes: concat([inputRow, interior, outputRow], 1) };
+    });
   }
 
   project(z: ArrayLike<number>): Projection<Nb101Arch> {

@@ -22,7 +22,7 @@
  */
 import { concat, reshape, softmax, tensor, zeros, type Tensor } from '../../autograd/index.js';
 import type { Rng } from '../../autograd/random.js';
-import type { ArchCost, ArchEncoding, Projection, RelaxedBatch, SearchSpace } from '../space.js';
+import { lazyGraphView, type ArchCost, type ArchEncoding, type Projection, type RelaxedBatch, type SearchSpace } from '../space.js';
 import { NB201_PATH_DIM, nb201PathFeatures, nb201RelaxedPaths } from './nb201-paths.js';
 import { nb201Cost, nb201CostModel, nb201RelaxedCost, type Nb201CostModel } from './nb201-cost.js';
 
@@ -225,16 +225,18 @@ export class Nb201Space implements SearchSpace<Nb201Arch> {
     const probs = softmax(reshape(z, [b, NB201_NUM_EDGES, NB201_NUM_OPS]).div(tau), -1);
     const oneHot = reshape(probs, [b, NB201_NUM_EDGES * NB201_NUM_OPS]);
     const flat = this.encoding === 'paths' ? concat([oneHot, nb201RelaxedPaths(probs)], 1) : oneHot;
-    const o = { dtype: z.dtype };
-    const pad = zeros([b, NB201_NUM_EDGES, 1], o);
-    const opRows = concat([pad, probs, pad], 2); // [B, 6, 7]
-    const ends = new Float64Array(GRAPH_F * 2);
-    ends[0] = 1;
-    ends[2 * GRAPH_F - 1] = 1;
-    const endRows = tensor(ends, [1, 2, GRAPH_F], o).broadcastTo([b, 2, GRAPH_F]);
-    const nodes = concat([endRows.slice([0, 0, 0], [b, 1, GRAPH_F]), opRows, endRows.slice([0, 1, 0], [b, 2, GRAPH_F])], 1);
-    const adj = tensor(NB201_GRAPH_ADJ, [1, GRAPH_N, GRAPH_N], o).broadcastTo([b, GRAPH_N, GRAPH_N]);
-    return { flat, adj, nodes };
+    return lazyGraphView(flat, () => {
+      const o = { dtype: z.dtype };
+      const pad = zeros([b, NB201_NUM_EDGES, 1], o);
+      const opRows = concat([pad, probs, pad], 2); // [B, 6, 7]
+      const ends = new Float64Array(GRAPH_F * 2);
+      ends[0] = 1;
+      ends[2 * GRAPH_F - 1] = 1;
+      const endRows = tensor(ends, [1, 2, GRAPH_F], o).broadcastTo([b, 2, GRAPH_F]);
+      const nodes = concat([endRows.slice([0, 0, 0], [b, 1, GRAPH_F]), opRows, endRows.slice([0, 1, 0], [b, 2, GRAPH_F])], 1);
+      const adj = tensor(NB201_GRAPH_ADJ, [1, GRAPH_N, GRAPH_N], o).broadcastTo([b, GRAPH_N, GRAPH_N]);
+      return { adj, nodes };
+    });
   }
 
   project(z: ArrayLike<number>): Projection<Nb201Arch> {
