@@ -264,6 +264,40 @@ describe('dropout', () => {
   });
 });
 
+describe('Rng.fillThreshold', () => {
+  // Cuts at and around the int32 sign flip, the ends of the uint32 range and past it.
+  const cuts = [0, 0.5, 1, 0.1 * 2 ** 32, 2 ** 31 - 0.5, 2 ** 31, 2 ** 31 + 1, 0.9 * 2 ** 32, 2 ** 32 - 1, 2 ** 32 - 0.5, 2 ** 32, 2 ** 32 + 7];
+  it('writes value·+(nextU32() >= cut) for as many draws, at the offset, and leaves the same state', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.constantFrom(...cuts), fc.nat(200), fc.nat(3), fc.boolean(), (seed, cut, n, at, f64) => {
+      const a = new Rng(seed), b = new Rng(seed);
+      const out = f64 ? new Float64Array(at + n + 2).fill(-1) : new Float32Array(at + n + 2).fill(-1);
+      a.fillThreshold(out, at, n, cut, 1 / 0.7);
+      const want = f64 ? new Float64Array(at + n + 2).fill(-1) : new Float32Array(at + n + 2).fill(-1);
+      for (let i = 0; i < n; i++) want[at + i] = (1 / 0.7) * +(b.nextU32() >= cut);
+      expect([...out]).toEqual([...want]);
+      expect(a.getState()).toEqual(b.getState());
+    }), { seed: 7, numRuns: 400 });
+  });
+
+  it('a draw of exactly ⌈cut⌉ is kept, one below is not (the int32 comparison keeps the unsigned order)', () => {
+    for (const u of [1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 0xfffffffe, 0xffffffff]) {
+      // Find a state whose next draw is u: sfc32's t = a + b + d, so set a = u, b = d = 0.
+      for (const [cut, kept] of [[u, 1], [u - 0.5, 1], [u + 0.5, 0], [u + 1, 0]] as const) {
+        const r = new Rng(0);
+        r.setState([u, 0, 0, 0]);
+        const out = new Float64Array(1);
+        r.fillThreshold(out, 0, 1, cut, 3);
+        expect([u, cut, out[0]]).toEqual([u, cut, 3 * kept]);
+      }
+    }
+  });
+
+  it('refuses a negative or NaN cut', () => {
+    expect(() => new Rng(1).fillThreshold(new Float32Array(2), 0, 2, -1, 1)).toThrow('Rng.fillThreshold: cut must be a number >= 0, got -1');
+    expect(() => new Rng(1).fillThreshold(new Float32Array(2), 0, 2, NaN, 1)).toThrow('Rng.fillThreshold: cut must be a number >= 0, got NaN');
+  });
+});
+
 describe('Rng.fillU32', () => {
   it('gives the same values as as many nextU32() calls, and leaves the same state', () => {
     fc.assert(fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.nat(300), fc.nat(5), (seed, n, skip) => {

@@ -1,3 +1,5 @@
+import type { FloatArray } from './dtype.js';
+
 /**
  * Seeded pseudo-random numbers. Every random choice in prednas flows from an explicit `Rng`, so a
  * seed fully determines a run. The generator is sfc32 (small, fast, passes PractRand to 2^38+),
@@ -86,6 +88,32 @@ export class Rng {
     this.c = c;
     this.d = d;
     return out;
+  }
+
+  /**
+   * For i < count: out[at + i] = value · +(u_i ≥ cut), u_i the next nextU32() values (the same
+   * stream as that many calls): inverted dropout's mask in one pass, without the draws' array.
+   * The comparison runs in int32 (u ≥ ⌈cut⌉ with the sign bits flipped): the unsigned draws would
+   * be held as doubles.
+   */
+  fillThreshold(out: FloatArray, at: number, count: number, cut: number, value: number): void {
+    if (!(cut >= 0)) throw new Error(`Rng.fillThreshold: cut must be a number >= 0, got ${cut}`);
+    const whole = Math.ceil(cut);
+    // Above every uint32 (cut > 2^32 − 1): no draw reaches it; flip the sign bits of the bound.
+    const never = whole > 0xffffffff, bound = (whole ^ 0x80000000) | 0;
+    let a = this.a | 0, b = this.b | 0, c = this.c | 0, d = this.d | 0;
+    for (let i = 0; i < count; i++) {
+      const t = (a + b + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      out[at + i] = never ? 0 : value * +((t ^ 0x80000000) >= bound);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
   }
 
   /** Uniform float in [0, 1) with 53 random bits. */
