@@ -7,7 +7,8 @@
  * step's argument errors.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Adam, Rng, Tensor, setDebug } from '../src/autograd/index.js';
+import { Adam, Rng, Tensor, setDebug, tensor, valueAndGrad } from '../src/autograd/index.js';
+import { backward } from '../src/autograd/engine.js';
 import { withBackend } from '../src/kernels/index.js';
 import { NeuralPredictor } from '../src/nas/predictors/index.js';
 import { MlpRankingStep } from '../src/nas/predictors/mlp-step.js';
@@ -72,6 +73,52 @@ describe('compiled MLP training step = the engine, bit for bit', () => {
     setDebug({ checkNaN: false });
     const mse = { ...opts, loss: 'mse' as const };
     expect(trained(mse, [25], true)).toEqual(trained(mse, [25], false));
+  });
+});
+
+describe('compiled score gradient = valueAndGrad of Σ score, bit for bit', () => {
+  for (const backend of ['js', 'auto'] as const) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      it(`${backend}, ${dtype}: defaults and a small net, 1 to 13 rows, through relax`, () => {
+        withBackend(backend, () => {
+          for (const opts of [{ epochs: 5, seed: 2 }, { ensemble: 2, hidden: 8, layers: 1, epochs: 5, seed: 3 }] as Opts[]) {
+            const p = new NeuralPredictor(space, { ...opts, dtype });
+            const train = distinctCells(30, 13);
+            p.fit(train, train.map(knownTarget));
+            const rng = new Rng(9);
+            for (const S of [1, 7, 13]) {
+              const z = Array.from({ length: S * space.logitDim }, () => 3 * rng.normal());
+              const zt = tensor(z, [S, space.logitDim], { dtype });
+              const want = valueAndGrad((zz) => p.score(space.relax(zz)).sum())(zt).grads[0]!;
+              // The compiled gradient wrt the relaxed rows, then relax's rules by the engine.
+              const leaf = tensor(z, [S, space.logitDim], { dtype, requiresGrad: true });
+              const flat = space.relax(leaf).flat;
+              backward(flat, new Tensor(p.compiledScoreGrad(S)!.inputGrad(flat.data), flat.shape));
+              expect([...leaf.grad!.data]).toEqual([...want.data]);
+              expect(want.data.some((v) => v !== 0)).toBe(true);
+            }
+          }
+        });
+      });
+    }
+  }
+
+  it('is offered only where it computes score(): not for the GCN, calibrated members, under the NaN check or with compiled steps off', () => {
+    const train = distinctCells(20, 14), ys = train.map(knownTarget);
+    const fitted = (o: Opts) => {
+      const p = new NeuralPredictor(space, { ensemble: 2, hidden: 8, layers: 1, epochs: 2, ...o });
+      p.fit(train, ys);
+      return p;
+    };
+    expect(fitted({}).compiledScoreGrad(3)).not.toBeNull();
+    expect(fitted({ kind: 'gcn' }).compiledScoreGrad(3)).toBeNull();
+    expect(fitted({ calibrate: true }).compiledScoreGrad(3)).toBeNull();
+    const p = fitted({});
+    setDebug({ checkNaN: true });
+    expect(p.compiledScoreGrad(3)).toBeNull();
+    setDebug({ checkNaN: false });
+    setCompiledSteps(false);
+    expect(p.compiledScoreGrad(3)).toBeNull();
   });
 });
 

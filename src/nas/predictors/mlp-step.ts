@@ -186,3 +186,68 @@ export class MlpRankingStep {
 function matmulInto(a: FloatArray, b: FloatArray, out: FloatArray, plan: MatmulPlan, transA: boolean, transB: boolean, dtype: 'float32' | 'float64'): void {
   runMatmul({ a, b, out, m: plan.m, n: plan.n, k: plan.k, transA, transB, batch: plan.batch, aOffsets: plan.aOffsets, bOffsets: plan.bOffsets }, dtype);
 }
+
+/**
+ * The ascent's half of the same idea: the gradient of Σ score(x) over a batch of rows x ([S, F]) for
+ * the fitted stacked MLP (evaluation mode, uncalibrated: score = the members' mean), written into
+ * buffers allocated once per ascent. The engine's sweep from score's sum to x makes these passes:
+ * the seed through sum's and mul's rules gives every member output exactly 1/M, then per layer
+ * matmul's g·Wᵀ and silu's rule, and on the first layer g·W₀ᵀ summed over the members (sumTo of the
+ * shared input). test/mlp-step.test.ts holds it to valueAndGrad's gradient bit for bit.
+ */
+export class MlpScoreGrad {
+  private readonly layers: { w: Tensor; b: Tensor; inShape: number[]; outShape: number[]; fwd: MatmulPlan; dIn: MatmulPlan; mm: FloatArray; z: FloatArray; s: FloatArray | null; y: FloatArray | null; gIn: FloatArray; gz: FloatArray }[] = [];
+  private readonly dtype: 'float32' | 'float64';
+  private readonly gx: FloatArray;
+  private readonly inv: number;
+
+  constructor(net: EnsembleMlp, readonly rows: number) {
+    if (net.act !== 'silu') throw new Error(`MlpScoreGrad: compiled for silu, the network uses ${net.act}`);
+    if (net.training) throw new Error('MlpScoreGrad: the network is in training mode (dropout on); the ascent climbs the fitted network in evaluation mode');
+    const M = net.members, L = net.weights.length, dt = net.weights[0]!.dtype;
+    this.dtype = dt;
+    let inShape = [rows, net.features];
+    for (let i = 0; i < L; i++) {
+      const w = net.weights[i]!, b = net.biases[i]!, [, fin, fout] = w.shape as [number, number, number];
+      const outShape = [M, rows, fout], size = M * rows * fout, hidden = i < L - 1;
+      this.layers.push({
+        w, b, inShape, outShape,
+        fwd: matmulPlan(inShape, w.shape, false, false),
+        dIn: matmulPlan(outShape, w.shape, false, true),
+        mm: allocate(dt, size), z: allocate(dt, size), s: hidden ? allocate(dt, size) : null, y: hidden ? allocate(dt, size) : null,
+        gIn: allocate(dt, M * rows * fin), gz: allocate(dt, size),
+      });
+      inShape = outShape;
+    }
+    this.gx = allocate(dt, rows * net.features);
+    // mul(·, 1/M)'s scalar as ops.ts promotes it: rounded to the dtype.
+    this.inv = allocate(dt, 1).fill(1 / M)[0]!;
+  }
+
+  /** d Σ score / dx for the rows x ([rows, F], row-major); the returned array is reused by the next call. */
+  inputGrad(x: FloatArray): FloatArray {
+    const { layers, dtype: dt } = this;
+    const L = layers.length;
+    let h = x;
+    for (const l of layers) {
+      matmulInto(h, l.w.data, l.mm, l.fwd, false, false, dt);
+      binary(Bin.Add, l.mm, l.outShape, l.b.data, l.b.shape, l.z, l.outShape);
+      if (l.y !== null) siluInto(l.z, l.s!, l.y);
+      h = l.y ?? l.z;
+    }
+    layers[L - 1]!.gz.fill(this.inv);
+    for (let i = L - 1; i >= 0; i--) {
+      const l = layers[i]!;
+      matmulInto(l.gz, l.w.data, l.gIn, l.dIn, false, true, dt);
+      if (i > 0) {
+        const below = layers[i - 1]!;
+        siluBackwardInto(l.gIn, below.z, below.s!, below.gz);
+      }
+    }
+    // The first layer's input is shared by the members: its gradient summed over them (sumTo).
+    const first = layers[0]!;
+    this.gx.fill(0);
+    reduce('sum', first.gIn, [first.outShape[0]!, ...first.inShape], this.gx, [1, ...first.inShape]);
+    return this.gx;
+  }
+}

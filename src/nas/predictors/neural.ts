@@ -17,7 +17,7 @@ import { Tensor } from '../../autograd/tensor.js';
 import type { RelaxedBatch } from '../space.js';
 import { ensembleMoments, fitAffine, type Affine } from './calibration.js';
 import { encodeBatch } from './encode-batch.js';
-import { MlpRankingStep, type PairDraws } from './mlp-step.js';
+import { MlpRankingStep, MlpScoreGrad, type PairDraws } from './mlp-step.js';
 import { EnsembleGcn, EnsembleMlp, type EnsembleNet } from './nets.js';
 import type { Prediction, Predictor, PredictorKind, PredictorOptions, SpaceForPredictor } from './predictor.js';
 
@@ -33,8 +33,9 @@ export const RANKING_MAX_PAIRS = 4096;
 let compiledSteps = true;
 
 /**
- * Train the MLP predictor by its compiled step (default) or through the engine's ops: the same
- * bits either way (test/mlp-step.test.ts compares the two); off is for that test and for benches.
+ * Train the MLP predictor by its compiled step, and let the ascent climb its compiled score
+ * gradient (default), or do both through the engine's ops: the same bits either way
+ * (test/mlp-step.test.ts compares the two); off is for that test and for benches.
  */
 export function setCompiledSteps(on: boolean): void {
   compiledSteps = on;
@@ -185,6 +186,17 @@ export class NeuralPredictor<A> implements Predictor<A> {
       std[i] = z.std[i]! * this.sd;
     }
     return { mean, std };
+  }
+
+  /**
+   * The compiled gradient of Σ score over `rows` rows of flat encodings (mlp-step.ts's
+   * MlpScoreGrad), where it computes what score() and the engine would: the fitted MLP,
+   * uncalibrated, compiled steps on and the NaN check off. Else null: the caller climbs score().
+   */
+  compiledScoreGrad(rows: number): MlpScoreGrad | null {
+    const net = this.ensureFitted();
+    const identity = this.maps.every(({ a, b }) => a === 1 && b === 0);
+    return net instanceof EnsembleMlp && identity && compiledSteps && !isNaNCheckOn() ? new MlpScoreGrad(net, rows) : null;
   }
 
   score(batch: RelaxedBatch): Tensor {

@@ -6,9 +6,11 @@
  * the K best by predicted score. Proposing along the whole path (not only the end points) matters:
  * the end points of different starts collapse onto the same predictor optimum.
  */
-import { valueAndGrad } from '../../autograd/engine.js';
+import type { FloatArray } from '../../autograd/dtype.js';
+import { backward, graphMark, releaseGraph, valueAndGrad } from '../../autograd/engine.js';
 import { mul, relu, sub, sum } from '../../autograd/ops.js';
 import { Tensor } from '../../autograd/tensor.js';
+import type { MlpScoreGrad } from '../predictors/mlp-step.js';
 import type { SearchContext } from './algorithm.js';
 import { fitLinearCost, type FittedCostModel } from './cost-model.js';
 import { PredictorGuidedSearch, type PredictorGuidedOptions } from './predictor-guided.js';
@@ -113,6 +115,17 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     return j;
   }
 
+  /** dJ/dz for J = Σ score(relax(z)): the score's gradient from `compiled`, then relax's rules (engine). */
+  private relaxGrad(z: FloatArray, S: number, D: number, compiled: MlpScoreGrad): FloatArray {
+    const zt = new Tensor(z, [S, D], true);
+    const mark = graphMark();
+    const flat = this.space.relax(zt, { tau: this.cfg.tau }).flat;
+    backward(flat, new Tensor(compiled.inputGrad(flat.data), flat.shape));
+    const g = zt.grad!.data;
+    releaseGraph(flat, mark);
+    return g;
+  }
+
   protected candidates(): A[] {
     if (this.cfg.steps === 0) {
       this.pathCandidates.push(0);
@@ -126,11 +139,13 @@ export class PredNas<A> extends PredictorGuidedSearch<A> {
     const b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = this.cfg.lr;
     // The objective keeps none of its tensors: each step's graph serves the next step's buffers.
     const gradJ = valueAndGrad((zz) => this.objective(zz), 0, { release: true });
+    // Without a penalty, J is Σ score(relax(z)): the predictor's compiled gradient where it has
+    // one, carried back through relax by the engine (the same sweep, so the same bits).
+    const compiled = this.penalty === undefined ? this.predictor.compiledScoreGrad(S) : null;
     const out: A[] = [];
     const found = new Set<string>();
     for (let t = 1; t <= this.cfg.steps; t++) {
-      const { grads } = gradJ(new Tensor(z, [S, D]));
-      const g = grads[0]!.data;
+      const g = compiled !== null ? this.relaxGrad(z, S, D, compiled) : gradJ(new Tensor(z, [S, D])).grads[0]!.data;
       const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
       for (let i = 0; i < z.length; i++) {
         // Ascent: move along +∇J.
