@@ -241,7 +241,7 @@ function rankingPairs(ys: readonly number[], rowRngs: readonly Rng[]): PairDraws
   const total = I.length, P = Math.min(total, RANKING_MAX_PAIRS);
   const perm = new Int32Array(total);
   const gi = new Int32Array(M * P), gj = new Int32Array(M * P);
-  const draw = () => {
+  const fill = () => {
     for (let k = 0; k < M; k++) {
       if (total > P) rowRngs[k]!.permutation(perm);
       else for (let q = 0; q < total; q++) perm[q] = q;
@@ -251,7 +251,9 @@ function rankingPairs(ys: readonly number[], rowRngs: readonly Rng[]): PairDraws
       }
     }
   };
-  return { P, gi, gj, draw };
+  // Every pair, in listing order, when there are no more than P: the same indices every step.
+  if (total <= P) fill();
+  return { P, gi, gj, draw: total > P ? fill : () => {} };
 }
 
 /** Per-member pairwise ranking loss ([M, n] → [M]), pairwiseRankingLoss on each row with rankingPairs' pairs. */
@@ -259,8 +261,9 @@ function rankingLosses(pairs: PairDraws, M: number): MemberLosses {
   const { P, gi, gj } = pairs;
   return (pred) => {
     pairs.draw();
-    // Refilled every step, in range by construction, and lent to the step's pairDiff without a copy
-    // (pairDiffOwned): fit() calls this once per step and has run that step's backward before the next.
+    // Drawn for the step (or fixed for the fit), in range by construction, and lent to the step's
+    // pairDiff without a copy (pairDiffOwned): fit() calls this once per step and has run that
+    // step's backward before the next.
     // −(s_i − s_j) as s_j − s_i (composites.ts's pairwiseRankingLoss says why that is the same).
     const margins = pairDiffOwned(reshape(pred, [-1]), gj, gi);
     return mul(sum(reshape(softplus(margins), [M, P]), 1), 1 / P);
