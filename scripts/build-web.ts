@@ -42,9 +42,11 @@ export const BUILD_DIR = join(WEB_DIR, 'build');
  * to 211.2 kB (gzipped 71.9 kB): 213 kB. The pairDiff primitive and the wasm modules' name
  * sections took it to 212.8 kB (gzipped 72.3 kB), then silu's short-exp forward pass (the emitter
  * of src/kernels/wasm/silu-fast.ts, 2.3 kB; the exact pass stays as its fallback) to 215.1 kB
- * (gzipped 73.0 kB): 216 kB.
+ * (gzipped 73.0 kB): 216 kB. The MLP predictor's compiled training step and score gradient
+ * (src/nas/predictors/mlp-step.ts), dropout's one-pass mask and the lazy graph view of relaxed
+ * batches took it to 220.5 kB (gzipped 75.0 kB): 222 kB.
  */
-export const CORE_TARGET_BYTES = 216_000;
+export const CORE_TARGET_BYTES = 222_000;
 
 export interface BundleSize {
   readonly file: string;

@@ -9,13 +9,13 @@
  * in fact reused, so that they cannot pass vacuously.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { allocateUnset, FREE_MAX_BYTES, recycleDead, recycledAllocations } from '../src/autograd/dtype.js';
 import { graphMark, noGradReleased, releaseGrads, releaseGraph } from '../src/autograd/engine.js';
 import { Rng, dropout, setDebug, tensor, valueAndGrad, type OpAttrs, type Tensor } from '../src/autograd/index.js';
 import { add, broadcastTo, concat, exp, gather, matmul, maximum, mul, neg, pow, reshape, silu, slice, softplus, sub, sum, tanh, transpose, where } from '../src/autograd/ops.js';
 import { loadMnistDigits } from '../src/io/mnist.js';
-import { NeuralPredictor } from '../src/nas/predictors/neural.js';
+import { NeuralPredictor, setCompiledSteps } from '../src/nas/predictors/neural.js';
 import { mnistRegNetTask } from '../src/nas/tasks/mnist-regnet.js';
 import { trainRegNetDigits } from '../src/nas/tasks/regnet-train.js';
 import { trainMlp } from '../src/nas/tasks/train-mlp.js';
@@ -121,7 +121,11 @@ describe('recycled gradient buffers', () => {
     expect(grads.map(bits)).toEqual(gSnap);
   });
 
+  // The MLP's compiled step and score gradient (predictors/mlp-step.ts) allocate once per fit or
+  // round and recycle nothing: these two tests train and climb through the engine's ops.
   it('the ensemble predictors (MLP and GCN) fit and predict exactly as without recycling', () => {
+    setCompiledSteps(false);
+    onTestFinished(() => setCompiledSteps(true));
     const space = nb201Space();
     const rng = new Rng(5);
     const archs = Array.from({ length: 24 }, () => space.sample(rng));
@@ -242,6 +246,8 @@ describe('recycled gradient buffers', () => {
   });
 
   it('a PredNAS search (ascent with release) queries the same architectures as without recycling', () => {
+    setCompiledSteps(false);
+    onTestFinished(() => setCompiledSteps(true));
     const space = nb201Space();
     const w = (a: readonly number[]) => a.reduce((s, op, e) => s + Math.sin(3 * op + e), 0);
     const oracle = new FunctionOracle('synthetic-nb201', space, space.enumerate(), (a) => ({ val: w(a), test: w(a) }));

@@ -3,7 +3,8 @@
  * gradients are wanted, records a Node on the result; `backward` walks those nodes in reverse
  * topological order, asking the backward table for each op's vector-Jacobian product.
  */
-import { endScratch, recycle, recycleDead, setRecycling, startRecycling, startScratch, stopRecycling, type FloatArray } from './dtype.js';
+import { allocateUnset, endScratch, recycle, recycleDead, setRecycling, startRecycling, startScratch, stopRecycling, type FloatArray } from './dtype.js';
+import { Bin, binary } from './loops.js';
 import { forward } from './forward.js';
 import type { Node } from './node.js';
 import type { OpAttrs, OpName } from './op-types.js';
@@ -139,12 +140,16 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
+/**
+ * prev + g into a fresh tensor: loops.ts's add, which hands large Float32 sums to the backend (an
+ * addition rounds alike everywhere). The GCN's node rows feed two products, so their gradients
+ * add up once per layer and step.
+ */
 function addInto(prev: Tensor | undefined, g: Tensor): Tensor {
   if (prev === undefined) return g;
-  const out = prev.clone();
-  const a = out.data, b = g.data;
-  for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
-  return out;
+  const out = allocateUnset(prev.dtype, prev.size);
+  binary(Bin.Add, prev.data, prev.shape, g.data, g.shape, out, prev.shape);
+  return new Tensor(out, prev.shape);
 }
 
 /**
