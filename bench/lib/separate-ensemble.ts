@@ -173,12 +173,14 @@ export class SeparateEnsemble<A> {
  */
 export function withSeparateTraining<T>(fn: () => T): T {
   const proto = NeuralPredictor.prototype as unknown as Record<string, unknown>;
-  const saved = { fit: proto.fit, predict: proto.predict, score: proto.score };
+  const saved = { fit: proto.fit, predict: proto.predict, score: proto.score, compiledScoreGrad: proto.compiledScoreGrad };
   type Host = NeuralPredictor<unknown> & { separate?: SeparateEnsemble<unknown> };
   const sep = (p: Host) => (p.separate ??= new SeparateEnsemble(p.space, { ...p.opts, kind: p.kind }));
   proto.fit = function (this: Host, archs: readonly unknown[], ys: readonly number[]) { sep(this).fit(archs, ys); };
   proto.predict = function (this: Host, archs: readonly unknown[]) { return sep(this).predict(archs); };
   proto.score = function (this: Host, batch: RelaxedBatch) { return sep(this).score(batch); };
+  // The ascent climbs score() itself: the batched network's compiled gradient is not these members'.
+  proto.compiledScoreGrad = () => null;
   try {
     return fn();
   } finally {

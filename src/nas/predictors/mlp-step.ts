@@ -3,12 +3,12 @@
  * the loss, the reverse sweep and the gradients written into buffers allocated once per fit, with
  * no tensors, graph, topological sort or allocator on the way. A fit runs this step sixty times
  * per round of every search, and on its small matrices the engine's bookkeeping per op cost about
- * as much as the kernels (bench/README, "A compiled training step").
+ * as much as the kernels (bench/README, "The MLP predictor compiled").
  *
  * It computes what the engine computes, bit for bit: every pass is the engine's own function on
  * the same operands in the same order (the forward table's matmul plans and registry dispatch,
  * loops.ts's broadcast add, reductions and pair loops, fused.ts's silu and softplus passes,
- * composites.ts's dropout mask), and each gradient is the one its backward rule (vjp.ts) forms:
+ * dropout-mask.ts's mask), and each gradient is the one its backward rule (vjp.ts) forms:
  * add passes g on and sums it over the rows for the bias, matmul's rules take g·Wᵀ and hᵀ·g,
  * maskMul multiplies by the mask, pairDiff scatters. The 'auto' backend's choices depend only on
  * the sizes, so they are the same too. test/mlp-step.test.ts holds it to the engine's fit on every
@@ -36,14 +36,14 @@ export interface PairDraws {
 interface Layer {
   readonly w: Tensor;
   readonly b: Tensor;
-  /** Shapes of the layer's input, product and bias. */
+  /** Shapes of the layer's input and of its product ([M, n, out]). */
   readonly inShape: number[];
   readonly outShape: number[];
   /** The product's plans: forward h·W, then the rules' g·Wᵀ (null on the first layer, whose input wants none) and hᵀ·g. */
   readonly fwd: MatmulPlan;
   readonly dIn: MatmulPlan | null;
   readonly dW: MatmulPlan;
-  /** Product, pre-activation, sigmoid, activation, dropout mask, layer output (the last four hidden layers only). */
+  /** Product, pre-activation; on hidden layers the sigmoid, activation and dropout mask; the layer's output. */
   readonly mm: FloatArray;
   readonly z: FloatArray;
   readonly s: FloatArray | null;
@@ -195,8 +195,11 @@ function matmulInto(a: FloatArray, b: FloatArray, out: FloatArray, plan: MatmulP
  * matmul's g·Wᵀ and silu's rule, and on the first layer g·W₀ᵀ summed over the members (sumTo of the
  * shared input). test/mlp-step.test.ts holds it to valueAndGrad's gradient bit for bit.
  */
+/** A layer of the score gradient: Layer's fields that the ascent uses (no dropout, no weight gradients). */
+type ScoreLayer = Pick<Layer, 'w' | 'b' | 'inShape' | 'outShape' | 'fwd' | 'mm' | 'z' | 's' | 'y' | 'gz'> & { readonly dIn: MatmulPlan; readonly gIn: FloatArray };
+
 export class MlpScoreGrad {
-  private readonly layers: { w: Tensor; b: Tensor; inShape: number[]; outShape: number[]; fwd: MatmulPlan; dIn: MatmulPlan; mm: FloatArray; z: FloatArray; s: FloatArray | null; y: FloatArray | null; gIn: FloatArray; gz: FloatArray }[] = [];
+  private readonly layers: ScoreLayer[] = [];
   private readonly dtype: 'float32' | 'float64';
   private readonly gx: FloatArray;
   private readonly inv: number;
