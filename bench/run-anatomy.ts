@@ -8,7 +8,7 @@
  * 1. Each algorithm: one warm-up run (seed 99), then `--runs` runs (seeds 0, 1, …) under the V8
  *    sampling profiler (node:inspector, in this process). Self time is sorted into the kernels
  *    (the wasm functions, named by their modules' name sections), dropout and random draws
- *    (`dropout`, `fillMask`, src/autograd/random.ts: the draws the results depend on), the
+ *    (`dropout`, src/autograd/dropout-mask.ts and random.ts: the draws the results depend on), the
  *    garbage collector, and the rest: the engine and search in JS (graph bookkeeping,
  *    allocation, copies into and out of wasm memory, gathers, index building, the search itself).
  *    "kernel floor" = kernels + draws: what a run would cost if everything else were free.
@@ -42,7 +42,7 @@ function post<T>(s: Session, method: string, params: object = {}): Promise<T> {
 type Bucket = 'kernels' | 'draws' | 'gc' | 'engine';
 function bucketOf({ functionName: f, url }: ProfileNode['callFrame']): Bucket {
   if (url.startsWith('wasm://')) return 'kernels';
-  if (f === 'dropout' || f === 'fillMask' || url.endsWith('/autograd/random.ts')) return 'draws';
+  if (f === 'dropout' || url.endsWith('/autograd/dropout-mask.ts') || url.endsWith('/autograd/random.ts')) return 'draws';
   if (f === '(garbage collector)') return 'gc';
   return 'engine';
 }
