@@ -93,19 +93,19 @@ export function siluForward(x: Tensor, s: FloatArray, y: FloatArray | null = nul
  * mul's rule gives g·s to x and g·x to s; sigmoid's gives (g·x)·s(1−s) to x; the engine adds the
  * two. Each of those was a stored tensor.
  */
-export function siluBackward(g: Tensor, x: Tensor, s: FloatArray): Tensor {
+export const siluBackward = (g: Tensor, x: Tensor, s: FloatArray): Tensor => backwardTensor(g, x, s, siluBackwardInto);
+
+/** A backward pass as a tensor: the array pass `into` on a fresh array of x's shape. */
+function backwardTensor(g: Tensor, x: Tensor, saved: FloatArray, into: (gd: FloatArray, xd: FloatArray, saved: FloatArray, out: FloatArray) => void): Tensor {
   const out = allocateUnset(x.dtype, x.size);
-  siluBackwardInto(g.data, x.data, s, out);
+  into(g.data, x.data, saved, out);
   return new Tensor(out, x.shape);
 }
 
 export function siluBackwardInto(gd: FloatArray, xd: FloatArray, s: FloatArray, out: FloatArray): void {
   const n = xd.length;
   const be = isF32(gd) ? kernels(xd) : null;
-  if (be !== null) {
-    be.siluBackward(gd as Float32Array, xd as Float32Array, s as Float32Array, out as Float32Array);
-    return;
-  }
+  if (be !== null) return be.siluBackward(gd as Float32Array, xd as Float32Array, s as Float32Array, out as Float32Array);
   // Math.fround written out at each site (through a variable it was not inlined: 5x slower).
   if (isF32(out)) {
     for (let i = 0; i < n; i++) {
@@ -152,19 +152,12 @@ export function softplusInto(xd: FloatArray, e: FloatArray, out: FloatArray): vo
  * The composition's rules, in its order: g/(e+1) through log, ·e through exp, negated, times
  * sign(x) through abs; g times the max's tie-splitting mask (1, ½ at 0, 0); the two added.
  */
-export function softplusBackward(g: Tensor, x: Tensor, e: FloatArray): Tensor {
-  const out = allocateUnset(x.dtype, x.size);
-  softplusBackwardInto(g.data, x.data, e, out);
-  return new Tensor(out, x.shape);
-}
+export const softplusBackward = (g: Tensor, x: Tensor, e: FloatArray): Tensor => backwardTensor(g, x, e, softplusBackwardInto);
 
 export function softplusBackwardInto(gd: FloatArray, xd: FloatArray, e: FloatArray, out: FloatArray): void {
   const n = xd.length;
   const be = isF32(gd) ? kernels(xd) : null;
-  if (be !== null) {
-    be.softplusBackward(gd as Float32Array, xd as Float32Array, e as Float32Array, out as Float32Array);
-    return;
-  }
+  if (be !== null) return be.softplusBackward(gd as Float32Array, xd as Float32Array, e as Float32Array, out as Float32Array);
   const sign = (v: number) => (v > 0 ? 1 : v < 0 ? -1 : 0);
   const tie = (v: number) => (v === 0 ? 0.5 : v > 0 || v !== v ? 1 : 0);
   if (isF32(out)) {
