@@ -47,6 +47,7 @@ describe('compiled MLP training step = the engine, bit for bit', () => {
     ['3 members, 2×16, dropout 0.3, two fits', { ensemble: 3, hidden: 16, layers: 2, dropout: 0.3, epochs: 8, seed: 4 }, [20, 33]],
     ['1 member, 1×8, no dropout, 3 cells', { ensemble: 1, hidden: 8, layers: 1, dropout: 0, epochs: 10, seed: 5 }, [3]],
     ['weight decay, lr 0.03', { ensemble: 2, hidden: 32, layers: 2, weightDecay: 1e-3, lr: 0.03, epochs: 5, seed: 6 }, [40]],
+    ['no hidden layer (a linear model)', { ensemble: 2, layers: 0, epochs: 6, seed: 9 }, [15]],
   ];
   for (const backend of ['js', 'auto'] as const) {
     for (const dtype of ['float32', 'float64'] as const) {
@@ -79,9 +80,9 @@ describe('compiled MLP training step = the engine, bit for bit', () => {
 describe('compiled score gradient = valueAndGrad of Σ score, bit for bit', () => {
   for (const backend of ['js', 'auto'] as const) {
     for (const dtype of ['float32', 'float64'] as const) {
-      it(`${backend}, ${dtype}: defaults and a small net, 1 to 13 rows, through relax`, () => {
+      it(`${backend}, ${dtype}: defaults, a small net and a linear one, 1 to 13 rows, through relax`, () => {
         withBackend(backend, () => {
-          for (const opts of [{ epochs: 5, seed: 2 }, { ensemble: 2, hidden: 8, layers: 1, epochs: 5, seed: 3 }] as Opts[]) {
+          for (const opts of [{ epochs: 5, seed: 2 }, { ensemble: 2, hidden: 8, layers: 1, epochs: 5, seed: 3 }, { ensemble: 3, layers: 0, epochs: 5, seed: 4 }] as Opts[]) {
             const p = new NeuralPredictor(space, { ...opts, dtype });
             const train = distinctCells(30, 13);
             p.fit(train, train.map(knownTarget));
