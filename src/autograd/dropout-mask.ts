@@ -12,8 +12,6 @@ import type { Rng } from './random.js';
 export function dropoutMask(mask: FloatArray, p: number, rngs: readonly Rng[]): void {
   const keep = 1 / (1 - p);
   // One 32-bit draw per element (not a 53-bit float): dropout sits in every training step.
-  // keep·1 or keep·0 (keep is finite and positive: the same values as a select), without a branch
-  // that would mispredict on every dropped element.
   const cut = p * 4294967296;
   const per = mask.length / rngs.length;
   for (let s = 0; s < rngs.length; s++) rngs[s]!.fillThreshold(mask, s * per, per, cut, keep);

@@ -35,12 +35,10 @@ function kernels(x: FloatArray): NonNullable<Backend['activations']> | null {
  * computes silu's output in the same pass (`y`, else null: siluForward's loop).
  */
 export function siluSaved(x: Tensor): { s: FloatArray; y: FloatArray | null } {
-  const n = x.size, s = allocateUnset(x.dtype, n);
-  if (kernels(x.data) !== null) {
-    const y = allocateUnset(x.dtype, n);
-    if (siluSavedInto(x.data, s, y)) return { s, y };
-  } else siluSavedInto(x.data, s, null);
-  return { s, y: null };
+  const s = allocateUnset(x.dtype, x.size);
+  // An output array only where a kernel may fill it in the same pass.
+  const y = kernels(x.data) !== null ? allocateUnset(x.dtype, x.size) : null;
+  return { s, y: siluSavedInto(x.data, s, y) ? y : null };
 }
 
 /**

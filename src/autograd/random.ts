@@ -94,13 +94,15 @@ export class Rng {
    * For i < count: out[at + i] = value · +(u_i ≥ cut), u_i the next nextU32() values (the same
    * stream as that many calls): inverted dropout's mask in one pass, without the draws' array.
    * The comparison runs in int32 (u ≥ ⌈cut⌉ with the sign bits flipped): the unsigned draws would
-   * be held as doubles.
+   * be held as doubles. value·1 or value·0 rather than a select: no branch to mispredict on every
+   * dropped element (for a finite value the same numbers).
    */
   fillThreshold(out: FloatArray, at: number, count: number, cut: number, value: number): void {
     if (!(cut >= 0)) throw new Error(`Rng.fillThreshold: cut must be a number >= 0, got ${cut}`);
     const whole = Math.ceil(cut);
-    // Above every uint32 (cut > 2^32 − 1): no draw reaches it; flip the sign bits of the bound.
-    const never = whole > 0xffffffff, bound = (whole ^ 0x80000000) | 0;
+    // Above every uint32 (cut > 2^32 − 1) no draw reaches it: every value is then 0·1. Otherwise
+    // the bound with its sign bit flipped, as the draws' are below.
+    const never = whole > 0xffffffff, bound = never ? -0x80000000 : (whole ^ 0x80000000) | 0, v = never ? 0 : value;
     let a = this.a | 0, b = this.b | 0, c = this.c | 0, d = this.d | 0;
     for (let i = 0; i < count; i++) {
       const t = (a + b + d) | 0;
@@ -108,7 +110,7 @@ export class Rng {
       a = b ^ (b >>> 9);
       b = (c + (c << 3)) | 0;
       c = (((c << 21) | (c >>> 11)) + t) | 0;
-      out[at + i] = never ? 0 : value * +((t ^ 0x80000000) >= bound);
+      out[at + i] = v * +((t ^ 0x80000000) >= bound);
     }
     this.a = a;
     this.b = b;

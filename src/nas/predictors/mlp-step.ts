@@ -33,33 +33,68 @@ export interface PairDraws {
   draw(): void;
 }
 
-interface Layer {
+/** A stacked layer's plans and buffers for the forward pass and the input gradient (all the ascent needs). */
+interface StackedLayer {
   readonly w: Tensor;
   readonly b: Tensor;
-  /** Shapes of the layer's input and of its product ([M, n, out]). */
+  /** Shapes of the layer's input and of its product ([M, rows, out]). */
   readonly inShape: number[];
   readonly outShape: number[];
-  /** The product's plans: forward h·W, then the rules' g·Wᵀ (null on the first layer, whose input wants none) and hᵀ·g. */
+  /** The product's plans: forward h·W, and the rule's g·Wᵀ (null where the input wants no gradient). */
   readonly fwd: MatmulPlan;
   readonly dIn: MatmulPlan | null;
-  readonly dW: MatmulPlan;
-  /** Product, pre-activation; on hidden layers the sigmoid, activation and dropout mask; the layer's output. */
+  /** Product and pre-activation; on hidden layers the stored sigmoid and the activation. */
   readonly mm: FloatArray;
   readonly z: FloatArray;
   readonly s: FloatArray | null;
   readonly y: FloatArray | null;
+  /** Gradients of the pre-activation and of the layer's input (null with dIn). */
+  readonly gz: FloatArray;
+  readonly gIn: FloatArray | null;
+}
+
+/** A layer of the training step: also the weight-gradient plan, dropout and the parameters' gradients. */
+interface Layer extends StackedLayer {
+  readonly dW: MatmulPlan;
+  /** Dropout's mask and the layer's output (y masked, y, or z on the last layer). */
   readonly mask: FloatArray | null;
   readonly h: FloatArray;
-  /** Gradients of the pre-activation, the weight, the bias; of the layer's input (null on the first). */
-  readonly gz: FloatArray;
   readonly gw: FloatArray;
   readonly gb: FloatArray;
-  readonly gIn: FloatArray | null;
   readonly gInMasked: FloatArray | null;
 }
 
+/** The stacked layers of `net` on `rows` rows; the first layer's input gradient only when `inputGrad`. */
+function stackedLayers(net: EnsembleMlp, rows: number, inputGrad: boolean): StackedLayer[] {
+  const M = net.members, L = net.weights.length, dt = net.weights[0]!.dtype;
+  const layers: StackedLayer[] = [];
+  let inShape = [rows, net.features];
+  for (let i = 0; i < L; i++) {
+    const w = net.weights[i]!, b = net.biases[i]!, [, fin, fout] = w.shape as [number, number, number];
+    const outShape = [M, rows, fout], size = M * rows * fout, hidden = i < L - 1, wantIn = i > 0 || inputGrad;
+    layers.push({
+      w, b, inShape, outShape,
+      fwd: matmulPlan(inShape, w.shape, false, false),
+      dIn: wantIn ? matmulPlan(outShape, w.shape, false, true) : null,
+      mm: allocate(dt, size), z: allocate(dt, size), s: hidden ? allocate(dt, size) : null, y: hidden ? allocate(dt, size) : null,
+      gz: allocate(dt, size), gIn: wantIn ? allocate(dt, M * rows * fin) : null,
+    });
+    inShape = outShape;
+  }
+  return layers;
+}
+
+/** The forward table's bias-added product and, on hidden layers, silu: the layer's activation (before dropout). */
+function linearSilu(l: StackedLayer, h: FloatArray, dtype: 'float32' | 'float64'): FloatArray {
+  matmulInto(h, l.w.data, l.mm, l.fwd, false, false, dtype);
+  binary(Bin.Add, l.mm, l.outShape, l.b.data, l.b.shape, l.z, l.outShape);
+  if (l.y === null) return l.z;
+  siluInto(l.z, l.s!, l.y);
+  return l.y;
+}
+
 export class MlpRankingStep {
-  private readonly layers: Layer[] = [];
+  private readonly layers: Layer[];
   private readonly dtype: 'float32' | 'float64';
   private readonly M: number;
   private readonly margins: FloatArray;
@@ -80,29 +115,21 @@ export class MlpRankingStep {
   constructor(private readonly net: EnsembleMlp, private readonly x: Tensor, private readonly pairs: PairDraws, private readonly opt: Optimizer) {
     if (net.act !== 'silu') throw new Error(`MlpRankingStep: compiled for silu, the network uses ${net.act}`);
     if (x.rank !== 2 || x.shape[1] !== net.features) throw new Error(`MlpRankingStep: rows must be [n, ${net.features}], got [${x.shape.join(', ')}]`);
-    const M = net.members, n = x.shape[0]!, L = net.weights.length, dt = x.dtype;
+    const M = net.members, n = x.shape[0]!, dt = x.dtype;
     this.M = M;
     this.dtype = dt;
-    let inShape = [...x.shape];
-    for (let i = 0; i < L; i++) {
-      const w = net.weights[i]!, b = net.biases[i]!, [, fin, fout] = w.shape as [number, number, number];
-      const outShape = [M, n, fout], size = M * n * fout, hidden = i < L - 1;
-      const drop = hidden && net.dropRngs !== null;
-      const z = allocate(dt, size), y = hidden ? allocate(dt, size) : null;
-      this.layers.push({
-        w, b, inShape, outShape,
-        fwd: matmulPlan(inShape, w.shape, false, false),
-        dIn: i === 0 ? null : matmulPlan(outShape, w.shape, false, true),
-        dW: matmulPlan(inShape, outShape, true, false),
-        mm: allocate(dt, size), z, s: hidden ? allocate(dt, size) : null, y,
-        mask: drop ? allocate(dt, size) : null,
-        h: drop ? allocate(dt, size) : hidden ? y! : z,
-        gz: allocate(dt, size), gw: allocate(dt, w.size), gb: allocate(dt, b.size),
-        gIn: i === 0 ? null : allocate(dt, M * n * fin),
-        gInMasked: i > 0 && net.dropRngs !== null ? allocate(dt, M * n * fin) : null,
-      });
-      inShape = outShape;
-    }
+    this.layers = stackedLayers(net, n, false).map((l, i): Layer => {
+      const drop = l.y !== null && net.dropRngs !== null;
+      return {
+        ...l,
+        dW: matmulPlan(l.inShape, l.outShape, true, false),
+        mask: drop ? allocate(dt, l.z.length) : null,
+        h: drop ? allocate(dt, l.z.length) : l.y ?? l.z,
+        gw: allocate(dt, l.w.size), gb: allocate(dt, l.b.size),
+        // Every layer below another is hidden: its dropout's mask applies to this layer's input gradient.
+        gInMasked: i > 0 && net.dropRngs !== null ? allocate(dt, l.gIn!.length) : null,
+      };
+    });
     const P = pairs.P;
     this.margins = allocate(dt, M * P);
     this.e = allocate(dt, M * P);
@@ -124,16 +151,11 @@ export class MlpRankingStep {
     const { M, layers, dtype: dt } = this;
     const L = layers.length, P = this.pairs.P;
     let h = this.x.data;
-    for (let i = 0; i < L; i++) {
-      const l = layers[i]!;
-      matmulInto(h, l.w.data, l.mm, l.fwd, false, false, dt);
-      binary(Bin.Add, l.mm, l.outShape, l.b.data, l.b.shape, l.z, l.outShape);
-      if (l.y !== null) {
-        siluInto(l.z, l.s!, l.y);
-        if (l.mask !== null) {
-          dropoutMask(l.mask, this.net.p, this.net.dropRngs!);
-          binary(Bin.Mul, l.y, l.outShape, l.mask, l.outShape, l.h, l.outShape);
-        }
+    for (const l of layers) {
+      const y = linearSilu(l, h, dt);
+      if (l.mask !== null) {
+        dropoutMask(l.mask, this.net.p, this.net.dropRngs!);
+        binary(Bin.Mul, y, l.outShape, l.mask, l.outShape, l.h, l.outShape);
       }
       h = l.h;
     }
@@ -168,16 +190,9 @@ export class MlpRankingStep {
       }
       siluBackwardInto(g, below.z, below.s!, below.gz);
     }
-    const params = this.opt.params;
-    for (const p of params) {
-      p.grad = this.grads.get(p)!;
-      p.gradApplied = false;
-    }
+    for (const p of this.opt.params) p.grad = this.grads.get(p)!;
     this.opt.step();
-    for (const p of params) {
-      p.grad = null;
-      p.gradApplied = false;
-    }
+    this.opt.zeroGrad();
     return this.losses;
   }
 }
@@ -195,11 +210,8 @@ function matmulInto(a: FloatArray, b: FloatArray, out: FloatArray, plan: MatmulP
  * matmul's g·Wᵀ and silu's rule, and on the first layer g·W₀ᵀ summed over the members (sumTo of the
  * shared input). test/mlp-step.test.ts holds it to valueAndGrad's gradient bit for bit.
  */
-/** A layer of the score gradient: Layer's fields that the ascent uses (no dropout, no weight gradients). */
-type ScoreLayer = Pick<Layer, 'w' | 'b' | 'inShape' | 'outShape' | 'fwd' | 'mm' | 'z' | 's' | 'y' | 'gz'> & { readonly dIn: MatmulPlan; readonly gIn: FloatArray };
-
 export class MlpScoreGrad {
-  private readonly layers: ScoreLayer[] = [];
+  private readonly layers: StackedLayer[];
   private readonly dtype: 'float32' | 'float64';
   private readonly gx: FloatArray;
   private readonly inv: number;
@@ -207,24 +219,11 @@ export class MlpScoreGrad {
   constructor(net: EnsembleMlp, readonly rows: number) {
     if (net.act !== 'silu') throw new Error(`MlpScoreGrad: compiled for silu, the network uses ${net.act}`);
     if (net.training) throw new Error('MlpScoreGrad: the network is in training mode (dropout on); the ascent climbs the fitted network in evaluation mode');
-    const M = net.members, L = net.weights.length, dt = net.weights[0]!.dtype;
-    this.dtype = dt;
-    let inShape = [rows, net.features];
-    for (let i = 0; i < L; i++) {
-      const w = net.weights[i]!, b = net.biases[i]!, [, fin, fout] = w.shape as [number, number, number];
-      const outShape = [M, rows, fout], size = M * rows * fout, hidden = i < L - 1;
-      this.layers.push({
-        w, b, inShape, outShape,
-        fwd: matmulPlan(inShape, w.shape, false, false),
-        dIn: matmulPlan(outShape, w.shape, false, true),
-        mm: allocate(dt, size), z: allocate(dt, size), s: hidden ? allocate(dt, size) : null, y: hidden ? allocate(dt, size) : null,
-        gIn: allocate(dt, M * rows * fin), gz: allocate(dt, size),
-      });
-      inShape = outShape;
-    }
-    this.gx = allocate(dt, rows * net.features);
+    this.dtype = net.weights[0]!.dtype;
+    this.layers = stackedLayers(net, rows, true);
+    this.gx = allocate(this.dtype, rows * net.features);
     // mul(·, 1/M)'s scalar as ops.ts promotes it: rounded to the dtype.
-    this.inv = allocate(dt, 1).fill(1 / M)[0]!;
+    this.inv = allocate(this.dtype, 1).fill(1 / net.members)[0]!;
   }
 
   /** d Σ score / dx for the rows x ([rows, F], row-major); the returned array is reused by the next call. */
@@ -232,25 +231,20 @@ export class MlpScoreGrad {
     const { layers, dtype: dt } = this;
     const L = layers.length;
     let h = x;
-    for (const l of layers) {
-      matmulInto(h, l.w.data, l.mm, l.fwd, false, false, dt);
-      binary(Bin.Add, l.mm, l.outShape, l.b.data, l.b.shape, l.z, l.outShape);
-      if (l.y !== null) siluInto(l.z, l.s!, l.y);
-      h = l.y ?? l.z;
-    }
+    for (const l of layers) h = linearSilu(l, h, dt);
     layers[L - 1]!.gz.fill(this.inv);
     for (let i = L - 1; i >= 0; i--) {
       const l = layers[i]!;
-      matmulInto(l.gz, l.w.data, l.gIn, l.dIn, false, true, dt);
+      matmulInto(l.gz, l.w.data, l.gIn!, l.dIn!, false, true, dt);
       if (i > 0) {
         const below = layers[i - 1]!;
-        siluBackwardInto(l.gIn, below.z, below.s!, below.gz);
+        siluBackwardInto(l.gIn!, below.z, below.s!, below.gz);
       }
     }
     // The first layer's input is shared by the members: its gradient summed over them (sumTo).
     const first = layers[0]!;
     this.gx.fill(0);
-    reduce('sum', first.gIn, [first.outShape[0]!, ...first.inShape], this.gx, [1, ...first.inShape]);
+    reduce('sum', first.gIn!, [first.outShape[0]!, ...first.inShape], this.gx, [1, ...first.inShape]);
     return this.gx;
   }
 }

@@ -109,11 +109,11 @@ export class NeuralPredictor<A> implements Predictor<A> {
     // The MLP under the ranking loss trains by the compiled step (same bits, mlp-step.ts); the
     // engine's NaN check needs the engine's ops.
     const compiled = net instanceof EnsembleMlp && pairs !== null && compiledSteps && !isNaNCheckOn() ? new MlpRankingStep(net, batch.flat, pairs, opt) : null;
-    for (let s = 0; s < steps && compiled !== null; s++) {
+    if (compiled !== null) for (let s = 0; s < steps; s++) {
       const losses = compiled.step();
       for (let m = 0; m < M; m++) curves[m]!.push(losses[this.row(m)]!);
     }
-    for (let s = 0; s < steps && compiled === null; s++) {
+    else for (let s = 0; s < steps; s++) {
       opt.zeroGrad();
       // [M] per-member losses; their sum gives every member exactly its own gradient.
       const mark = graphMark();
